@@ -1,0 +1,1 @@
+"""qderive.numeric"""
