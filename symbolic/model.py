@@ -1,0 +1,177 @@
+r"""Open-system models: Hamiltonian, Lindblad dissipators, parameters and input/output ports.
+
+A model stands for the master equation
+
+.. math:: \dot\rho = -i[H, \rho] + \sum_k \gamma_k D[L_k]\rho, \qquad
+          D[L]\rho = L\rho L^\dagger - \tfrac12\{L^\dagger L, \rho\}
+
+(hbar = 1, frequencies in rad/s). Each dissipator is one dissipation channel with its own
+white-noise input field ``c_in``; a channel listed in ``ports`` is an observed input/output port
+with ``c_out = c_in - i sqrt(gamma) L``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+import sympy as sp
+
+from .errors import ModelError
+from .operators import Op
+from .parameters import Parameter, ParameterSet
+from .subsystems import BosonMode, InputField, NLevelSystem, Subsystem
+
+TIME = sp.Symbol("t", real=True)
+
+
+@dataclass(frozen=True)
+class Dissipator:
+    """One Lindblad term ``rate * D[operator]`` with its dissipation channel name."""
+
+    rate: sp.Expr
+    operator: Op
+    channel: str
+
+    @property
+    def input_field(self) -> Op:
+        """The channel's input field ``c_in`` (white noise, vacuum unless stated otherwise)."""
+        return InputField(self.channel).field
+
+
+def thermal_dissipators(rate: sp.Expr, occupation: sp.Expr, lowering: Op, channel: str) -> tuple[Dissipator, Dissipator]:
+    """Thermal bath pair ``rate (1 + n) D[L] + rate n D[L^+]`` for a bath of mean occupation ``n``.
+
+    The two terms get independent vacuum inputs ``<channel>_down`` and ``<channel>_up``; for the
+    linear equations this produces the same second moments as one thermal input field.
+    """
+    return (
+        Dissipator(rate * (1 + occupation), lowering, f"{channel}_down"),
+        Dissipator(rate * occupation, lowering.dag(), f"{channel}_up"),
+    )
+
+
+@dataclass(frozen=True)
+class Model:
+    """Hamiltonian + dissipators + parameters of an open quantum system, validated on creation.
+
+    Raises :class:`ModelError` for a non-Hermitian Hamiltonian, a rate that is negative or not
+    provably non-negative, an operator on a subsystem not in ``subsystems``, a symbol that is not
+    a declared parameter (or the time ``t``), or a port that names no dissipator.
+    """
+
+    name: str
+    subsystems: tuple[Subsystem, ...]
+    hamiltonian: Op
+    dissipators: tuple[Dissipator, ...] = ()
+    parameters: Mapping[str, Parameter] = field(default_factory=dict)
+    ports: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "subsystems", tuple(self.subsystems))
+        object.__setattr__(self, "dissipators", tuple(self.dissipators))
+        object.__setattr__(self, "ports", tuple(self.ports))
+        self._check_subsystems()
+        self._check_symbols()
+        self._check_hermitian()
+        self._check_rates()
+        channels = [d.channel for d in self.dissipators]
+        duplicated = {c for c in channels if channels.count(c) > 1}
+        if duplicated:
+            raise ModelError(f"model '{self.name}': dissipation channel names repeat: {sorted(duplicated)}")
+        for port in self.ports:
+            if port not in channels:
+                raise ModelError(f"model '{self.name}': port '{port}' names no dissipator; channels are {channels}")
+
+    # -- validation -----------------------------------------------------------------------
+    def _check_subsystems(self) -> None:
+        names = [s.name for s in self.subsystems]
+        if len(set(names)) != len(names):
+            raise ModelError(f"model '{self.name}': subsystem names must be distinct, got {names}")
+        for s in self.subsystems:
+            if isinstance(s, InputField):
+                raise ModelError(f"model '{self.name}': input field '{s.name}' is not a subsystem; declare a dissipator")
+        declared = set(self.subsystems)
+        for where, op in self._operators():
+            for system in op.subsystems() - declared:
+                raise ModelError(
+                    f"model '{self.name}': {where} acts on subsystem '{system.name}', which the model does "
+                    f"not declare; add it to subsystems (declared: {names})"
+                )
+
+    def _operators(self) -> Iterable[tuple[str, Op]]:
+        yield "the Hamiltonian", self.hamiltonian
+        for d in self.dissipators:
+            yield f"dissipator '{d.channel}'", d.operator
+
+    def _check_symbols(self) -> None:
+        declared = {p.symbol for p in self.parameters.values()} | {TIME}
+        same_name = {p.name for p in self.parameters.values()}
+        used: set[sp.Symbol] = set(self.hamiltonian.free_symbols)
+        for d in self.dissipators:
+            used |= d.operator.free_symbols | sp.sympify(d.rate).free_symbols
+        for symbol in sorted(used - declared, key=str):
+            hint = (
+                "its assumptions differ from the declared parameter of that name"
+                if symbol.name in same_name
+                else "declare it as a Parameter of the model"
+            )
+            raise ModelError(f"model '{self.name}': unknown symbol '{symbol}'; {hint}")
+
+    def _check_hermitian(self) -> None:
+        residual = (self.hamiltonian - self.hamiltonian.dag()).expand()
+        if not residual.is_zero():
+            raise ModelError(f"model '{self.name}': the Hamiltonian is not Hermitian; H - H^+ = {residual}")
+
+    def _check_rates(self) -> None:
+        for d in self.dissipators:
+            rate = sp.sympify(d.rate)
+            if rate.is_extended_nonnegative:
+                continue
+            if rate.is_extended_negative or (rate.is_number and rate.is_real is False):
+                raise ModelError(f"model '{self.name}': rate of channel '{d.channel}' is negative or complex: {rate}")
+            raise ModelError(
+                f"model '{self.name}': rate of channel '{d.channel}' ({rate}) is not provably non-negative; "
+                "declare its parameters positive or nonnegative"
+            )
+
+    # -- accessors ------------------------------------------------------------------------
+    def subsystem(self, name: str) -> Subsystem:
+        for s in self.subsystems:
+            if s.name == name:
+                return s
+        raise ModelError(f"model '{self.name}' has no subsystem '{name}'; it has {[s.name for s in self.subsystems]}")
+
+    @property
+    def modes(self) -> tuple[BosonMode, ...]:
+        return tuple(s for s in self.subsystems if isinstance(s, BosonMode))
+
+    @property
+    def level_systems(self) -> tuple[NLevelSystem, ...]:
+        return tuple(s for s in self.subsystems if isinstance(s, NLevelSystem))
+
+    def dissipator(self, channel: str) -> Dissipator:
+        for d in self.dissipators:
+            if d.channel == channel:
+                return d
+        raise ModelError(f"model '{self.name}' has no channel '{channel}'; channels: {[d.channel for d in self.dissipators]}")
+
+    def output_field(self, channel: str) -> Op:
+        """``c_out = c_in - i sqrt(gamma) L`` of a port (input-output relation)."""
+        if channel not in self.ports:
+            raise ModelError(f"model '{self.name}': '{channel}' is not a port; ports are {list(self.ports)}")
+        d = self.dissipator(channel)
+        return d.input_field - sp.I * sp.sqrt(d.rate) * d.operator
+
+    def parameter_set(self, values: Mapping[str, complex | float]) -> ParameterSet:
+        """Validated numbers for this model's parameters."""
+        return ParameterSet(tuple(self.parameters.values()), values)
+
+    def replace(self, **changes: object) -> "Model":
+        """A copy with some fields replaced (validated again)."""
+        fields = dict(
+            name=self.name, subsystems=self.subsystems, hamiltonian=self.hamiltonian,
+            dissipators=self.dissipators, parameters=self.parameters, ports=self.ports,
+        )
+        fields.update(changes)
+        return Model(**fields)  # type: ignore[arg-type]

@@ -1,0 +1,369 @@
+"""Operator algebra: sums of normal-ordered monomials with SymPy coefficients.
+
+An :class:`Op` is a linear combination ``sum_m c_m m`` of monomials. A monomial is a product of
+one factor per subsystem, in a fixed subsystem order, each factor already in canonical form:
+
+* bosonic mode ``a``: ``(a^+)^p a^q`` (normal order), stored as ``(p, q)``;
+* n-level system: ``sigma_ij = |i><j|``, stored as the level indices ``(i, j)``;
+* input field ``c_in``: ``(c_in^+)^p c_in^q`` with ``c_in^+`` to the left of the system and
+  ``c_in`` to the right (the order of the Gardiner-Collett equations).
+
+Products are reduced on the fly with ``[a, a^+] = 1`` (Wick's theorem for one mode,
+``a^q (a^+)^r = sum_k k! C(q,k) C(r,k) (a^+)^(r-k) a^(q-k)``) and
+``sigma_ij sigma_kl = delta_jk sigma_il``; operators on different subsystems commute. The
+coefficients are never simplified by the constructors: call :meth:`Op.expand` or
+:meth:`Op.simplify` when a canonical form is wanted. This owns every commutation rule of the
+toolkit; nothing else re-implements them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from math import comb, factorial
+from typing import Callable, Iterable, Iterator, Mapping
+
+import sympy as sp
+
+from .errors import AlgebraError
+from .subsystems import BosonMode, InputField, NLevelSystem, Subsystem
+
+Factor = tuple[int, int]
+Monomial = tuple[tuple[Subsystem, Factor], ...]
+IDENTITY: Monomial = ()
+
+
+def _factor_product(system: Subsystem, left: Factor, right: Factor) -> list[tuple[int, Factor]]:
+    """Product of two factors on one subsystem, as ``[(integer weight, factor), ...]``."""
+    if isinstance(system, NLevelSystem):
+        return [(1, (left[0], right[1]))] if left[1] == right[0] else []
+    p, q = left
+    r, s = right
+    if isinstance(system, InputField):
+        if q and r:
+            raise AlgebraError(
+                f"cannot reorder {system.name} {system.name}^+: input fields have a delta-function "
+                "commutator; keep c_in^+ to the left and c_in to the right"
+            )
+        return [(1, (p + r, q + s))]
+    return [
+        (factorial(k) * comb(q, k) * comb(r, k), (p + r - k, q + s - k)) for k in range(min(q, r) + 1)
+    ]
+
+
+def _is_identity_factor(system: Subsystem, factor: Factor) -> bool:
+    return not isinstance(system, NLevelSystem) and factor == (0, 0)
+
+
+def multiply_monomials(left: Monomial, right: Monomial) -> list[tuple[int, Monomial]]:
+    """Product of two monomials as a list of ``(integer weight, monomial)``."""
+    if not left:
+        return [(1, right)]
+    if not right:
+        return [(1, left)]
+    partial: list[tuple[int, list[tuple[Subsystem, Factor]]]] = [(1, [])]
+    i = j = 0
+    while i < len(left) or j < len(right):
+        if j == len(right) or (i < len(left) and left[i][0].sort_key < right[j][0].sort_key):
+            for _, factors in partial:
+                factors.append(left[i])
+            i += 1
+            continue
+        if i == len(left) or right[j][0].sort_key < left[i][0].sort_key:
+            for _, factors in partial:
+                factors.append(right[j])
+            j += 1
+            continue
+        system = left[i][0]
+        if right[j][0] != system:
+            raise AlgebraError(
+                f"two different subsystems are both named '{system.name}': {system!r} and {right[j][0]!r}"
+            )
+        products = _factor_product(system, left[i][1], right[j][1])
+        if not products:
+            return []
+        partial = [
+            (weight * w, factors + ([] if _is_identity_factor(system, f) else [(system, f)]))
+            for weight, factors in partial
+            for w, f in products
+        ]
+        i += 1
+        j += 1
+    return [(weight, tuple(factors)) for weight, factors in partial]
+
+
+def dagger_monomial(monomial: Monomial) -> Monomial:
+    """Hermitian conjugate of a monomial (each factor ``(p, q) -> (q, p)``, ``sigma_ij -> sigma_ji``)."""
+    return tuple((system, (f[1], f[0])) for system, f in monomial)
+
+
+class Op:
+    """A linear combination of normal-ordered monomials with SymPy coefficients.
+
+    Build operators from subsystems (``BosonMode("a").a``, ``NLevelSystem("s", ("g", "e")).sigma("e", "g")``)
+    and combine them with ``+``, ``-``, ``*`` and scalars.
+
+    >>> from qderive.symbolic import BosonMode, commutator
+    >>> a = BosonMode("a").a
+    >>> commutator(a, a.dag())
+    1
+    >>> (a * a.dag())
+    1 + a^+ a
+    """
+
+    __slots__ = ("terms",)
+    __hash__ = None  # type: ignore[assignment]  # equality is algebraic, not structural
+
+    def __init__(self, terms: Mapping[Monomial, sp.Expr] | None = None):
+        self.terms: dict[Monomial, sp.Expr] = dict(terms or {})
+
+    # -- construction ---------------------------------------------------------------------
+    @classmethod
+    def monomial(cls, monomial: Monomial, coefficient: sp.Expr | int = 1) -> "Op":
+        return cls({monomial: sp.sympify(coefficient)})
+
+    @classmethod
+    def scalar(cls, value: sp.Expr | int | float | complex) -> "Op":
+        value = sp.sympify(value)
+        return cls({IDENTITY: value}) if value != 0 else cls()
+
+    @staticmethod
+    def _from_lists(accumulated: Mapping[Monomial, list[sp.Expr]]) -> "Op":
+        terms = {}
+        for monomial, coefficients in accumulated.items():
+            total = sp.Add(*coefficients)
+            if total != 0:
+                terms[monomial] = total
+        return Op(terms)
+
+    # -- arithmetic -----------------------------------------------------------------------
+    def __add__(self, other: "Op | sp.Expr | int | float") -> "Op":
+        other = as_op(other)
+        accumulated: dict[Monomial, list[sp.Expr]] = defaultdict(list)
+        for source in (self, other):
+            for monomial, c in source.terms.items():
+                accumulated[monomial].append(c)
+        return Op._from_lists(accumulated)
+
+    __radd__ = __add__
+
+    def __neg__(self) -> "Op":
+        return Op({m: -c for m, c in self.terms.items()})
+
+    def __sub__(self, other: "Op | sp.Expr | int | float") -> "Op":
+        return self + (-as_op(other))
+
+    def __rsub__(self, other: "Op | sp.Expr | int | float") -> "Op":
+        return as_op(other) - self
+
+    def __mul__(self, other: "Op | sp.Expr | int | float") -> "Op":
+        if not isinstance(other, Op):
+            factor = sp.sympify(other)
+            if factor == 0:
+                return Op()
+            return Op({m: c * factor for m, c in self.terms.items()})
+        accumulated: dict[Monomial, list[sp.Expr]] = defaultdict(list)
+        for m1, c1 in self.terms.items():
+            for m2, c2 in other.terms.items():
+                c12 = c1 * c2
+                for weight, m in multiply_monomials(m1, m2):
+                    accumulated[m].append(c12 * weight if weight != 1 else c12)
+        return Op._from_lists(accumulated)
+
+    def __rmul__(self, other: sp.Expr | int | float) -> "Op":
+        return self * other  # scalars commute with operators
+
+    def __truediv__(self, other: sp.Expr | int | float) -> "Op":
+        return self * (1 / sp.sympify(other))
+
+    def __pow__(self, exponent: int) -> "Op":
+        if not isinstance(exponent, int) or exponent < 0:
+            raise AlgebraError(f"operator powers must be non-negative integers, got {exponent!r}")
+        result = Op.scalar(1)
+        for _ in range(exponent):
+            result = result * self
+        return result
+
+    # -- structure ------------------------------------------------------------------------
+    def dag(self) -> "Op":
+        """Hermitian conjugate ``A^+``."""
+        return Op({dagger_monomial(m): sp.conjugate(c) for m, c in self.terms.items()})
+
+    def subsystems(self) -> set[Subsystem]:
+        """Every subsystem that some monomial acts on."""
+        return {system for m in self.terms for system, _ in m}
+
+    @property
+    def free_symbols(self) -> set[sp.Symbol]:
+        symbols: set[sp.Symbol] = set()
+        for c in self.terms.values():
+            symbols |= c.free_symbols
+        return symbols
+
+    def __iter__(self) -> Iterator[tuple[Monomial, sp.Expr]]:
+        return iter(self.terms.items())
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def coefficient(self, monomial: "Op | Monomial") -> sp.Expr:
+        """Coefficient of one monomial (given as a single-term ``Op`` with unit coefficient)."""
+        if isinstance(monomial, Op):
+            if len(monomial.terms) != 1:
+                raise AlgebraError("coefficient() takes a single monomial, got a sum of terms")
+            monomial = next(iter(monomial.terms))
+        return self.terms.get(monomial, sp.S.Zero)
+
+    # -- simplification -------------------------------------------------------------------
+    def applyfunc(self, function: Callable[[sp.Expr], sp.Expr]) -> "Op":
+        """Apply ``function`` to every coefficient and drop the terms that become zero."""
+        terms = {}
+        for m, c in self.terms.items():
+            c = function(c)
+            if c != 0:
+                terms[m] = c
+        return Op(terms)
+
+    def expand(self) -> "Op":
+        """Coefficients expanded with ``sympy.expand``; zero terms dropped."""
+        return self.applyfunc(sp.expand)
+
+    def simplify(self, function: Callable[[sp.Expr], sp.Expr] = sp.simplify) -> "Op":
+        return self.applyfunc(function)
+
+    def subs(self, *args: object, **kwargs: object) -> "Op":
+        return self.applyfunc(lambda c: c.subs(*args, **kwargs))
+
+    def expand_identities(self, systems: Iterable[NLevelSystem]) -> "Op":
+        """Write the identity of each n-level system in ``systems`` as ``sum_i sigma_ii``.
+
+        After this every monomial carries an explicit factor for each of those systems, which
+        makes the representation unique (used for equality and for closing ``sigma_ij`` sets).
+        """
+        result: dict[Monomial, list[sp.Expr]] = defaultdict(list)
+        systems = sorted(set(systems), key=lambda s: s.sort_key)
+        for m, c in self.terms.items():
+            present = {system for system, _ in m}
+            expanded = [m]
+            for system in systems:
+                if system in present:
+                    continue
+                expanded = [
+                    tuple(sorted(mono + ((system, (i, i)),), key=lambda f: f[0].sort_key))
+                    for mono in expanded
+                    for i in range(system.dimension)
+                ]
+            for mono in expanded:
+                result[mono].append(c)
+        return Op._from_lists(result)
+
+    def is_zero(self) -> bool:
+        """True when the operator vanishes identically (after expansion and simplification)."""
+        systems = [s for s in self.subsystems() if isinstance(s, NLevelSystem)]
+        for c in self.expand_identities(systems).terms.values():
+            if sp.expand(c) != 0 and sp.simplify(c) != 0:
+                return False
+        return True
+
+    def equals(self, other: "Op | sp.Expr | int | float") -> bool:
+        """Algebraic equality: ``self - other`` vanishes identically."""
+        return (self - as_op(other)).is_zero()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, (Op, sp.Basic, int, float, complex)):
+            return NotImplemented
+        return self.equals(other)  # type: ignore[arg-type]
+
+    def is_hermitian(self) -> bool:
+        return (self - self.dag()).is_zero()
+
+    # -- printing -------------------------------------------------------------------------
+    def to_sympy(self) -> sp.Expr:
+        """The operator as a SymPy expression in non-commutative symbols (for display)."""
+        return sp.Add(*(c * monomial_to_sympy(m) for m, c in self.terms.items()))
+
+    def latex(self) -> str:
+        return sp.latex(self.to_sympy())
+
+    def _repr_latex_(self) -> str:
+        return f"${self.latex()}$"
+
+    def __repr__(self) -> str:
+        if not self.terms:
+            return "0"
+        parts = []
+        for m, c in sorted(self.terms.items(), key=lambda item: monomial_sort_key(item[0])):
+            if not m:
+                parts.append(str(c))
+            elif c == 1:
+                parts.append(monomial_to_str(m))
+            elif c == -1:
+                parts.append("-" + monomial_to_str(m))
+            else:
+                text = str(c)
+                parts.append(f"({text}) {monomial_to_str(m)}" if isinstance(c, sp.Add) else f"{text} {monomial_to_str(m)}")
+        return " + ".join(parts).replace("+ -", "- ")
+
+    __str__ = __repr__
+
+
+def as_op(value: "Op | sp.Expr | int | float | complex") -> Op:
+    """An ``Op`` from an operator or a scalar (a scalar is that multiple of the identity)."""
+    return value if isinstance(value, Op) else Op.scalar(value)
+
+
+def commutator(a: Op, b: Op) -> Op:
+    """``[A, B] = A B - B A``."""
+    return a * b - b * a
+
+
+def anticommutator(a: Op, b: Op) -> Op:
+    """``{A, B} = A B + B A``."""
+    return a * b + b * a
+
+
+def monomial_sort_key(monomial: Monomial) -> tuple:
+    return (len(monomial), tuple((s.sort_key, f) for s, f in monomial))
+
+
+def _factor_strings(system: Subsystem, factor: Factor) -> list[str]:
+    """Printed factors of one subsystem, e.g. ``["a^+", "a^+", "a"]`` or ``["s_eg"]``."""
+    if isinstance(system, NLevelSystem):
+        i, j = (system.label(k) for k in factor)
+        joined = f"{i}{j}" if len(i) == len(j) == 1 else f"{{{i},{j}}}"
+        return [f"{system.name}_{joined}"]
+    p, q = factor
+    return [f"{system.name}^+"] * p + [system.name] * q
+
+
+def monomial_to_str(monomial: Monomial) -> str:
+    """Readable form with ``c_in^+`` first and ``c_in`` last, e.g. ``c_in^+ a^+ a s_eg``."""
+    left, middle, right = [], [], []
+    for system, factor in monomial:
+        if isinstance(system, InputField):
+            left += [f"{system.name}^+"] * factor[0]
+            right += [system.name] * factor[1]
+        else:
+            middle += _factor_strings(system, factor)
+    return " ".join(left + middle + right) or "1"
+
+
+def monomial_to_sympy(monomial: Monomial) -> sp.Expr:
+    """A monomial as a product of non-commutative SymPy symbols, in printed order."""
+    from sympy.physics.quantum import Dagger
+
+    def boson(name: str, p: int, q: int) -> sp.Expr:
+        op = sp.Symbol(name, commutative=False)
+        return Dagger(op) ** p * op**q
+
+    left, middle, right = [], [], []
+    for system, (p, q) in monomial:
+        if isinstance(system, InputField):
+            left.append(boson(system.name, p, 0))
+            right.append(boson(system.name, 0, q))
+        elif isinstance(system, NLevelSystem):
+            i, j = system.label(p), system.label(q)
+            joined = f"{i}{j}" if len(i) == len(j) == 1 else f"{i},{j}"
+            middle.append(sp.Symbol(f"{system.name}_{{{joined}}}", commutative=False))
+        else:
+            middle.append(boson(system.name, p, q))
+    return sp.Mul(*(left + middle + right))

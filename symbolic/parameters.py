@@ -1,0 +1,124 @@
+"""Named model parameters (symbol, meaning, unit, domain) and validated numeric parameter sets."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterable, Literal, Mapping
+
+import sympy as sp
+
+from .errors import ParameterError
+
+Domain = Literal["positive", "nonnegative", "real", "complex"]
+_ASSUMPTIONS: dict[str, dict[str, bool]] = {
+    "positive": {"positive": True},
+    "nonnegative": {"nonnegative": True, "real": True},
+    "real": {"real": True},
+    "complex": {"complex": True},
+}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A model parameter: SymPy symbol with assumptions, a one-line meaning and its SI unit.
+
+    Angular frequencies and rates are in rad/s; ``unit="1"`` marks a dimensionless number.
+
+    >>> kappa = Parameter("kappa", "cavity energy decay rate", "rad/s")
+    >>> kappa.symbol.is_positive
+    True
+    """
+
+    name: str
+    meaning: str
+    unit: str
+    domain: Domain = "positive"
+    latex: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.domain not in _ASSUMPTIONS:
+            raise ParameterError(
+                f"parameter '{self.name}': domain must be one of {sorted(_ASSUMPTIONS)}, got {self.domain!r}"
+            )
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        return sp.Symbol(self.name, **_ASSUMPTIONS[self.domain])
+
+    def check(self, value: complex | float) -> complex | float:
+        """The value, refused with a :class:`ParameterError` if it lies outside the domain."""
+        if isinstance(value, bool) or not isinstance(value, (int, float, complex)):
+            try:
+                value = complex(value) if self.domain == "complex" else float(value)
+            except (TypeError, ValueError):
+                raise ParameterError(f"'{self.name}' must be a number in {self.unit}, got {value!r}") from None
+        if isinstance(value, complex) and self.domain != "complex":
+            if value.imag != 0:
+                raise ParameterError(f"'{self.name}' must be real ({self.meaning}), got {value!r}")
+            value = value.real
+        if not (math.isfinite(value.real) and math.isfinite(value.imag)):
+            raise ParameterError(f"'{self.name}' must be finite, got {value!r} {self.unit}")
+        if self.domain == "positive" and not value > 0:
+            raise ParameterError(f"'{self.name}' must be positive ({self.meaning}), got {value!r} {self.unit}")
+        if self.domain == "nonnegative" and not value >= 0:
+            raise ParameterError(
+                f"'{self.name}' must be non-negative ({self.meaning}), got {value!r} {self.unit}"
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class ParameterSet:
+    """Numbers for a set of declared parameters, each checked against its domain on entry.
+
+    Missing, unknown, non-finite or out-of-domain values raise :class:`ParameterError`.
+    """
+
+    parameters: tuple[Parameter, ...]
+    values: Mapping[str, complex | float]
+    _by_name: dict[str, Parameter] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_name = {p.name: p for p in self.parameters}
+        unknown = sorted(set(self.values) - set(by_name))
+        if unknown:
+            raise ParameterError(f"unknown parameter(s) {unknown}; known parameters: {sorted(by_name)}")
+        missing = [name for name in by_name if name not in self.values]
+        if missing:
+            described = ", ".join(f"'{n}' ({by_name[n].meaning}, {by_name[n].unit})" for n in missing)
+            raise ParameterError(f"missing value for {described}")
+        checked = {name: by_name[name].check(value) for name, value in self.values.items()}
+        object.__setattr__(self, "values", checked)
+        object.__setattr__(self, "_by_name", by_name)
+
+    def __getitem__(self, name: str) -> complex | float:
+        return self.values[name]
+
+    def replace(self, **values: complex | float) -> "ParameterSet":
+        """A new set with some values changed (each checked again)."""
+        return ParameterSet(self.parameters, {**self.values, **values})
+
+    @property
+    def substitutions(self) -> dict[sp.Symbol, complex | float]:
+        return {self._by_name[name].symbol: value for name, value in self.values.items()}
+
+    def evaluate(self, expr: sp.Expr, extra: Mapping[sp.Symbol, complex | float] | None = None) -> complex | float:
+        """Numeric value of ``expr`` at these parameters; refuses leftover symbols and NaN."""
+        substitutions = self.substitutions | dict(extra or {})
+        expr = sp.sympify(expr)
+        leftover = expr.free_symbols - set(substitutions)
+        if leftover:
+            raise ParameterError(
+                f"cannot evaluate {expr}: no value for {sorted(map(str, leftover))}; declare and set them"
+            )
+        value = complex(expr.evalf(subs=substitutions, n=17))
+        if not (math.isfinite(value.real) and math.isfinite(value.imag)):
+            raise ParameterError(f"{expr} evaluates to {value} at {dict(self.values)}")
+        return value.real if value.imag == 0 else value
+
+
+def declare(specs: Iterable[tuple[str, str, str] | tuple[str, str, str, Domain]]) -> dict[str, Parameter]:
+    """Parameters from ``(name, meaning, unit[, domain])`` tuples, keyed by name."""
+    parameters = [Parameter(*spec) for spec in specs]
+    return {p.name: p for p in parameters}

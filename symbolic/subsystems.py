@@ -1,0 +1,127 @@
+"""Subsystems of a composite quantum system: bosonic modes, n-level systems, input fields.
+
+A subsystem is an immutable, hashable label with the data needed to multiply its operators.
+Operators on different subsystems commute; the algebra of each kind lives in ``operators.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Hashable
+
+from .errors import ModelError
+
+
+@dataclass(frozen=True)
+class BosonMode:
+    """A bosonic mode with annihilation operator ``a`` obeying ``[a, a^+] = 1``.
+
+    Parameters
+    ----------
+    name : str
+        Symbol of the annihilation operator as printed, e.g. ``"a"``.
+    """
+
+    name: str
+
+    @property
+    def sort_key(self) -> tuple[int, str]:
+        return (1, self.name)
+
+    @property
+    def a(self) -> "Op":
+        """Annihilation operator ``a``."""
+        from .operators import Op
+
+        return Op.monomial(((self, (0, 1)),))
+
+    @property
+    def adag(self) -> "Op":
+        """Creation operator ``a^+``."""
+        return self.a.dag()
+
+
+@dataclass(frozen=True)
+class NLevelSystem:
+    """An n-level system spanned by ``|l>`` for the labels ``levels`` (in this order).
+
+    Its operator basis is ``sigma_ij = |i><j|`` with ``sigma_ij sigma_kl = delta_jk sigma_il``.
+
+    Parameters
+    ----------
+    name : str
+        Printed name, e.g. ``"s"`` gives ``s_eg``.
+    levels : tuple
+        Level labels (strings or integers), at least two, all distinct.
+    """
+
+    name: str
+    levels: tuple[Hashable, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.levels) < 2:
+            raise ModelError(f"n-level system '{self.name}' needs at least 2 levels, got {self.levels!r}")
+        if len(set(self.levels)) != len(self.levels):
+            raise ModelError(f"n-level system '{self.name}' has repeated level labels {self.levels!r}")
+
+    @property
+    def sort_key(self) -> tuple[int, str]:
+        return (0, self.name)
+
+    @property
+    def dimension(self) -> int:
+        return len(self.levels)
+
+    def index(self, level: Hashable) -> int:
+        """Position of a level label in ``levels``."""
+        try:
+            return self.levels.index(level)
+        except ValueError:
+            raise ModelError(
+                f"level {level!r} is not a level of '{self.name}'; its levels are {self.levels!r}"
+            ) from None
+
+    def sigma(self, i: Hashable, j: Hashable) -> "Op":
+        """Transition operator ``sigma_ij = |i><j|``."""
+        from .operators import Op
+
+        return Op.monomial(((self, (self.index(i), self.index(j))),))
+
+    def projector(self, i: Hashable) -> "Op":
+        """Projector ``sigma_ii = |i><i|``."""
+        return self.sigma(i, i)
+
+    def label(self, index: int) -> str:
+        """Printed label of the level at position ``index``."""
+        return str(self.levels[index])
+
+
+@dataclass(frozen=True)
+class InputField:
+    """White-noise input field ``c_in`` of one dissipation channel (Gardiner-Collett).
+
+    Input fields appear only in Heisenberg-Langevin equations and output fields. They are kept
+    in the order of those equations: ``c_in^+`` to the left of system operators, ``c_in`` to the
+    right. Their mutual commutator is a delta function in time, so the algebra refuses to reorder
+    ``c_in c_in^+``.
+    """
+
+    channel: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.channel}_in"
+
+    @property
+    def sort_key(self) -> tuple[int, str]:
+        return (2, self.channel)
+
+    @property
+    def field(self) -> "Op":
+        """The input field operator ``c_in``."""
+        from .operators import Op
+
+        return Op.monomial(((self, (0, 1)),))
+
+
+Subsystem = BosonMode | NLevelSystem | InputField
