@@ -1,0 +1,46 @@
+"""Fock-space matrices and the steady state against analytic limits."""
+
+import numpy as np
+import pytest
+
+from qderive.numeric import fock_model, steady_state
+from qderive.symbolic import BosonMode, Dissipator, Model, ModelError, TruncationError, declare, thermal_dissipators
+
+P = declare([("Delta", "detuning", "rad/s", "real"), ("E", "drive", "rad/s", "real"), ("kappa", "decay", "rad/s"),
+             ("n_th", "thermal occupation", "1", "nonnegative")])
+delta, E, kappa, n_th = (p.symbol for p in P.values())
+mode = BosonMode("a")
+a = mode.a
+
+
+def driven_cavity():
+    return Model("cavity", (mode,), delta * a.dag() * a + E * (a + a.dag()), (Dissipator(kappa, a, "k"),), P)
+
+
+def test_driven_cavity_is_coherent_with_analytic_amplitude():
+    """alpha = -i E / (kappa/2 + i Delta); the steady state is the pure coherent state |alpha>."""
+    values = {"Delta": 0.3, "E": 0.5, "kappa": 1.0, "n_th": 0.0}
+    fock = fock_model(driven_cavity(), values, {"a": 25})
+    rho = steady_state(fock)
+    alpha = -1j * 0.5 / (0.5 + 0.3j)
+    assert np.trace(rho @ fock.operator(a).toarray()) == pytest.approx(alpha, rel=1e-10)
+    assert np.trace(rho @ rho).real == pytest.approx(1.0, rel=1e-10)
+
+
+def test_thermal_oscillator_steady_state():
+    """A damped oscillator in a thermal bath relaxes to <a^+ a> = n_th."""
+    model = Model("thermal", (mode,), delta * a.dag() * a, thermal_dissipators(kappa, n_th, a, "bath"), P)
+    fock = fock_model(model, {"Delta": 1.0, "E": 0.0, "kappa": 0.1, "n_th": 0.4}, {"a": 40})
+    rho = steady_state(fock)
+    assert np.trace(rho @ fock.operator(a.dag() * a).toarray()).real == pytest.approx(0.4, rel=1e-9)
+
+
+def test_truncation_too_small_is_reported():
+    fock = fock_model(driven_cavity(), {"Delta": 0.0, "E": 2.0, "kappa": 1.0, "n_th": 0.0}, {"a": 6})
+    with pytest.raises(TruncationError, match="mode 'a' holds .* raise its cutoff above 6"):
+        steady_state(fock)
+
+
+def test_missing_cutoff_is_reported():
+    with pytest.raises(ModelError, match="mode 'a' needs a Fock cutoff"):
+        fock_model(driven_cavity(), {"Delta": 0.0, "E": 2.0, "kappa": 1.0, "n_th": 0.0})
