@@ -2,6 +2,10 @@
 
 from .fock import FockModel, fock_model
 from .liouvillian import liouvillian
+from .measures import concurrence, fidelity, partial_trace, purity, von_neumann_entropy
 from .steady_state import steady_state
 
-__all__ = ["FockModel", "fock_model", "liouvillian", "steady_state"]
+__all__ = [
+    "FockModel", "concurrence", "fidelity", "fock_model", "liouvillian", "partial_trace", "purity",
+    "steady_state", "von_neumann_entropy",
+]

@@ -44,3 +44,21 @@ def test_truncation_too_small_is_reported():
 def test_missing_cutoff_is_reported():
     with pytest.raises(ModelError, match="mode 'a' needs a Fock cutoff"):
         fock_model(driven_cavity(), {"Delta": 0.0, "E": 2.0, "kappa": 1.0, "n_th": 0.0})
+
+
+def test_measures_on_bell_and_product_states():
+    from qderive.numeric import concurrence, partial_trace, purity, von_neumann_entropy
+
+    bell = np.zeros(4, complex)
+    bell[[1, 2]] = 1 / np.sqrt(2)
+    rho = np.outer(bell, bell.conj())
+    assert concurrence(rho) == pytest.approx(1.0, abs=1e-12)
+    assert concurrence(np.eye(4) / 4) == pytest.approx(0.0, abs=1e-12)
+    reduced = partial_trace(rho, (2, 2), [0])
+    np.testing.assert_allclose(reduced, np.eye(2) / 2, atol=1e-14)
+    assert purity(reduced) == pytest.approx(0.5)
+    assert von_neumann_entropy(reduced) == pytest.approx(1.0)
+    # Werner state p|psi-><psi-| + (1-p)/4: C = max(0, (3p - 1)/2)
+    p = 0.7
+    werner = p * rho + (1 - p) * np.eye(4) / 4
+    assert concurrence(werner) == pytest.approx((3 * p - 1) / 2, abs=1e-12)
