@@ -107,8 +107,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         for name, result in results.items():
             print(f"[{name}]")
             for b in result["benchmarks"]:
-                print(f"  {b['name']:50s} ours {b['ours_s']:.4g} s   {b['peer']}: {b['peer_s']:.4g} s   "
-                      f"ratio {b['ratio']:.3g}")
+                peer = "no peer" if b["peer_s"] is None else f"{b['peer']} {b['peer_s']:.4g} s, ratio {b['ratio']:.3g}"
+                print(f"  {b['name']}: ours {b['ours_s']:.4g} s; {peer}")
     return 0
 
 
