@@ -15,16 +15,22 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
-
 from functools import partial
+from typing import Any
 
 import sympy as sp
 from sympy.core.cache import clear_cache
 
 from qderive.derivations.sps000_model import full_model
-from qderive.symbolic import Dissipator, Model, NLevelSystem, coefficient_tensors, commutator, declare
-from qderive.symbolic import equations_of_motion
+from qderive.symbolic import (
+    Dissipator,
+    Model,
+    NLevelSystem,
+    coefficient_tensors,
+    commutator,
+    declare,
+    equations_of_motion,
+)
 
 from .timing import best_time, record
 

@@ -7,12 +7,14 @@ the tests all read that object and none re-derives anything.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import sympy as sp
 
 from qderive.symbolic import Parameter, ParameterSet
+
 
 @dataclass(frozen=True)
 class Step:

@@ -8,9 +8,10 @@ import json
 import math
 import operator
 import sys
+from collections.abc import Sequence
 from importlib import import_module
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from qderive.symbolic import QderiveError
 

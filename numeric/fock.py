@@ -8,9 +8,9 @@ the top level, so every solution should be checked with :meth:`FockModel.check_t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import reduce
-from typing import Callable, Mapping
 
 import numpy as np
 import scipy.sparse as sps
@@ -86,7 +86,7 @@ class FockModel:
                 )
 
 
-def _monomial_matrix(monomial: Monomial, fock: "FockModel | _Layout") -> sps.csr_matrix:
+def _monomial_matrix(monomial: Monomial, fock: FockModel | _Layout) -> sps.csr_matrix:
     factors = dict(monomial)
     blocks = []
     for system, dimension in zip(fock.model.subsystems, fock.dimensions):
@@ -104,7 +104,7 @@ class _Layout:
     dimensions: tuple[int, ...]
 
 
-def _split_time(op: Op, fock: "FockModel | _Layout") -> tuple[sps.csr_matrix, list[tuple[TimeFunction, sps.csr_matrix]]]:
+def _split_time(op: Op, fock: FockModel | _Layout) -> tuple[sps.csr_matrix, list[tuple[TimeFunction, sps.csr_matrix]]]:
     """Constant part of an operator and its time-dependent terms, grouped by coefficient."""
     n = int(np.prod(fock.dimensions))
     static = sps.csr_matrix((n, n), dtype=complex)

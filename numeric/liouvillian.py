@@ -9,7 +9,7 @@ With ``vec(A X B) = (B^T kron A) vec(X)``,
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import scipy.sparse as sps
 

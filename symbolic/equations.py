@@ -15,8 +15,8 @@ leaves the adjoint Lindblad generator
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import sympy as sp
 

@@ -25,7 +25,7 @@ class Expectation(sp.Symbol):
 
     monomial: Monomial
 
-    def __new__(cls, monomial: Monomial) -> "Expectation":
+    def __new__(cls, monomial: Monomial) -> Expectation:
         hermitian = dagger_monomial(monomial) == monomial
         assumptions = {"real": True} if hermitian else {"complex": True}
         obj = super().__new__(cls, f"<{monomial_to_str(monomial)}>", **assumptions)

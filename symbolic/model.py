@@ -12,8 +12,8 @@ with ``c_out = c_in - i sqrt(gamma) L``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 import sympy as sp
 
@@ -39,7 +39,9 @@ class Dissipator:
         return InputField(self.channel).field
 
 
-def thermal_dissipators(rate: sp.Expr, occupation: sp.Expr, lowering: Op, channel: str) -> tuple[Dissipator, Dissipator]:
+def thermal_dissipators(
+    rate: sp.Expr, occupation: sp.Expr, lowering: Op, channel: str
+) -> tuple[Dissipator, Dissipator]:
     """Thermal bath pair ``rate (1 + n) D[L] + rate n D[L^+]`` for a bath of mean occupation ``n``.
 
     The two terms get independent vacuum inputs ``<channel>_down`` and ``<channel>_up``; for the
@@ -90,7 +92,9 @@ class Model:
             raise ModelError(f"model '{self.name}': subsystem names must be distinct, got {names}")
         for s in self.subsystems:
             if isinstance(s, InputField):
-                raise ModelError(f"model '{self.name}': input field '{s.name}' is not a subsystem; declare a dissipator")
+                raise ModelError(
+                    f"model '{self.name}': input field '{s.name}' is not a subsystem; declare a dissipator"
+                )
         declared = set(self.subsystems)
         for where, op in self._operators():
             for system in op.subsystems() - declared:
@@ -154,7 +158,9 @@ class Model:
         for d in self.dissipators:
             if d.channel == channel:
                 return d
-        raise ModelError(f"model '{self.name}' has no channel '{channel}'; channels: {[d.channel for d in self.dissipators]}")
+        raise ModelError(
+            f"model '{self.name}' has no channel '{channel}'; channels: {[d.channel for d in self.dissipators]}"
+        )
 
     def output_field(self, channel: str) -> Op:
         """``c_out = c_in - i sqrt(gamma) L`` of a port (input-output relation)."""
@@ -167,11 +173,15 @@ class Model:
         """Validated numbers for this model's parameters."""
         return ParameterSet(tuple(self.parameters.values()), values)
 
-    def replace(self, **changes: object) -> "Model":
+    def replace(self, **changes: object) -> Model:
         """A copy with some fields replaced (validated again)."""
         fields = dict(
-            name=self.name, subsystems=self.subsystems, hamiltonian=self.hamiltonian,
-            dissipators=self.dissipators, parameters=self.parameters, ports=self.ports,
+            name=self.name,
+            subsystems=self.subsystems,
+            hamiltonian=self.hamiltonian,
+            dissipators=self.dissipators,
+            parameters=self.parameters,
+            ports=self.ports,
         )
         fields.update(changes)
         return Model(**fields)  # type: ignore[arg-type]

@@ -19,13 +19,13 @@ toolkit; nothing else re-implements them.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from math import comb, factorial
-from typing import Callable, Iterable, Iterator, Mapping
 
 import sympy as sp
 
 from .errors import AlgebraError
-from .subsystems import BosonMode, InputField, NLevelSystem, Subsystem
+from .subsystems import InputField, NLevelSystem, Subsystem
 
 Factor = tuple[int, int]
 Monomial = tuple[tuple[Subsystem, Factor], ...]
@@ -45,9 +45,7 @@ def _factor_product(system: Subsystem, left: Factor, right: Factor) -> list[tupl
                 "commutator; keep c_in^+ to the left and c_in to the right"
             )
         return [(1, (p + r, q + s))]
-    return [
-        (factorial(k) * comb(q, k) * comb(r, k), (p + r - k, q + s - k)) for k in range(min(q, r) + 1)
-    ]
+    return [(factorial(k) * comb(q, k) * comb(r, k), (p + r - k, q + s - k)) for k in range(min(q, r) + 1)]
 
 
 def _is_identity_factor(system: Subsystem, factor: Factor) -> bool:
@@ -118,16 +116,16 @@ class Op:
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
-    def monomial(cls, monomial: Monomial, coefficient: sp.Expr | int = 1) -> "Op":
+    def monomial(cls, monomial: Monomial, coefficient: sp.Expr | int = 1) -> Op:
         return cls({monomial: sp.sympify(coefficient)})
 
     @classmethod
-    def scalar(cls, value: sp.Expr | int | float | complex) -> "Op":
+    def scalar(cls, value: sp.Expr | int | float | complex) -> Op:
         value = sp.sympify(value)
         return cls({IDENTITY: value}) if value != 0 else cls()
 
     @staticmethod
-    def _from_lists(accumulated: Mapping[Monomial, list[sp.Expr]]) -> "Op":
+    def _from_lists(accumulated: Mapping[Monomial, list[sp.Expr]]) -> Op:
         terms = {}
         for monomial, coefficients in accumulated.items():
             total = sp.Add(*coefficients)
@@ -136,7 +134,7 @@ class Op:
         return Op(terms)
 
     # -- arithmetic -----------------------------------------------------------------------
-    def __add__(self, other: "Op | sp.Expr | int | float") -> "Op":
+    def __add__(self, other: Op | sp.Expr | int | float) -> Op:
         other = as_op(other)
         accumulated: dict[Monomial, list[sp.Expr]] = defaultdict(list)
         for source in (self, other):
@@ -146,16 +144,16 @@ class Op:
 
     __radd__ = __add__
 
-    def __neg__(self) -> "Op":
+    def __neg__(self) -> Op:
         return Op({m: -c for m, c in self.terms.items()})
 
-    def __sub__(self, other: "Op | sp.Expr | int | float") -> "Op":
+    def __sub__(self, other: Op | sp.Expr | int | float) -> Op:
         return self + (-as_op(other))
 
-    def __rsub__(self, other: "Op | sp.Expr | int | float") -> "Op":
+    def __rsub__(self, other: Op | sp.Expr | int | float) -> Op:
         return as_op(other) - self
 
-    def __mul__(self, other: "Op | sp.Expr | int | float") -> "Op":
+    def __mul__(self, other: Op | sp.Expr | int | float) -> Op:
         if not isinstance(other, Op):
             factor = sp.sympify(other)
             if factor == 0:
@@ -169,13 +167,13 @@ class Op:
                     accumulated[m].append(c12 * weight if weight != 1 else c12)
         return Op._from_lists(accumulated)
 
-    def __rmul__(self, other: sp.Expr | int | float) -> "Op":
+    def __rmul__(self, other: sp.Expr | int | float) -> Op:
         return self * other  # scalars commute with operators
 
-    def __truediv__(self, other: sp.Expr | int | float) -> "Op":
+    def __truediv__(self, other: sp.Expr | int | float) -> Op:
         return self * (1 / sp.sympify(other))
 
-    def __pow__(self, exponent: int) -> "Op":
+    def __pow__(self, exponent: int) -> Op:
         if not isinstance(exponent, int) or exponent < 0:
             raise AlgebraError(f"operator powers must be non-negative integers, got {exponent!r}")
         result = Op.scalar(1)
@@ -184,7 +182,7 @@ class Op:
         return result
 
     # -- structure ------------------------------------------------------------------------
-    def dag(self) -> "Op":
+    def dag(self) -> Op:
         """Hermitian conjugate ``A^+``."""
         return Op({dagger_monomial(m): sp.conjugate(c) for m, c in self.terms.items()})
 
@@ -205,7 +203,7 @@ class Op:
     def __len__(self) -> int:
         return len(self.terms)
 
-    def coefficient(self, monomial: "Op | Monomial") -> sp.Expr:
+    def coefficient(self, monomial: Op | Monomial) -> sp.Expr:
         """Coefficient of one monomial (given as a single-term ``Op`` with unit coefficient)."""
         if isinstance(monomial, Op):
             if len(monomial.terms) != 1:
@@ -214,7 +212,7 @@ class Op:
         return self.terms.get(monomial, sp.S.Zero)
 
     # -- simplification -------------------------------------------------------------------
-    def applyfunc(self, function: Callable[[sp.Expr], sp.Expr]) -> "Op":
+    def applyfunc(self, function: Callable[[sp.Expr], sp.Expr]) -> Op:
         """Apply ``function`` to every coefficient and drop the terms that become zero."""
         terms = {}
         for m, c in self.terms.items():
@@ -223,17 +221,17 @@ class Op:
                 terms[m] = c
         return Op(terms)
 
-    def expand(self) -> "Op":
+    def expand(self) -> Op:
         """Coefficients expanded with ``sympy.expand``; zero terms dropped."""
         return self.applyfunc(sp.expand)
 
-    def simplify(self, function: Callable[[sp.Expr], sp.Expr] = sp.simplify) -> "Op":
+    def simplify(self, function: Callable[[sp.Expr], sp.Expr] = sp.simplify) -> Op:
         return self.applyfunc(function)
 
-    def subs(self, *args: object, **kwargs: object) -> "Op":
+    def subs(self, *args: object, **kwargs: object) -> Op:
         return self.applyfunc(lambda c: c.subs(*args, **kwargs))
 
-    def expand_identities(self, systems: Iterable[NLevelSystem]) -> "Op":
+    def expand_identities(self, systems: Iterable[NLevelSystem]) -> Op:
         """Write the identity of each n-level system in ``systems`` as ``sum_i sigma_ii``.
 
         After this every monomial carries an explicit factor for each of those systems, which
@@ -264,7 +262,7 @@ class Op:
                 return False
         return True
 
-    def equals(self, other: "Op | sp.Expr | int | float") -> bool:
+    def equals(self, other: Op | sp.Expr | int | float) -> bool:
         """Algebraic equality: ``self - other`` vanishes identically."""
         return (self - as_op(other)).is_zero()
 
@@ -300,13 +298,15 @@ class Op:
                 parts.append("-" + monomial_to_str(m))
             else:
                 text = str(c)
-                parts.append(f"({text}) {monomial_to_str(m)}" if isinstance(c, sp.Add) else f"{text} {monomial_to_str(m)}")
+                parts.append(
+                    f"({text}) {monomial_to_str(m)}" if isinstance(c, sp.Add) else f"{text} {monomial_to_str(m)}"
+                )
         return " + ".join(parts).replace("+ -", "- ")
 
     __str__ = __repr__
 
 
-def as_op(value: "Op | sp.Expr | int | float | complex") -> Op:
+def as_op(value: Op | sp.Expr | int | float | complex) -> Op:
     """An ``Op`` from an operator or a scalar (a scalar is that multiple of the identity)."""
     return value if isinstance(value, Op) else Op.scalar(value)
 

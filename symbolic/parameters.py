@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Literal, Mapping
+from typing import Literal
 
 import sympy as sp
 
@@ -95,7 +96,7 @@ class ParameterSet:
     def __getitem__(self, name: str) -> complex | float:
         return self.values[name]
 
-    def replace(self, **values: complex | float) -> "ParameterSet":
+    def replace(self, **values: complex | float) -> ParameterSet:
         """A new set with some values changed (each checked again)."""
         return ParameterSet(self.parameters, {**self.values, **values})
 

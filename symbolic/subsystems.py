@@ -6,10 +6,14 @@ Operators on different subsystems commute; the algebra of each kind lives in ``o
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Hashable
+from typing import TYPE_CHECKING
 
 from .errors import ModelError
+
+if TYPE_CHECKING:
+    from .operators import Op
 
 
 @dataclass(frozen=True)
@@ -29,14 +33,14 @@ class BosonMode:
         return (1, self.name)
 
     @property
-    def a(self) -> "Op":
+    def a(self) -> Op:
         """Annihilation operator ``a``."""
         from .operators import Op
 
         return Op.monomial(((self, (0, 1)),))
 
     @property
-    def adag(self) -> "Op":
+    def adag(self) -> Op:
         """Creation operator ``a^+``."""
         return self.a.dag()
 
@@ -81,13 +85,13 @@ class NLevelSystem:
                 f"level {level!r} is not a level of '{self.name}'; its levels are {self.levels!r}"
             ) from None
 
-    def sigma(self, i: Hashable, j: Hashable) -> "Op":
+    def sigma(self, i: Hashable, j: Hashable) -> Op:
         """Transition operator ``sigma_ij = |i><j|``."""
         from .operators import Op
 
         return Op.monomial(((self, (self.index(i), self.index(j))),))
 
-    def projector(self, i: Hashable) -> "Op":
+    def projector(self, i: Hashable) -> Op:
         """Projector ``sigma_ii = |i><i|``."""
         return self.sigma(i, i)
 
@@ -117,7 +121,7 @@ class InputField:
         return (2, self.channel)
 
     @property
-    def field(self) -> "Op":
+    def field(self) -> Op:
         """The input field operator ``c_in``."""
         from .operators import Op
 

@@ -1,6 +1,5 @@
 """Bloch derivation against the textbook steady state and the full master equation."""
 
-import pytest
 import sympy as sp
 
 from qderive.derivations import bloch

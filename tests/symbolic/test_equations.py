@@ -6,12 +6,20 @@ import pytest
 import sympy as sp
 
 from qderive.symbolic import (
-    BosonMode, Dissipator, Expectation, Model, ModelError, NLevelSystem, declare, coefficient_tensors,
-    expectation_equation, heisenberg_langevin,
+    BosonMode,
+    Dissipator,
+    Expectation,
+    Model,
+    ModelError,
+    NLevelSystem,
+    coefficient_tensors,
+    declare,
+    expectation_equation,
+    heisenberg_langevin,
 )
 from qderive.symbolic.subsystems import InputField
 
-I = sp.I
+I = sp.I  # noqa: E741 - the imaginary unit, as written in the equations
 
 
 def symbols(params):
@@ -24,19 +32,29 @@ def test_driven_damped_cavity():
     delta, E, kappa = symbols(P)
     mode = BosonMode("a")
     a = mode.a
-    model = Model("cavity", (mode,), delta * a.dag() * a + E * (a + a.dag()), (Dissipator(kappa, a, "kappa"),), P, ("kappa",))
+    model = Model(
+        "cavity", (mode,), delta * a.dag() * a + E * (a + a.dag()), (Dissipator(kappa, a, "kappa"),), P, ("kappa",)
+    )
     expected = -(I * delta + kappa / 2) * a - I * E - I * sp.sqrt(kappa) * InputField("kappa").field
     assert heisenberg_langevin(model, a) == expected
     assert sp.expand(expectation_equation(model, a.dag() * a)) == sp.expand(
-        -kappa * Expectation(((mode, (1, 1)),)) - I * E * Expectation(((mode, (1, 0)),)) + I * E * Expectation(((mode, (0, 1)),))
+        -kappa * Expectation(((mode, (1, 1)),))
+        - I * E * Expectation(((mode, (1, 0)),))
+        + I * E * Expectation(((mode, (0, 1)),))
     )
     out = model.output_field("kappa")
     assert out == InputField("kappa").field - I * sp.sqrt(kappa) * a
 
 
 def test_jaynes_cummings_with_cavity_loss():
-    P = declare([("w_c", "cavity frequency", "rad/s"), ("w_a", "atom frequency", "rad/s"),
-                 ("g", "coupling", "rad/s"), ("kappa", "cavity decay", "rad/s")])
+    P = declare(
+        [
+            ("w_c", "cavity frequency", "rad/s"),
+            ("w_a", "atom frequency", "rad/s"),
+            ("g", "coupling", "rad/s"),
+            ("kappa", "cavity decay", "rad/s"),
+        ]
+    )
     wc, wa, g, kappa = symbols(P)
     mode, atom = BosonMode("a"), NLevelSystem("s", ("g", "e"))
     a, sge, see, sgg = mode.a, atom.sigma("g", "e"), atom.sigma("e", "e"), atom.sigma("g", "g")
@@ -55,7 +73,7 @@ def density_matrix_equations(model, system):
     def matrix(op):
         M = sp.zeros(n, n)
         for monomial, c in op.expand_identities([system]).terms.items():
-            (_, (i, j)), = monomial
+            ((_, (i, j)),) = monomial
             M[i, j] += c
         return M
 
@@ -78,18 +96,27 @@ def assert_matches_master_equation(model, system):
         li, lj = system.levels[i], system.levels[j]
         ours = expectation_equation(model, system.sigma(li, lj)).xreplace(to_rho)
         assert sp.expand(ours - expected) == 0, (li, lj)
-        from_tensor = sum(tensors.drift[i, j, m, k] * to_rho[Expectation(((system, (m, k)),))]
-                          for m in range(n) for k in range(n))
+        from_tensor = sum(
+            tensors.drift[i, j, m, k] * to_rho[Expectation(((system, (m, k)),))] for m in range(n) for k in range(n)
+        )
         assert sp.expand(from_tensor - expected) == 0, (li, lj)
 
 
 def test_optical_bloch_equations():
-    P = declare([("Omega", "Rabi", "rad/s"), ("Delta", "detuning", "rad/s", "real"),
-                 ("Gamma", "decay", "rad/s"), ("gamma_phi", "dephasing", "rad/s", "nonnegative")])
+    P = declare(
+        [
+            ("Omega", "Rabi", "rad/s"),
+            ("Delta", "detuning", "rad/s", "real"),
+            ("Gamma", "decay", "rad/s"),
+            ("gamma_phi", "dephasing", "rad/s", "nonnegative"),
+        ]
+    )
     Om, De, Ga, gp = symbols(P)
     s = NLevelSystem("s", ("g", "e"))
     H = -De * s.sigma("e", "e") + Om / 2 * (s.sigma("e", "g") + s.sigma("g", "e"))
-    model = Model("bloch", (s,), H, (Dissipator(Ga, s.sigma("g", "e"), "rad"), Dissipator(2 * gp, s.sigma("e", "e"), "deph")), P)
+    model = Model(
+        "bloch", (s,), H, (Dissipator(Ga, s.sigma("g", "e"), "rad"), Dissipator(2 * gp, s.sigma("e", "e"), "deph")), P
+    )
     assert_matches_master_equation(model, s)
     # textbook form: d<s_ge>/dt = (i Delta - Gamma/2 - gamma_phi) <s_ge> + i Omega/2 (<s_ee> - <s_gg>)
     sge, see, sgg = (Expectation(((s, ij),)) for ij in ((0, 1), (1, 1), (0, 0)))
@@ -99,19 +126,35 @@ def test_optical_bloch_equations():
 
 @pytest.mark.parametrize("kind", ["lambda", "ladder"])
 def test_three_level_systems(kind):
-    P = declare([("Omega1", "Rabi 1", "rad/s"), ("Omega2", "Rabi 2", "rad/s"), ("Delta1", "detuning 1", "rad/s", "real"),
-                 ("Delta2", "detuning 2", "rad/s", "real"), ("Gamma1", "decay 1", "rad/s"), ("Gamma2", "decay 2", "rad/s"),
-                 ("gamma_phi", "dephasing", "rad/s")])
+    P = declare(
+        [
+            ("Omega1", "Rabi 1", "rad/s"),
+            ("Omega2", "Rabi 2", "rad/s"),
+            ("Delta1", "detuning 1", "rad/s", "real"),
+            ("Delta2", "detuning 2", "rad/s", "real"),
+            ("Gamma1", "decay 1", "rad/s"),
+            ("Gamma2", "decay 2", "rad/s"),
+            ("gamma_phi", "dephasing", "rad/s"),
+        ]
+    )
     O1, O2, D1, D2, G1, G2, gp = symbols(P)
     if kind == "lambda":
         s = NLevelSystem("s", (1, 2, "e"))
-        H = -D1 * s.sigma("e", "e") - (D1 - D2) * s.sigma(2, 2) + O1 / 2 * (s.sigma("e", 1) + s.sigma(1, "e")) \
+        H = (
+            -D1 * s.sigma("e", "e")
+            - (D1 - D2) * s.sigma(2, 2)
+            + O1 / 2 * (s.sigma("e", 1) + s.sigma(1, "e"))
             + O2 / 2 * (s.sigma("e", 2) + s.sigma(2, "e"))
+        )
         jumps = [Dissipator(G1, s.sigma(1, "e"), "G1"), Dissipator(G2, s.sigma(2, "e"), "G2")]
     else:
         s = NLevelSystem("s", ("g", "m", "r"))
-        H = -D1 * s.sigma("m", "m") - (D1 + D2) * s.sigma("r", "r") + O1 / 2 * (s.sigma("m", "g") + s.sigma("g", "m")) \
+        H = (
+            -D1 * s.sigma("m", "m")
+            - (D1 + D2) * s.sigma("r", "r")
+            + O1 / 2 * (s.sigma("m", "g") + s.sigma("g", "m"))
             + O2 / 2 * (s.sigma("r", "m") + s.sigma("m", "r"))
+        )
         jumps = [Dissipator(G1, s.sigma("g", "m"), "G1"), Dissipator(G2, s.sigma("m", "r"), "G2")]
     jumps.append(Dissipator(gp, s.sigma(s.levels[2], s.levels[2]), "phi"))
     model = Model(kind, (s,), H, jumps, P)
@@ -165,11 +208,18 @@ class TestModelValidation:
 
     def test_open_equations_refuse_tensor(self):
         s = NLevelSystem("s", ("g", "e"))
-        model = Model("m", (self.mode, s), self.P["g"].symbol * (self.mode.adag * s.sigma("g", "e") + self.mode.a * s.sigma("e", "g")), (), self.P)
+        model = Model(
+            "m",
+            (self.mode, s),
+            self.P["g"].symbol * (self.mode.adag * s.sigma("g", "e") + self.mode.a * s.sigma("e", "g")),
+            (),
+            self.P,
+        )
         with pytest.raises(ModelError, match="eliminate them first"):
             coefficient_tensors(model, s)
 
 
 def Op0():
     from qderive.symbolic import Op
+
     return Op()

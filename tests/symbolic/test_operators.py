@@ -58,9 +58,9 @@ def test_matches_sympy_physics_quantum_boson_normal_ordering():
 
 def test_transition_operator_algebra_for_four_levels():
     s = NLevelSystem("s", (0, 1, 2, 3))
-    for i, j, k, l in itertools.product(range(4), repeat=4):
-        product = s.sigma(i, j) * s.sigma(k, l)
-        expected = s.sigma(i, l) if j == k else Op()
+    for i, j, k, m in itertools.product(range(4), repeat=4):
+        product = s.sigma(i, j) * s.sigma(k, m)
+        expected = s.sigma(i, m) if j == k else Op()
         assert product.terms == expected.terms
     identity = sum((s.projector(i) for i in range(4)), Op())
     assert identity == 1
