@@ -70,3 +70,12 @@ def test_number_parser():
 def test_list_json(capsys):
     code, out, _ = run_cli(capsys, "list", "--json")
     assert code == 0 and {d["name"] for d in json.loads(out)} == set(NAMES)
+
+
+def test_run_writes_a_report_folder(tmp_path, capsys):
+    code, out, _ = run_cli(capsys, "run", "bloch", "--out", str(tmp_path), "--quiet")
+    assert code == 0 and out == ""
+    derivation = json.loads((tmp_path / "derivation.json").read_text())
+    validation = json.loads((tmp_path / "validation.json").read_text())
+    assert derivation["name"] == "bloch" and validation["passed"] is True
+    assert "rho_ee" in (tmp_path / "derivation.md").read_text()
