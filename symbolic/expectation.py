@@ -11,7 +11,7 @@ from .operators import IDENTITY, Monomial, Op, dagger_monomial, monomial_to_str
 
 
 def _monomial_latex(monomial: Monomial) -> str:
-    return sp.latex(Op.monomial(monomial).to_sympy())
+    return str(sp.latex(Op.monomial(monomial).to_sympy()))
 
 
 class Expectation(sp.Symbol):
@@ -32,7 +32,7 @@ class Expectation(sp.Symbol):
         obj.monomial = monomial
         return obj
 
-    def __getnewargs_ex__(self) -> tuple[tuple, dict]:
+    def __getnewargs_ex__(self) -> tuple[tuple[Monomial], dict[str, object]]:
         return (self.monomial,), {}
 
     def _eval_conjugate(self) -> sp.Expr:

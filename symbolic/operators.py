@@ -269,7 +269,7 @@ class Op:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, (Op, sp.Basic, int, float, complex)):
             return NotImplemented
-        return self.equals(other)  # type: ignore[arg-type]
+        return self.equals(other)
 
     def is_hermitian(self) -> bool:
         return (self - self.dag()).is_zero()
@@ -280,7 +280,7 @@ class Op:
         return sp.Add(*(c * monomial_to_sympy(m) for m, c in self.terms.items()))
 
     def latex(self) -> str:
-        return sp.latex(self.to_sympy())
+        return str(sp.latex(self.to_sympy()))
 
     def _repr_latex_(self) -> str:
         return f"${self.latex()}$"
@@ -321,7 +321,7 @@ def anticommutator(a: Op, b: Op) -> Op:
     return a * b + b * a
 
 
-def monomial_sort_key(monomial: Monomial) -> tuple:
+def monomial_sort_key(monomial: Monomial) -> tuple[int, tuple[tuple[tuple[int, str], Factor], ...]]:
     return (len(monomial), tuple((s.sort_key, f) for s, f in monomial))
 
 

@@ -60,6 +60,8 @@ class Parameter:
             value = value.real
         if not (math.isfinite(value.real) and math.isfinite(value.imag)):
             raise ParameterError(f"'{self.name}' must be finite, got {value!r} {self.unit}")
+        if isinstance(value, complex):  # complex domain: no sign to check
+            return value
         if self.domain == "positive" and not value > 0:
             raise ParameterError(f"'{self.name}' must be positive ({self.meaning}), got {value!r} {self.unit}")
         if self.domain == "nonnegative" and not value >= 0:

@@ -43,7 +43,8 @@ def spin_operators(system: NLevelSystem) -> SpinOperators:
         raise ModelError(f"'{system.name}' is not a spin system (levels must be s, s-1, ..., -s): {levels!r}")
     plus = Op()
     z = Op()
-    for m in levels:
+    for label in levels:
+        m = sp.Rational(label)
         z = z + m * system.sigma(m, m)
         if m != s:
             plus = plus + sp.sqrt(s * (s + 1) - m * (m + 1)) * system.sigma(m + 1, m)
