@@ -10,6 +10,7 @@ from .base import Entry
 
 MODULES: dict[str, str] = {
     "bloch": "qderive.derivations.bloch",
+    "engine004": "qderive.derivations.engine004",
 }
 
 

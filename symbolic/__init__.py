@@ -34,10 +34,11 @@ from .expectation import Expectation, expectation
 from .model import TIME, Dissipator, Model, thermal_dissipators
 from .parameters import Parameter, ParameterSet, declare
 from .spins import SpinOperators, spin_operators, spin_system
+from .subspace import project
 
 __all__ += [
     "CoefficientTensors", "Dissipator", "Expectation", "Model", "Parameter", "ParameterSet",
     "SpinOperators", "TIME", "adjoint_generator", "coefficient_tensors", "declare",
     "equations_of_motion", "expectation", "expectation_equation", "first_order_operators",
-    "heisenberg_langevin", "spin_operators", "spin_system", "thermal_dissipators",
+    "heisenberg_langevin", "project", "spin_operators", "spin_system", "thermal_dissipators",
 ]

@@ -19,7 +19,7 @@ toolkit; nothing else re-implements them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from math import comb, factorial
 
 import sympy as sp
@@ -253,6 +253,24 @@ class Op:
             for mono in expanded:
                 result[mono].append(c)
         return Op._from_lists(result)
+
+    def eliminate_projector(self, system: NLevelSystem, level: Hashable) -> Op:
+        """Write ``sigma_ll`` of ``system`` as ``1 - sum_(k != l) sigma_kk`` wherever it appears.
+
+        Eliminating one projector per n-level system gives the unique form in which moment
+        equations close without a trace constraint (the ground state is usually eliminated).
+        """
+        index = system.index(level)
+        complement = Op.scalar(1) - sum((system.projector(k) for k in system.levels if k != level), Op())
+        result = Op()
+        for m, c in self.terms.items():
+            factors = dict(m)
+            if factors.get(system) != (index, index):
+                result = result + Op({m: c})
+                continue
+            rest = tuple(f for f in m if f[0] != system)
+            result = result + Op({rest: c}) * complement
+        return result
 
     def is_zero(self) -> bool:
         """True when the operator vanishes identically (after expansion and simplification)."""

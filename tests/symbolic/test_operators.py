@@ -91,3 +91,12 @@ def test_identity_expansion_makes_equality_exact():
     s = NLevelSystem("s", ("g", "e"))
     assert s.sigma("g", "g") + s.sigma("e", "e") - 1 == 0
     assert s.sigma("g", "g") != s.sigma("e", "e")
+
+
+def test_eliminate_projector_uses_completeness():
+    s = NLevelSystem("s", ("g", "e", "f"))
+    b = BosonMode("b")
+    op = s.sigma("g", "g") * b.a + 2 * s.sigma("g", "e")
+    reduced = op.eliminate_projector(s, "g")
+    assert reduced == op
+    assert all(factor != (0, 0) for m in reduced.terms for system, factor in m if system == s)
