@@ -11,6 +11,8 @@ from .base import Entry
 MODULES: dict[str, str] = {
     "bloch": "qderive.derivations.bloch",
     "engine004": "qderive.derivations.engine004",
+    "purcell": "qderive.derivations.purcell",
+    "raman": "qderive.derivations.raman",
 }
 
 

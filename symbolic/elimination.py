@@ -1,0 +1,314 @@
+r"""Adiabatic elimination, three ways: Langevin steady state, second-order (James / Schrieffer-Wolff)
+perturbation theory, and the effective operator formalism of Reiter & Sorensen.
+
+1. :func:`adiabatic_eliminate` — a fast, damped mode ``a`` with ``H = Delta a^+a + a^+X + X^+a + ...``:
+   the Langevin equation ``da/dt = -(i Delta + kappa/2) a - i X - i sum_k sqrt(kappa_k) a_in,k`` is set
+   to zero and substituted, giving ``H_eff = Re(beta) X^+X`` and, for every loss channel ``k`` of the
+   mode, ``kappa_k |beta|^2 D[X]`` with ``beta = -i / (i Delta + kappa/2)``. The output field of each
+   channel is kept: ``c_out,k = c_in,k - i sqrt(kappa_k) beta X`` (the phase of ``beta`` is put in the
+   effective jump operator).
+2. :func:`far_detuned_eliminate` — ``H = H_0 + V + H_slow`` with ``V = sum_m v_m``, ``[H_0, v_m] = e_m v_m``
+   and every ``|e_m|`` large: the Schrieffer-Wolff generator ``S = sum_m v_m / e_m`` gives
+   ``H_eff = H_slow + sum_{e_m + e_n = 0} [v_m, v_n] / (2 e_m)`` (James' effective Hamiltonian, Stark
+   shifts included) and jump operators ``L -> L + [S, L]``; the eliminated level is then projected out,
+   or the eliminated mode traced over its thermal state.
+3. :func:`effective_operators` — Reiter & Sorensen, PRA 85, 032111 (2012):
+   ``H_eff = -1/2 V_- [H_NH^-1 + (H_NH^-1)^+] V_+ + H_g``, ``L_eff,k = L_k H_NH^-1 V_+``,
+   ``H_NH = H_e - i/2 sum_k L_k^+ L_k``, with the excited manifold given as explicit states.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from math import factorial
+
+import sympy as sp
+
+from .effective import EffectiveModel
+from .equations import heisenberg_langevin
+from .errors import ModelError
+from .model import Dissipator, Model
+from .operators import Monomial, Op, commutator
+from .subsystems import BosonMode, NLevelSystem, Subsystem
+
+
+def _real_imag(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    re, im = sp.expand_complex(expr).as_real_imag()
+    return sp.factor(sp.simplify(re)), sp.factor(sp.simplify(im))
+
+
+def _mode_free(op: Op, mode: Subsystem) -> Op:
+    return Op({m: c for m, c in op.terms.items() if all(s != mode for s, _ in m)})
+
+
+def _coupling_operator(model: Model, mode: BosonMode) -> tuple[sp.Expr, Op]:
+    """``(Delta, X)`` from ``H = Delta a^+a + a^+ X + X^+ a + (terms without a)``; refuses anything else."""
+    detuning = sp.S.Zero
+    X = Op()
+    for monomial, c in model.hamiltonian.terms.items():
+        factors = dict(monomial)
+        if mode not in factors:
+            continue
+        rest = tuple(f for f in monomial if f[0] != mode)
+        if factors[mode] == (1, 1) and not rest:
+            detuning += c
+        elif factors[mode] == (1, 0):
+            X = X + Op({rest: c})
+        elif factors[mode] != (0, 1):
+            raise ModelError(
+                f"adiabatic elimination of '{mode.name}' needs H linear in {mode.name} apart from "
+                f"Delta {mode.name}^+ {mode.name}; found the term {Op({monomial: c})}"
+            )
+    return detuning, X
+
+
+def adiabatic_eliminate(model: Model, mode: BosonMode) -> EffectiveModel:
+    """Eliminate a fast damped mode from the Heisenberg-Langevin equations (method 1).
+
+    Every dissipator that acts on the mode must be ``rate D[l a]`` with a scalar ``l`` (zero-temperature
+    loss channels); each becomes ``rate |l beta|^2 D[(l beta / |l beta|) X]`` under its own name, so
+    internal and external ports stay separate. Small parameter: ``|X| / |i Delta + kappa/2|`` with
+    ``|X|`` the root-sum-square of ``X``'s coefficients.
+    """
+    detuning, X = _coupling_operator(model, mode)
+    if not X.terms:
+        raise ModelError(f"mode '{mode.name}' is not coupled to anything; nothing to eliminate")
+    rhs = heisenberg_langevin(model, mode.a)
+    c_a = rhs.coefficient(mode.a)
+    beta = sp.I / c_a  # a_ss = beta X + noise
+    re_beta, _ = _real_imag(beta)
+    abs2 = sp.factor(sp.simplify(sum(part**2 for part in _real_imag(beta))))
+    dissipators = []
+    for d in model.dissipators:
+        if mode not in d.operator.subsystems():
+            dissipators.append(d)
+            continue
+        if set(d.operator.terms) != {((mode, (0, 1)),)}:
+            raise ModelError(
+                f"channel '{d.channel}' acts on '{mode.name}' as {d.operator}; method 1 needs D[l {mode.name}] "
+                "(zero-temperature loss); use far_detuned_eliminate for thermal baths"
+            )
+        amplitude = d.operator.coefficient(mode.a) * beta
+        amplitude_abs2 = sp.factor(sp.simplify(sp.Abs(d.operator.coefficient(mode.a)) ** 2 * abs2))
+        phase = sp.simplify(amplitude / sp.sqrt(amplitude_abs2))
+        dissipators.append(Dissipator(sp.factor(d.rate * amplitude_abs2), X * phase, d.channel))
+    H = _mode_free(model.hamiltonian, mode) + re_beta * X.dag() * X
+    subsystems = tuple(s for s in model.subsystems if s != mode)
+    reduced = Model(f"{model.name} without {mode.name}", subsystems, H, dissipators, model.parameters, model.ports)
+    norm = sp.sqrt(sum(sp.Abs(c) ** 2 for m, c in X.terms.items() if m))
+    kappa_half = -_real_imag(c_a)[0]
+    small = {
+        f"|X|/|i Delta_{mode.name} + kappa_{mode.name}/2|": sp.simplify(norm / sp.sqrt(detuning**2 + kappa_half**2))
+    }
+    assumptions = (
+        f"mode '{mode.name}' follows the rest adiabatically: da/dt = 0 in its Langevin equation",
+        f"coupling to '{mode.name}' weak compared with |i Delta + kappa/2| and the other subsystems slow on 1/kappa",
+        f"zero-temperature (vacuum) input noise on '{mode.name}'",
+    )
+    return EffectiveModel(reduced, "adiabatic elimination (Langevin)", assumptions, small)
+
+
+# -- method 2 -------------------------------------------------------------------------------------
+def transition_energy(free: Op, monomial: Monomial) -> sp.Expr:
+    """``e`` with ``[H_0, m] = e m`` for a diagonal ``H_0`` (number operators and projectors)."""
+    m = Op.monomial(monomial)
+    bracket = commutator(free, m).expand()
+    if not bracket.terms:
+        return sp.S.Zero
+    if set(bracket.terms) != {monomial}:
+        raise ModelError(f"the free Hamiltonian {free} is not diagonal: [H_0, {m}] = {bracket}")
+    return sp.simplify(bracket.terms[monomial])
+
+
+def second_order_hamiltonian(free: Op, coupling: Op) -> tuple[Op, Op, dict[Monomial, sp.Expr]]:
+    """``(H_2, S, energies)``: ``H_2 = sum_{e_m + e_n = 0} [v_m, v_n] / (2 e_m)`` and ``S = sum_m v_m / e_m``."""
+    energies = {m: transition_energy(free, m) for m in coupling.terms}
+    for m, e in energies.items():
+        if e == 0:
+            raise ModelError(f"coupling term {Op.monomial(m)} is resonant with H_0; it cannot be eliminated")
+    parts = {m: Op({m: c}) for m, c in coupling.terms.items()}
+    S = sum((parts[m] / e for m, e in energies.items()), Op())
+    H2 = Op()
+    for m, em in energies.items():
+        for n, en in energies.items():
+            if sp.simplify(em + en) == 0:
+                H2 = H2 + commutator(parts[m], parts[n]) / (2 * em)
+    return H2.expand(), S, energies
+
+
+def _project_out_level(op: Op, system: NLevelSystem, level: Hashable) -> Op:
+    index = system.index(level)
+    return Op({m: c for m, c in op.terms.items() if all(s != system or index not in f for s, f in m)})
+
+
+def _thermal_average(op: Op, mode: BosonMode, occupation: sp.Expr) -> Op:
+    """Trace a mode over its thermal state: ``<(a^+)^p a^q> = delta_pq p! n^p``."""
+    terms: dict[Monomial, sp.Expr] = {}
+    for m, c in op.terms.items():
+        factors = dict(m)
+        p, q = factors.get(mode, (0, 0))
+        if p != q:
+            continue
+        rest = tuple(f for f in m if f[0] != mode)
+        terms[rest] = terms.get(rest, 0) + c * factorial(p) * occupation**p
+    return Op({m: c for m, c in terms.items() if c != 0})
+
+
+def far_detuned_eliminate(
+    model: Model,
+    free: Op,
+    coupling: Op,
+    eliminate: BosonMode | tuple[NLevelSystem, Hashable],
+    occupation: sp.Expr = sp.S.Zero,
+) -> EffectiveModel:
+    """Second-order (Raman) elimination of a far-detuned level or mode (method 2).
+
+    ``free`` (diagonal, holding the large detunings) and ``coupling`` must both be parts of the
+    model's Hamiltonian; the rest is kept as the slow Hamiltonian. ``eliminate`` is a mode, traced
+    over its thermal state of mean occupation ``occupation``, or ``(system, level)`` for an empty
+    level. Jump operators become ``L + [S, L]`` and are reduced the same way.
+    """
+    H2, S, energies = second_order_hamiltonian(free, coupling)
+    slow = model.hamiltonian - free - coupling
+    if isinstance(eliminate, BosonMode):
+        reduce = lambda op: _thermal_average(op, eliminate, occupation)  # noqa: E731
+        removed: Subsystem = eliminate
+        subsystems = tuple(s for s in model.subsystems if s != eliminate)
+        label = eliminate.name
+    else:
+        system, level = eliminate
+        reduce = lambda op: _project_out_level(op, system, level)  # noqa: E731
+        removed = system
+        subsystems = model.subsystems
+        label = f"{system.name}_{level}"
+    for m in slow.terms:
+        if any(s == removed for s, _ in m) and reduce(Op({m: 1})).terms:
+            raise ModelError(f"the slow Hamiltonian still couples to '{label}' through {Op.monomial(m)}")
+    H = (reduce(slow.expand()) + reduce(free) + reduce(H2)).expand()
+    dissipators = []
+    for d in model.dissipators:
+        transformed = (d.operator + commutator(S, d.operator)).expand()
+        if isinstance(eliminate, BosonMode):
+            transformed = Op({m: c for m, c in transformed.terms.items() if all(s != eliminate for s, _ in m)})
+        else:
+            transformed = reduce(transformed)
+        if transformed.terms:
+            dissipators.append(Dissipator(d.rate, transformed, d.channel))
+    reduced = Model(
+        f"{model.name} without {label}",
+        subsystems,
+        H,
+        dissipators,
+        model.parameters,
+        tuple(p for p in model.ports if p in {d.channel for d in dissipators}),
+    )
+    small = {f"|v/e| of {Op.monomial(m)}": sp.Abs(coupling.terms[m] / e) for m, e in energies.items()}
+    assumptions = (
+        f"'{label}' far detuned: every coupling |v_m| << |e_m| (second-order Schrieffer-Wolff / James)",
+        "only secular pairs e_m + e_n = 0 kept in H_eff; jump operators transformed to first order in v/e",
+        "eliminated mode traced over a thermal state of the given occupation"
+        if isinstance(eliminate, BosonMode)
+        else f"level '{label}' empty (projected out)",
+    )
+    return EffectiveModel(reduced, "far-detuned elimination (second order)", assumptions, small)
+
+
+# -- method 3 -------------------------------------------------------------------------------------
+State = Mapping[Subsystem, Hashable]
+
+
+def _element(monomial: Monomial, bra: State, ket: State) -> sp.Expr:
+    """``<bra| m |ket>`` for product states (n-level: level label; mode: Fock number)."""
+    value: sp.Expr = sp.S.One
+    factors = dict(monomial)
+    for system in set(bra) | set(ket):
+        factor = factors.get(system)
+        b, k = bra[system], ket[system]
+        if isinstance(system, NLevelSystem):
+            if factor is None:
+                if b != k:
+                    return sp.S.Zero
+            elif (system.levels[factor[0]], system.levels[factor[1]]) != (b, k):
+                return sp.S.Zero
+        else:
+            p, q = factor or (0, 0)
+            if k < q or b != k - q + p:
+                return sp.S.Zero
+            value *= sp.sqrt(sp.factorial(k) / sp.factorial(k - q) * sp.factorial(b) / sp.factorial(k - q))
+    for system, _ in monomial:
+        if system not in bra:
+            raise ModelError(f"state does not give the level or Fock number of '{system.name}'")
+    return value
+
+
+def matrix(op: Op, bras: Sequence[State], kets: Sequence[State]) -> sp.Matrix:
+    """Matrix elements ``<bra_i| op |ket_j>`` between product states."""
+    return sp.Matrix(
+        len(bras),
+        len(kets),
+        lambda i, j: sum((c * _element(m, bras[i], kets[j]) for m, c in op.terms.items()), sp.S.Zero),
+    )
+
+
+def _operator_on(system: NLevelSystem, block: sp.Matrix, ground: Sequence[State]) -> Op:
+    """A ground-manifold matrix written back as ``sum_ij M_ij sigma_(g_i g_j)`` on ``system``."""
+    return sum(
+        (
+            block[i, j] * system.sigma(ground[i][system], ground[j][system])
+            for i in range(block.rows)
+            for j in range(block.cols)
+            if block[i, j] != 0
+        ),
+        Op(),
+    )
+
+
+def effective_operators(
+    model: Model, ground: Sequence[State], excited: Sequence[State], perturbation: Op, system: NLevelSystem
+) -> EffectiveModel:
+    """Reiter-Sorensen effective operators (method 3) on the ground states of ``system``.
+
+    ``ground`` and ``excited`` are product states (every subsystem given); the ground states may
+    differ only in the level of ``system`` (other subsystems, e.g. modes in vacuum, are fixed).
+    ``perturbation`` is the weak part ``V = V_+ + V_-`` of the Hamiltonian.
+    """
+    unperturbed = model.hamiltonian - perturbation
+    dissipation = sum((d.rate * d.operator.dag() * d.operator for d in model.dissipators), Op())
+    H_NH = matrix(unperturbed - sp.I / 2 * dissipation, excited, excited)
+    inverse = sp.simplify(H_NH.inv())
+    V_plus = matrix(perturbation, excited, ground)
+    V_minus = matrix(perturbation, ground, excited)
+    H_g = matrix(unperturbed, ground, ground)
+    H_eff = sp.simplify(-(V_minus * (inverse + inverse.H) * V_plus) / 2 + H_g)
+    dissipators = []
+    for d in model.dissipators:
+        L = matrix(sp.sqrt(d.rate) * d.operator, ground, excited)
+        L_eff = sp.simplify(L * inverse * V_plus)
+        if any(x != 0 for x in L_eff):
+            dissipators.append(Dissipator(sp.S.One, _operator_on(system, L_eff, ground), d.channel))
+    H = _operator_on(system, H_eff, ground)
+    reduced = Model(
+        f"{model.name} (effective operators)",
+        (system,),
+        H,
+        dissipators,
+        model.parameters,
+        tuple(p for p in model.ports if p in {d.channel for d in dissipators}),
+    )
+    scale = sp.sqrt(sum(sp.Abs(x) ** 2 for x in V_plus))
+    small = {"|V_+| |H_NH^-1|": sp.simplify(scale * sp.sqrt(sum(sp.Abs(x) ** 2 for x in inverse)))}
+    assumptions = (
+        "weak perturbation V: excited states only virtually populated (Reiter & Sorensen 2012)",
+        "ground states stable except through V; excited manifold decays by the model's jumps",
+    )
+    return EffectiveModel(reduced, "effective operator formalism", assumptions, small)
+
+
+__all__ = [
+    "adiabatic_eliminate",
+    "effective_operators",
+    "far_detuned_eliminate",
+    "matrix",
+    "second_order_hamiltonian",
+    "transition_energy",
+]

@@ -1,0 +1,54 @@
+"""Rates from (effective) models and symbolic optimisation of figures of merit."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+
+import sympy as sp
+
+from .errors import ModelError
+from .model import Model
+from .subsystems import NLevelSystem
+
+
+def transition_rates(model: Model, system: NLevelSystem, level: Hashable) -> dict[str, sp.Expr]:
+    """Rate of jumps out of ``level`` per channel: ``gamma_k sum_(j != level) |<j|L_k|level>|^2``.
+
+    Jump operators must act on ``system`` alone (as after an elimination).
+    """
+    index = system.index(level)
+    rates = {}
+    for d in model.dissipators:
+        total = sp.S.Zero
+        for monomial, c in d.operator.terms.items():
+            if {s for s, _ in monomial} - {system}:
+                raise ModelError(f"channel '{d.channel}' acts beyond '{system.name}': {d.operator}")
+            if monomial and monomial[0][1][1] == index and monomial[0][1][0] != index:
+                total += c * sp.conjugate(c)
+        if total != 0:
+            rates[d.channel] = sp.factor(sp.simplify(d.rate * total))
+    return rates
+
+
+def maximise(expr: sp.Expr, variable: sp.Symbol, constraints: Iterable[sp.Basic] = ()) -> list[tuple[sp.Expr, sp.Expr]]:
+    """Stationary points of ``expr`` in ``variable`` that are maxima and satisfy ``constraints``.
+
+    Solves ``d expr / d variable = 0`` exactly; keeps roots where the second derivative is negative
+    (or undecided) and every constraint is not provably false. Returns ``[(x*, expr(x*)), ...]``.
+    """
+    first = sp.diff(expr, variable)
+    second = sp.diff(first, variable)
+    maxima = []
+    for root in sp.solve(sp.Eq(first, 0), variable):
+        if any(sp.simplify(c.subs(variable, root)) is sp.false for c in constraints):
+            continue
+        curvature = sp.simplify(second.subs(variable, root))
+        if curvature.is_positive or curvature.is_zero:
+            continue
+        maxima.append((sp.simplify(root), sp.simplify(expr.subs(variable, root))))
+    return maxima
+
+
+def solve_condition(lhs: sp.Expr, rhs: sp.Expr, variable: sp.Symbol) -> list[sp.Expr]:
+    """Solutions of ``lhs = rhs`` for ``variable`` (e.g. a critical-coupling condition ``R = kappa``)."""
+    return [sp.simplify(s) for s in sp.solve(sp.Eq(lhs, rhs), variable)]

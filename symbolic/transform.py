@@ -1,0 +1,23 @@
+"""Linear mode transformations ``a_j -> sum_k M_jk b_k`` applied to operators."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .operators import Op
+from .subsystems import BosonMode
+
+
+def substitute_modes(op: Op, mapping: Mapping[BosonMode, Op]) -> Op:
+    """Replace each mode ``a`` by ``mapping[a]`` (and ``a^+`` by its conjugate), re-normal-ordering."""
+    result = Op()
+    for monomial, c in op.terms.items():
+        term = Op.scalar(c)
+        for system, factor in monomial:
+            if system in mapping:
+                image = mapping[system]
+                term = term * image.dag() ** factor[0] * image ** factor[1]
+            else:
+                term = term * Op({((system, factor),): 1})
+        result = result + term
+    return result
