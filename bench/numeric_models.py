@@ -131,3 +131,19 @@ def sps000_values(temperature: float = 300.0) -> dict[str, float]:
 
 
 SPS000_GATE = (10e-6, 22e-6)
+
+
+def pumped_jaynes_cummings() -> Model:
+    """Single-atom laser: resonant Jaynes-Cummings with incoherent pumping ``P D[s_eg]`` and loss.
+
+    ``H = g (a^+ s_ge + s_eg a)``, ``kappa D[a] + gamma D[s_ge] + P D[s_eg]``. The Hamiltonian
+    conserves the excitation number, so the steady state is diagonal in it.
+    """
+    p = declare([("g", "atom-cavity coupling", "rad/s", "real"), ("kappa", "cavity decay rate", "rad/s"),
+                 ("gamma", "atomic decay rate", "rad/s"), ("P", "incoherent pump rate", "rad/s")])
+    g, kappa, gamma, pump = (q.symbol for q in p.values())
+    mode, s = BosonMode("a"), NLevelSystem("s", ("g", "e"))
+    a, sm = mode.a, s.sigma("g", "e")
+    h = g * (a.dag() * sm + sm.dag() * a)
+    dissipators = (Dissipator(kappa, a, "kappa"), Dissipator(gamma, sm, "gamma"), Dissipator(pump, sm.dag(), "pump"))
+    return Model("pumped_jaynes_cummings", (s, mode), h, dissipators, p)
