@@ -85,7 +85,8 @@ def engine004() -> Model:
     h = eL * left.projector("e") + eR * right.projector("e") + g * (lp * rp.dag() + lp.dag() * rp)
     dissipators = (
         Dissipator(gamma1 / 2, lp, "L_up"), Dissipator(gamma1 / 2, lp.dag(), "L_down"),
-        Dissipator((1 - pR) / 2 * gamma1, rp, "R_up"), Dissipator((1 + pR) / 2 * gamma1, rp.dag(), "R_down"),
+        # Max(0, .) only states pR <= 1 so that the rate is provably non-negative
+        Dissipator(sp.Max(0, 1 - pR) / 2 * gamma1, rp, "R_up"), Dissipator((1 + pR) / 2 * gamma1, rp.dag(), "R_down"),
     )
     return Model("engine004", (left, right), h, dissipators, p)
 
@@ -147,3 +148,29 @@ def pumped_jaynes_cummings() -> Model:
     h = g * (a.dag() * sm + sm.dag() * a)
     dissipators = (Dissipator(kappa, a, "kappa"), Dissipator(gamma, sm, "gamma"), Dissipator(pump, sm.dag(), "pump"))
     return Model("pumped_jaynes_cummings", (s, mode), h, dissipators, p)
+
+
+def two_tone_three_level() -> Model:
+    """Ladder ``|0>, |1>, |2>`` driven by two tones, in the lab frame (no rotating frame exists
+    for incommensurate tones with the counter-rotating terms kept):
+
+    ``H = w1 s11 + w2 s22 + 2 Od cos(mu_d t) (s10 + s01) + 2 Os cos(mu_s t) (s21 + s12)``,
+    ``gamma10 D[s01] + gamma21 D[s12] + gamma_phi D[s22]``.
+    """
+    p = declare([("w1", "level 1 frequency", "rad/s"), ("w2", "level 2 frequency", "rad/s"),
+                 ("Od", "drive Rabi frequency", "rad/s", "real"), ("Os", "signal Rabi frequency", "rad/s", "real"),
+                 ("mu_d", "drive frequency", "rad/s"), ("mu_s", "signal frequency", "rad/s"),
+                 ("gamma10", "1->0 decay rate", "rad/s"), ("gamma21", "2->1 decay rate", "rad/s"),
+                 ("gamma_phi", "level-2 dephasing rate", "rad/s")])
+    w1, w2, od, os_, mu_d, mu_s, g10, g21, gphi = (q.symbol for q in p.values())
+    s = NLevelSystem("s", (0, 1, 2))
+    h = (w1 * s.projector(1) + w2 * s.projector(2)
+         + 2 * od * sp.cos(mu_d * TIME) * (s.sigma(1, 0) + s.sigma(0, 1))
+         + 2 * os_ * sp.cos(mu_s * TIME) * (s.sigma(2, 1) + s.sigma(1, 2)))
+    dissipators = (Dissipator(g10, s.sigma(0, 1), "g10"), Dissipator(g21, s.sigma(1, 2), "g21"),
+                   Dissipator(gphi, s.projector(2), "gphi"))
+    return Model("two_tone_three_level", (s,), h, dissipators, p)
+
+
+TWO_TONE_VALUES = {"w1": 1.0, "w2": 2.1, "Od": 0.08, "Os": 0.05, "mu_d": 1.02, "mu_s": 1.13,
+                   "gamma10": 0.1, "gamma21": 0.15, "gamma_phi": 0.05}

@@ -121,6 +121,40 @@ def _check_times(times: Sequence[float]) -> np.ndarray:
     return times
 
 
+def integrate(generator: LindbladGenerator, x0: np.ndarray, times: np.ndarray, options: Mapping[str, Any],
+              stats: dict, hermitian: bool, method: str = "adams") -> Iterator[np.ndarray]:
+    """Lab-frame solutions of ``dX/dt = L_t X`` from ``X(times[0]) = x0`` at ``times`` (ZVODE).
+
+    ``hermitian`` promises a Hermitian ``x0`` (a density matrix), which the generator preserves.
+    ``stats`` receives ``num_rhs`` and ``num_steps``. Raises :class:`ConvergenceError` when ZVODE
+    fails or the solution stops being finite.
+    """
+    d = generator.dimension
+    out = np.empty((d, d), dtype=complex)
+
+    def rhs(t: float, y: np.ndarray) -> np.ndarray:
+        stats["num_rhs"] += 1
+        return generator.apply(t, y.reshape(d, d), out, hermitian=hermitian).ravel()
+
+    integrator = ode(rhs).set_integrator(
+        "zvode", method=method, atol=options["atol"], rtol=options["rtol"], nsteps=options["nsteps"],
+        max_step=options["max_step"],
+    )
+    integrator.set_initial_value(generator.from_lab(times[0], x0).ravel(), times[0])
+    steps_before = stats["num_steps"]
+    yield x0
+    for t in times[1:]:
+        y = integrator.integrate(t)
+        if not integrator.successful() or not np.all(np.isfinite(y)):
+            raise ConvergenceError(
+                f"ZVODE ({method}) failed between t = {integrator.t:.6g} and {t:.6g} (return code "
+                f"{integrator.get_return_code()}): raise options['nsteps'] (now {options['nsteps']}), loosen "
+                f"atol/rtol, or try method 'bdf' if the model is stiff"
+            )
+        stats["num_steps"] = steps_before + int(integrator._integrator.iwork[10])
+        yield generator.to_lab(t, y.reshape(d, d))
+
+
 class Expectations:
     """``Tr(A rho)`` of several sparse operators, evaluated on a dense ``rho``."""
 
@@ -218,30 +252,7 @@ class LindbladSolver:
             yield x.reshape(d, d, order="F")
 
     def _ode_states(self, rho0: np.ndarray, times: np.ndarray, stats: dict) -> Iterator[np.ndarray]:
-        generator = self.generator
-        d = self.fock.dimension
-        out = np.empty((d, d), dtype=complex)
-
-        def rhs(t: float, y: np.ndarray) -> np.ndarray:
-            stats["num_rhs"] += 1
-            return generator.apply(t, y.reshape(d, d), out, hermitian=True).ravel()
-
-        o = self.options
-        integrator = ode(rhs).set_integrator(
-            "zvode", method=self.method, atol=o["atol"], rtol=o["rtol"], nsteps=o["nsteps"], max_step=o["max_step"],
-        )
-        integrator.set_initial_value(generator.from_lab(times[0], rho0).ravel(), times[0])
-        yield rho0
-        for t in times[1:]:
-            y = integrator.integrate(t)
-            if not integrator.successful() or not np.all(np.isfinite(y)):
-                raise ConvergenceError(
-                    f"ZVODE ({self.method}) failed between t = {integrator.t:.6g} and {t:.6g} (return code "
-                    f"{integrator.get_return_code()}): raise options['nsteps'] (now {o['nsteps']}), loosen "
-                    f"atol/rtol, or try method 'bdf' if the model is stiff"
-                )
-            stats["num_steps"] = int(integrator._integrator.iwork[10])
-            yield generator.to_lab(t, y.reshape(d, d))
+        return integrate(self.generator, rho0, times, self.options, stats, hermitian=True, method=self.method)
 
     def states(self, rho0: np.ndarray, times: Sequence[float], stats: dict | None = None) -> Iterator[np.ndarray]:
         """Lab-frame density matrices at ``times`` (a generator; the first is ``rho0``)."""
