@@ -31,7 +31,7 @@ def _coefficient(function: Any) -> Any:
 def from_qutip(hamiltonian: Any, c_ops: Sequence[Any] = ()) -> tuple[sps.csr_matrix, list[sps.csr_matrix]]:
     """Sparse ``(H, [J_k])`` from time-independent QuTiP operators (for comparing with a Fock model)."""
     def matrix(q: Any) -> sps.csr_matrix:
-        return sps.csr_matrix(q.full() if q.shape[0] <= 64 else q.data_as("csr_matrix"), dtype=complex)
+        return sps.csr_matrix(q.to("csr").data_as("csr_matrix"), dtype=complex)
 
     return matrix(hamiltonian), [matrix(c) for c in c_ops]
 
