@@ -1,11 +1,21 @@
 """Numeric layer of qderive: full numerical solutions of symbolic models."""
 
+from .batch import mesolve_batch
+from .correlations import two_time_correlation
+from .evolution import LindbladSolver, Result, check_options, mesolve
 from .fock import FockModel, fock_model
+from .harmonic_balance import (
+    HarmonicSolution, MomentEquations, Tone, density_matrix_harmonic, fourier_moment_equations, harmonic_balance,
+    small_signal_expansion,
+)
 from .liouvillian import liouvillian
 from .measures import concurrence, fidelity, partial_trace, purity, von_neumann_entropy
+from .photon_source import PhotonSourceFigures, photon_source_figures
 from .steady_state import steady_state
 
 __all__ = [
-    "FockModel", "concurrence", "fidelity", "fock_model", "liouvillian", "partial_trace", "purity",
-    "steady_state", "von_neumann_entropy",
+    "FockModel", "HarmonicSolution", "LindbladSolver", "MomentEquations", "PhotonSourceFigures", "Result", "Tone",
+    "check_options", "concurrence", "density_matrix_harmonic", "fidelity", "fock_model", "fourier_moment_equations",
+    "harmonic_balance", "liouvillian", "mesolve", "mesolve_batch", "partial_trace", "photon_source_figures", "purity",
+    "small_signal_expansion", "steady_state", "two_time_correlation", "von_neumann_entropy",
 ]

@@ -75,13 +75,17 @@ class FockModel:
                 result[system.name] = float(diagonal.sum(axis=others)[-1])
         return result
 
-    def check_truncation(self, rho: np.ndarray, tolerance: float = 1e-4) -> None:
-        """Raise :class:`TruncationError` if some mode's top Fock level holds more than ``tolerance``."""
+    def check_truncation(self, rho: np.ndarray, tolerance: float = 1e-4, time: float | None = None) -> None:
+        """Raise :class:`TruncationError` if some mode's top Fock level holds more than ``tolerance``.
+
+        ``time`` (s), when given, is named in the message (for states along a trajectory).
+        """
         for name, population in self.top_level_populations(rho).items():
             if population > tolerance:
                 cutoff = self.dimensions[[s.name for s in self.model.subsystems].index(name)]
+                when = "" if time is None else f" at t = {time:.6g} s"
                 raise TruncationError(
-                    f"mode '{name}' holds {population:.2e} of the population in its top level "
+                    f"mode '{name}' holds {population:.2e} of the population in its top level{when} "
                     f"(tolerance {tolerance:.0e}); raise its cutoff above {cutoff}"
                 )
 

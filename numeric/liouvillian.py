@@ -1,10 +1,8 @@
 r"""The Lindblad superoperator as a sparse matrix on column-stacked density matrices.
 
-With ``vec(A X B) = (B^T kron A) vec(X)``,
+With ``vec(A X B) = (B^T kron A) vec(X)`` and ``K = H - (i/2) sum_k J_k^+ J_k``,
 
-.. math:: \mathcal L = -i(1\otimes H - H^T\otimes 1)
-          + \sum_k \big(J_k^*\otimes J_k - \tfrac12\, 1\otimes J_k^\dagger J_k
-          - \tfrac12 (J_k^\dagger J_k)^T\otimes 1\big).
+.. math:: \mathcal L = -i\,(1\otimes K - K^{*}\otimes 1) + \sum_k J_k^*\otimes J_k .
 """
 
 from __future__ import annotations
@@ -18,8 +16,9 @@ def liouvillian(hamiltonian: sps.spmatrix, jump_operators: Sequence[sps.spmatrix
     """Sparse ``d^2 x d^2`` Liouvillian of ``H`` and jump operators ``J_k = sqrt(gamma_k) L_k``."""
     d = hamiltonian.shape[0]
     identity = sps.identity(d, format="csr", dtype=complex)
-    L = -1j * (sps.kron(identity, hamiltonian) - sps.kron(hamiltonian.T, identity))
+    k = sps.csr_matrix(hamiltonian, dtype=complex)
     for J in jump_operators:
-        JdJ = (J.conj().T @ J).tocsr()
-        L = L + sps.kron(J.conj(), J) - 0.5 * sps.kron(identity, JdJ) - 0.5 * sps.kron(JdJ.T, identity)
-    return L.tocsr()
+        k = k - 0.5j * (J.conj().T @ J)
+    terms = [-1j * sps.kron(identity, k, format="csr"), 1j * sps.kron(k.conj(), identity, format="csr")]
+    terms += [sps.kron(J.conj(), J, format="csr") for J in jump_operators if J.nnz]
+    return sum(terms[1:], terms[0]).tocsr()

@@ -1,0 +1,152 @@
+"""Numeric benchmarks: qderive.numeric against QuTiP 5, side by side in one run, same tolerances.
+
+``run(quick)`` returns ``{"benchmarks": [{"name", "ours_s", "peer", "peer_s", "ratio", ...}]}`` with
+``ratio = peer_s / ours_s``; every timing is the best of ``repeats`` after one warm-up call (the
+warm-up time, which includes Numba compilation, is reported as ``ours_first_s``).
+Run as ``python -m qderive.bench.numeric_bench --json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from typing import Callable
+
+import numpy as np
+
+from qderive.numeric import fock_model, mesolve, mesolve_batch, steady_state, two_time_correlation
+from qderive.numeric.harmonic_balance import fourier_moment_equations, harmonic_balance
+from qderive.numeric.qutip_interop import state_to_qutip, to_qutip
+
+from . import numeric_models as models
+
+QUTIP_OPTIONS = {"atol": 1e-8, "rtol": 1e-6, "progress_bar": False, "store_states": False}
+OURS_OPTIONS = {"atol": 1e-8, "rtol": 1e-6}
+
+
+def _best(function: Callable[[], object], repeats: int) -> tuple[float, float]:
+    start = time.perf_counter()
+    function()
+    first = time.perf_counter() - start
+    best = np.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - start)
+    return first, best
+
+
+def _entry(name: str, ours: Callable, peer_name: str, peer: Callable, repeats: int, **extra: object) -> dict:
+    first, ours_s = _best(ours, repeats)
+    _, peer_s = _best(peer, repeats)
+    return {"name": name, "ours_s": ours_s, "ours_first_s": first, "peer": peer_name, "peer_s": peer_s,
+            "ratio": peer_s / ours_s, **extra}
+
+
+def _evolution(fock, rho0, times, ops, repeats, name):
+    h, c_ops = to_qutip(fock)
+    import qutip
+
+    q_rho = state_to_qutip(fock, rho0)
+    q_ops = [state_to_qutip(fock, fock.operator(o).toarray()) for o in ops]
+    ops = [fock.operator(o) for o in ops]  # both sides get prebuilt matrices
+    return _entry(name, lambda: mesolve(fock, rho0, times, e_ops=ops, options=OURS_OPTIONS), "qutip.mesolve",
+                  lambda: qutip.mesolve(h, q_rho, times, c_ops, e_ops=q_ops, options=QUTIP_OPTIONS), repeats,
+                  dimension=fock.dimension)
+
+
+def run(quick: bool = False) -> dict:
+    """Time every benchmark; ``quick`` shrinks sizes so that the whole run takes seconds."""
+    import qutip
+
+    repeats = 1 if quick else 3
+    out = []
+    qubit = fock_model(models.driven_qubit(), {"Delta": 0.3, "Omega": 1.0, "gamma": 0.2})
+    e = models.driven_qubit().subsystems[0].projector("e")
+    out.append(_evolution(qubit, np.diag([1.0, 0.0]), np.linspace(0, 20, 101), [e], repeats, "driven qubit evolution"))
+    engine = models.engine004()
+    left, right = engine.subsystems
+    ops = [left.projector("e"), left.sigma("e", "g") * right.sigma("g", "e")]
+    rho0 = np.diag([0.1, 0.2, 0.3, 0.4]).astype(complex)
+    times = np.linspace(0, 20e-6, 101)
+    out.append(_evolution(fock_model(engine, models.ENGINE004_VALUES), rho0, times, ops, repeats, "engine004 evolution"))
+    n_batch = 50 if quick else 1000
+    rng = np.random.default_rng(0)
+    batch = [dict(models.ENGINE004_VALUES, g=models.ENGINE004_VALUES["g"] * x, pR=0.97 + 0.03 * y)
+             for x, y in rng.random((n_batch, 2))]
+    focks = [fock_model(engine, v) for v in batch]
+    qobjs = [to_qutip(f) for f in focks]
+    q_ops = [state_to_qutip(focks[0], focks[0].operator(o).toarray()) for o in ops]
+    q_rho = state_to_qutip(focks[0], rho0)
+    out.append(_entry(f"engine004 batch of {n_batch}", lambda: mesolve_batch(engine, batch, rho0, times, ops),
+                      "loop of qutip.mesolve",
+                      lambda: [qutip.mesolve(h, q_rho, times, c, e_ops=q_ops, options=QUTIP_OPTIONS) for h, c in qobjs],
+                      1))
+    cutoffs = {"a": 2, "b": 3, "c": 2} if quick else {"a": 3, "b": 5, "c": 3}
+    sps = fock_model(models.sps000(), models.sps000_values(), cutoffs)
+    d = sps.dimension
+    cooled = steady_state(fock_model(models.sps000(), dict(models.sps000_values(), lam=0.0), cutoffs), 5e-2 if quick else 1e-2)
+    start = cooled.reshape(2, d // 2, 2, d // 2)
+    rho_sps = np.zeros_like(start)
+    rho_sps[1, :, 1, :] = start[0, :, 0, :] + start[1, :, 1, :]  # spin set to |e>
+    rho_sps = rho_sps.reshape(d, d)
+    n = models.sps000().subsystem("a").adag * models.sps000().subsystem("a").a
+    gate = models.SPS000_GATE if not quick else (1e-6, 2e-6)
+    sps_options = {**OURS_OPTIONS, "truncation_tolerance": None, "method": "adams"}
+    h, c_ops = to_qutip(sps)
+    q_n = state_to_qutip(sps, sps.operator(n).toarray())
+    t_grid = np.linspace(0, gate[1], 23)
+    out.append(_entry("sps000 evolution over the gate",
+                      lambda: mesolve(sps, rho_sps, t_grid, e_ops=[n], options=sps_options), "qutip.mesolve",
+                      lambda: qutip.mesolve(h, state_to_qutip(sps, rho_sps), t_grid, c_ops, e_ops=[q_n],
+                                            options=QUTIP_OPTIONS), 1, dimension=d))
+    a = sps.operator(models.sps000().subsystem("a").a)
+    ad = a.conj().T.tocsr()
+    grid = np.linspace(0, gate[1] - gate[0], 5 if quick else 9)
+    q = lambda m: state_to_qutip(sps, m.toarray())
+    q_opts = {"atol": 1e-8, "rtol": 1e-6}
+
+    def ours_corr():
+        two_time_correlation(sps, rho_sps, grid, grid, ad, a, options=sps_options)
+        two_time_correlation(sps, rho_sps, grid, grid, ad, ad @ a, a, options=sps_options)
+
+    def peer_corr():
+        qutip.correlation_2op_2t(h, state_to_qutip(sps, rho_sps), grid, grid, c_ops, q(ad), q(a), options=q_opts)
+        qutip.correlation_3op_2t(h, state_to_qutip(sps, rho_sps), grid, grid, c_ops, q(ad), q(ad @ a), q(a),
+                                 options=q_opts)
+
+    out.append(_entry(f"sps000 two-time grid {len(grid)}x{len(grid)} (G1 and G2)", ours_corr,
+                      "qutip.correlation_2op_2t + correlation_3op_2t", peer_corr, 1, dimension=d))
+    laser = fock_model(models.pumped_jaynes_cummings(), {"g": 1.0, "kappa": 0.5, "gamma": 0.05, "P": 3.0},
+                       {"a": 100 if quick else 1000})
+    h_l, c_l = to_qutip(laser)
+    out.append(_entry(f"steady state, dimension {laser.dimension}", lambda: steady_state(laser), "qutip.steadystate",
+                      lambda: qutip.steadystate(h_l, c_l), 1, dimension=laser.dimension))
+    v = models.TWO_TONE_VALUES
+    tones = fock_model(models.two_tone_three_level(), v)
+    t_long = np.linspace(0, 600.0, 6001)
+    h_t, c_t = to_qutip(tones)
+    out.append(_entry("two-tone harmonic balance, 5 harmonics each (3-level)",
+                      lambda: harmonic_balance(fourier_moment_equations(tones, [v["mu_d"], v["mu_s"]]), 5),
+                      "qutip.mesolve to t=600 (long-time average; QuTiP 5 has no multi-tone steady state)",
+                      lambda: qutip.mesolve(h_t, qutip.fock_dm(3, 0), t_long, c_t, e_ops=[qutip.fock_dm(3, 2)],
+                                            options=QUTIP_OPTIONS), 1))
+    return {"benchmarks": out}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    result = run(quick=args.quick)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for b in result["benchmarks"]:
+            print(f"{b['name']:<55} ours {b['ours_s']:.4g} s  {b['peer']}: {b['peer_s']:.4g} s  ratio {b['ratio']:.3g}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""Reference models for the numeric benchmarks and tests, written with the symbolic layer.
+
+They restate ``MODELS.md`` (sps000, engine004) and a few textbook systems; the numeric layer
+itself never declares physics. Parameters keep the names of ``MODELS.md``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import sympy as sp
+
+from qderive.symbolic import TIME, BosonMode, Dissipator, Model, NLevelSystem, declare, thermal_dissipators
+
+TWO_PI = 2 * math.pi
+HBAR = 1.054571817e-34
+K_B = 1.380649e-23
+
+
+def driven_qubit() -> Model:
+    """Resonantly driven two-level atom: ``H = Delta s_ee + Omega/2 (s_eg + s_ge)``, ``gamma D[s_ge]``."""
+    p = declare([("Delta", "detuning", "rad/s", "real"), ("Omega", "Rabi frequency", "rad/s", "real"),
+                 ("gamma", "radiative decay rate", "rad/s")])
+    delta, omega, gamma = (q.symbol for q in p.values())
+    s = NLevelSystem("s", ("g", "e"))
+    h = delta * s.projector("e") + omega / 2 * (s.sigma("e", "g") + s.sigma("g", "e"))
+    return Model("driven_qubit", (s,), h, (Dissipator(gamma, s.sigma("g", "e"), "rad"),), p, ports=("rad",))
+
+
+def pulsed_qubit() -> Model:
+    """Two-level atom driven by a Gaussian pulse ``Omega(t) = Omega exp(-(t - t0)^2 / (2 w^2))``."""
+    p = declare([("Omega", "peak Rabi frequency", "rad/s", "real"), ("t0", "pulse centre", "s"),
+                 ("w", "pulse width", "s"), ("gamma", "radiative decay rate", "rad/s")])
+    omega, t0, w, gamma = (q.symbol for q in p.values())
+    s = NLevelSystem("s", ("g", "e"))
+    envelope = omega * sp.exp(-((TIME - t0) ** 2) / (2 * w**2))
+    h = envelope / 2 * (s.sigma("e", "g") + s.sigma("g", "e"))
+    return Model("pulsed_qubit", (s,), h, (Dissipator(gamma, s.sigma("g", "e"), "rad"),), p)
+
+
+def driven_cavity() -> Model:
+    """Coherently driven damped cavity: ``H = Delta a^+a + E (a + a^+)``, ``kappa D[a]``."""
+    p = declare([("Delta", "detuning", "rad/s", "real"), ("E", "drive amplitude", "rad/s", "real"),
+                 ("kappa", "energy decay rate", "rad/s")])
+    delta, e, kappa = (q.symbol for q in p.values())
+    a = BosonMode("a").a
+    h = delta * a.dag() * a + e * (a + a.dag())
+    return Model("driven_cavity", (BosonMode("a"),), h, (Dissipator(kappa, a, "kappa"),), p, ports=("kappa",))
+
+
+def thermal_oscillator() -> Model:
+    """Damped oscillator in a thermal bath: ``H = w a^+a``, ``kappa (1+n) D[a] + kappa n D[a^+]``."""
+    p = declare([("w", "frequency", "rad/s"), ("kappa", "energy decay rate", "rad/s"),
+                 ("n_th", "bath occupation", "1", "nonnegative")])
+    w, kappa, n_th = (q.symbol for q in p.values())
+    a = BosonMode("a").a
+    return Model("thermal_oscillator", (BosonMode("a"),), w * a.dag() * a, thermal_dissipators(kappa, n_th, a, "bath"), p)
+
+
+def jaynes_cummings() -> Model:
+    """Lossy Jaynes-Cummings model with a driven cavity (rotating frame of the drive)."""
+    p = declare([("Delta_c", "cavity detuning", "rad/s", "real"), ("Delta_a", "atom detuning", "rad/s", "real"),
+                 ("g", "atom-cavity coupling", "rad/s", "real"), ("E", "cavity drive", "rad/s", "real"),
+                 ("kappa", "cavity decay rate", "rad/s"), ("gamma", "atomic decay rate", "rad/s")])
+    dc, da, g, e, kappa, gamma = (q.symbol for q in p.values())
+    mode = BosonMode("a")
+    s = NLevelSystem("s", ("g", "e"))
+    a, sm = mode.a, s.sigma("g", "e")
+    h = dc * a.dag() * a + da * s.projector("e") + g * (a.dag() * sm + sm.dag() * a) + e * (a + a.dag())
+    return Model("jaynes_cummings", (s, mode), h, (Dissipator(kappa, a, "kappa"), Dissipator(gamma, sm, "gamma")), p)
+
+
+def engine004() -> Model:
+    """Two-qubit entanglement engine of MODELS.md: a hot left and a cold (polarised) right bath.
+
+    ``H_S = eL sL+ sL- + eR sR+ sR- + g (sL+ sR- + sL- sR+)``; ``gamma+_L = gamma-_L = Gamma1/2``,
+    ``gamma-_R = (1+pR)/2 Gamma1``, ``gamma+_R = (1-pR)/2 Gamma1``.
+    """
+    p = declare([("eL", "left qubit splitting", "rad/s"), ("eR", "right qubit splitting", "rad/s"),
+                 ("g", "flip-flop coupling", "rad/s", "real"), ("Gamma1", "cross-relaxation rate", "rad/s"),
+                 ("pR", "right bath polarisation", "1", "nonnegative")])
+    eL, eR, g, gamma1, pR = (q.symbol for q in p.values())
+    left, right = NLevelSystem("L", ("g", "e")), NLevelSystem("R", ("g", "e"))
+    lp, rp = left.sigma("e", "g"), right.sigma("e", "g")
+    h = eL * left.projector("e") + eR * right.projector("e") + g * (lp * rp.dag() + lp.dag() * rp)
+    dissipators = (
+        Dissipator(gamma1 / 2, lp, "L_up"), Dissipator(gamma1 / 2, lp.dag(), "L_down"),
+        # Max(0, .) only states pR <= 1 so that the rate is provably non-negative
+        Dissipator(sp.Max(0, 1 - pR) / 2 * gamma1, rp, "R_up"), Dissipator((1 + pR) / 2 * gamma1, rp.dag(), "R_down"),
+    )
+    return Model("engine004", (left, right), h, dissipators, p)
+
+
+ENGINE004_VALUES = {"eL": TWO_PI * 1.1e6, "eR": TWO_PI * 1.1e6, "g": TWO_PI * 40e3, "Gamma1": 250e3, "pR": 0.98}
+
+
+def sps000() -> Model:
+    """Room-temperature spin-optomechanical single-photon source of MODELS.md, full model (no RWA).
+
+    ``H = wq (s+ s- + a^+a) + wm (b^+b + c^+c) + [(lam s- + gsp a + gc c)(b + b^+) + h.c.]`` with
+    ``gstar D[s+ s-] + ksp D[a] + kc D[c] + gm nth D[b^+] + gm (1+nth) D[b]``, spin levels ``(d, e)``.
+    """
+    p = declare([("wq", "dressed-qubit and cavity frequency", "rad/s"), ("wm", "mechanical frequency", "rad/s"),
+                 ("lam", "spin-phonon coupling", "rad/s", "real"), ("gsp", "cavity-phonon coupling", "rad/s", "real"),
+                 ("gc", "cooling-mode coupling", "rad/s", "real"), ("gstar", "spin dephasing rate", "rad/s"),
+                 ("ksp", "single-photon cavity decay", "rad/s"), ("kc", "cooling-mode decay", "rad/s"),
+                 ("gm", "mechanical damping", "rad/s"), ("nth", "thermal phonon number", "1", "nonnegative")])
+    wq, wm, lam, gsp, gc, gstar, ksp, kc, gm, nth = (q.symbol for q in p.values())
+    spin = NLevelSystem("s", ("d", "e"))
+    modes = BosonMode("a"), BosonMode("b"), BosonMode("c")
+    a, b, c = (m.a for m in modes)
+    s_minus = spin.sigma("d", "e")
+    coupling = (lam * s_minus + gsp * a + gc * c) * (b + b.dag())
+    h = wq * (spin.projector("e") + a.dag() * a) + wm * (b.dag() * b + c.dag() * c) + coupling + coupling.dag()
+    dissipators = (
+        Dissipator(gstar, spin.projector("e"), "gstar"), Dissipator(ksp, a, "ksp"), Dissipator(kc, c, "kc"),
+        *thermal_dissipators(gm, nth, b, "gm"),
+    )
+    return Model("sps000", (spin, *modes), h, dissipators, p, ports=("ksp",))
+
+
+def sps000_values(temperature: float = 300.0) -> dict[str, float]:
+    """Fig. 3 parameters of the seed: fm = 3 MHz, delta = 2pi 1 MHz, Qm = 5e8, T = 300 K."""
+    wm = TWO_PI * 3e6
+    qm = 5e8
+    kc = TWO_PI * 600e3
+    return {
+        "wq": wm + TWO_PI * 1e6, "wm": wm, "lam": TWO_PI * 100e3, "gsp": TWO_PI * 100e3, "gc": kc / 4,
+        "gstar": TWO_PI * 0.2e3, "ksp": TWO_PI * 20e3, "kc": kc, "gm": wm / qm,
+        "nth": K_B * temperature / (HBAR * wm),
+    }
+
+
+SPS000_GATE = (10e-6, 22e-6)
+
+
+def pumped_jaynes_cummings() -> Model:
+    """Single-atom laser: resonant Jaynes-Cummings with incoherent pumping ``P D[s_eg]`` and loss.
+
+    ``H = g (a^+ s_ge + s_eg a)``, ``kappa D[a] + gamma D[s_ge] + P D[s_eg]``. The Hamiltonian
+    conserves the excitation number, so the steady state is diagonal in it.
+    """
+    p = declare([("g", "atom-cavity coupling", "rad/s", "real"), ("kappa", "cavity decay rate", "rad/s"),
+                 ("gamma", "atomic decay rate", "rad/s"), ("P", "incoherent pump rate", "rad/s")])
+    g, kappa, gamma, pump = (q.symbol for q in p.values())
+    mode, s = BosonMode("a"), NLevelSystem("s", ("g", "e"))
+    a, sm = mode.a, s.sigma("g", "e")
+    h = g * (a.dag() * sm + sm.dag() * a)
+    dissipators = (Dissipator(kappa, a, "kappa"), Dissipator(gamma, sm, "gamma"), Dissipator(pump, sm.dag(), "pump"))
+    return Model("pumped_jaynes_cummings", (s, mode), h, dissipators, p)
+
+
+def two_tone_three_level() -> Model:
+    """Ladder ``|0>, |1>, |2>`` driven by two tones, in the lab frame (no rotating frame exists
+    for incommensurate tones with the counter-rotating terms kept):
+
+    ``H = w1 s11 + w2 s22 + 2 Od cos(mu_d t) (s10 + s01) + 2 Os cos(mu_s t) (s21 + s12)``,
+    ``gamma10 D[s01] + gamma21 D[s12] + gamma_phi D[s22]``.
+    """
+    p = declare([("w1", "level 1 frequency", "rad/s"), ("w2", "level 2 frequency", "rad/s"),
+                 ("Od", "drive Rabi frequency", "rad/s", "real"), ("Os", "signal Rabi frequency", "rad/s", "real"),
+                 ("mu_d", "drive frequency", "rad/s"), ("mu_s", "signal frequency", "rad/s"),
+                 ("gamma10", "1->0 decay rate", "rad/s"), ("gamma21", "2->1 decay rate", "rad/s"),
+                 ("gamma_phi", "level-2 dephasing rate", "rad/s")])
+    w1, w2, od, os_, mu_d, mu_s, g10, g21, gphi = (q.symbol for q in p.values())
+    s = NLevelSystem("s", (0, 1, 2))
+    h = (w1 * s.projector(1) + w2 * s.projector(2)
+         + 2 * od * sp.cos(mu_d * TIME) * (s.sigma(1, 0) + s.sigma(0, 1))
+         + 2 * os_ * sp.cos(mu_s * TIME) * (s.sigma(2, 1) + s.sigma(1, 2)))
+    dissipators = (Dissipator(g10, s.sigma(0, 1), "g10"), Dissipator(g21, s.sigma(1, 2), "g21"),
+                   Dissipator(gphi, s.projector(2), "gphi"))
+    return Model("two_tone_three_level", (s,), h, dissipators, p)
+
+
+TWO_TONE_VALUES = {"w1": 1.0, "w2": 2.1, "Od": 0.08, "Os": 0.05, "mu_d": 1.02, "mu_s": 1.13,
+                   "gamma10": 0.1, "gamma21": 0.15, "gamma_phi": 0.05}

@@ -1,0 +1,129 @@
+r"""The Lindblad generator of a :class:`FockModel` prepared for repeated application.
+
+.. math:: \dot X = \mathcal L_t X = -i(K(t) X - X K(t)^\dagger) + \sum_k J_k X J_k^\dagger,
+          \qquad K(t) = H(t) - \tfrac{i}{2}\sum_k J_k^\dagger J_k ,
+
+applied by the Numba kernel :func:`~qderive.numeric.kernels.lindblad_apply` (sparse ``K`` and
+``J_k`` times a dense ``X``; no ``d^2 x d^2`` superoperator). ``K(t) = K_0 + sum_m f_m(t) H_m`` is
+stored on the union sparsity pattern of its terms so that a time step only rescales data.
+
+In the interaction frame the static diagonal ``H_0 = diag(E)`` of the Hamiltonian is removed
+from ``K`` and carried by the phases ``X_I = U_0^+ X U_0``, ``U_0 = exp(-i H_0 t)``: the state then
+varies on the scale of the couplings, not of the bare frequencies, and an adaptive integrator
+takes fewer steps. The dual generator (Heisenberg picture, used by the regression theorem)
+:math:`\mathcal L^\ddagger A = i(K^\dagger A - A K) + \sum_k J_k^\dagger A J_k` is the same
+kernel with ``K -> -K^+`` and ``J_k -> J_k^+``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import scipy.sparse as sps
+
+from qderive.symbolic import ModelError
+
+from .fock import FockModel
+from .kernels import lindblad_apply
+
+Frame = Literal["auto", "lab", "interaction"]
+
+
+def _aligned_csr(matrices: list[sps.spmatrix], d: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Data of every matrix on their union CSR pattern: ``(data[m, :], indices, indptr)``."""
+    coos = [sps.coo_matrix(m) for m in matrices]
+    keys = [c.row.astype(np.int64) * d + c.col for c in coos]
+    union = np.unique(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
+    data = np.zeros((len(matrices), union.size), dtype=complex)
+    for m, (c, key) in enumerate(zip(coos, keys)):
+        np.add.at(data[m], np.searchsorted(union, key), c.data)
+    indptr = np.zeros(d + 1, dtype=np.int64)
+    np.cumsum(np.bincount(union // d, minlength=d), out=indptr[1:])
+    return data, (union % d).astype(np.int64), indptr
+
+
+class LindbladGenerator:
+    """``L_t`` of a Fock model, ready for :meth:`apply` (forward) or dual use (``dual=True``).
+
+    Parameters
+    ----------
+    fock : FockModel
+        The model's matrices at fixed parameters.
+    frame : {"auto", "lab", "interaction"}
+        ``"auto"`` picks the interaction frame when the spread of the Hamiltonian's static
+        diagonal exceeds the largest absolute row sum of the rest of ``K``.
+    dual : bool
+        Build the Heisenberg-picture generator ``L^++`` instead (time-independent models only).
+    """
+
+    def __init__(self, fock: FockModel, frame: Frame = "auto", dual: bool = False):
+        if frame not in ("auto", "lab", "interaction"):
+            raise ModelError(f"frame must be 'auto', 'lab' or 'interaction', got {frame!r}")
+        if dual and fock.time_dependent:
+            raise ModelError("the dual generator is built for time-independent models only")
+        d = fock.dimension
+        self.dimension = d
+        jumps = [sps.csr_matrix(j, dtype=complex) for j in fock.jump_operators if j.nnz]
+        damping = sum((j.conj().T @ j for j in jumps), sps.csr_matrix((d, d), dtype=complex))
+        static = sps.csr_matrix(fock.hamiltonian, dtype=complex)
+        energies = static.diagonal().real.copy()
+        rest = static - sps.diags(energies) - 0.5j * damping
+        for _, h in fock.time_dependent:
+            rest = rest + abs(h)
+        spread = energies.max() - energies.min() if d else 0.0
+        if frame == "auto":
+            frame = "interaction" if spread > abs(rest).sum(axis=1).max() else "lab"
+        self.frame = frame
+        self.energies = energies if frame == "interaction" else np.zeros(d)
+        k0 = static - sps.diags(self.energies) - 0.5j * damping
+        if dual:  # the dual kernel sees -K^+, whose static diagonal is -E
+            self.energies = -self.energies
+        terms = [k0] + [sps.csr_matrix(h, dtype=complex) for _, h in fock.time_dependent]
+        if dual:
+            terms = [-t.conj().T for t in terms]
+            jumps = [j.conj().T.tocsr() for j in jumps]
+        self._k_terms, self._k_indices, self._k_indptr = _aligned_csr(terms, d)
+        self._k_data = self._k_terms[0].copy()
+        self._functions = tuple(f for f, _ in fock.time_dependent)
+        stacked = sps.vstack(jumps, format="csr") if jumps else sps.csr_matrix((0, d), dtype=complex)
+        stacked.sort_indices()
+        self._j_data = stacked.data.astype(complex)
+        self._j_indices = stacked.indices.astype(np.int64)
+        self._j_indptr = stacked.indptr.astype(np.int64)
+        self._n_jumps = len(jumps)
+        self._scratch = np.empty((4, d, d), dtype=complex)
+        self._unit = np.ones(d, dtype=complex)
+        self.time_dependent = bool(self._functions)
+
+    @property
+    def rotating(self) -> bool:
+        return self.frame == "interaction"
+
+    def _phases(self, t: float) -> np.ndarray:
+        return np.exp(-1j * self.energies * t) if self.rotating else self._unit
+
+    def apply(self, t: float, x: np.ndarray, out: np.ndarray, hermitian: bool = False) -> np.ndarray:
+        """``out = L_t x`` in this generator's frame; ``hermitian`` promises ``x = x^+``."""
+        if self._functions:
+            coefficients = np.array([1.0] + [complex(f(t)) for f in self._functions])
+            np.dot(coefficients, self._k_terms, out=self._k_data)
+        lindblad_apply(
+            x, out, self._k_data, self._k_indices, self._k_indptr, self._j_data, self._j_indices, self._j_indptr,
+            self._n_jumps, self._phases(t), self.rotating, hermitian, self._scratch,
+        )
+        return out
+
+    def to_lab(self, t: float, x: np.ndarray) -> np.ndarray:
+        """Lab-frame operator ``U_0 X_I U_0^+`` of a frame operator (a no-op in the lab frame)."""
+        if not self.rotating:
+            return x
+        u = self._phases(t)
+        return x * np.outer(u, u.conj())
+
+    def from_lab(self, t: float, x: np.ndarray) -> np.ndarray:
+        """Frame operator ``U_0^+ X U_0`` of a lab-frame operator."""
+        if not self.rotating:
+            return x
+        u = self._phases(t)
+        return x * np.outer(u.conj(), u)
