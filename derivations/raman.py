@@ -1,6 +1,7 @@
 r"""Raman coupling of a far-detuned lambda system: second-order elimination of the excited level.
 
-.. math:: H = \Delta\sigma_{ee} + \tfrac{\Omega_1}{2}(\sigma_{e1} + \sigma_{1e}) + \tfrac{\Omega_2}{2}(\sigma_{e2} + \sigma_{2e}),
+.. math:: H = \Delta\sigma_{ee} + \tfrac{\Omega_1}{2}(\sigma_{e1} + \sigma_{1e})
+          + \tfrac{\Omega_2}{2}(\sigma_{e2} + \sigma_{2e}),
           \quad \Gamma D[\sigma_{1e}] + \Gamma D[\sigma_{2e}]
 
 For ``|Delta| >> Omega_1, Omega_2, Gamma``: ``J_eff = -Omega_1 Omega_2 / (4 Delta)``,
