@@ -188,12 +188,49 @@ def _temporaries(taken: set[str]) -> Iterator[sp.Symbol]:
 
 
 def _facts(expr: sp.Expr, real_valued: bool) -> dict[str, bool]:
-    """The sign/realness assumptions known for ``expr`` (for CSE temporaries)."""
-    if expr.is_positive:
-        return {"positive": True}
-    if expr.is_nonnegative:
-        return {"nonnegative": True}
+    """The sign/realness assumptions known for ``expr`` (for CSE temporaries).
+
+    SymPy's sign queries are asked only of small expressions: on large sums they cost
+    more than the whole code generation and rarely succeed.
+    """
+    if real_valued and _is_small(expr):
+        if expr.is_positive:
+            return {"positive": True}
+        if expr.is_nonnegative:
+            return {"nonnegative": True}
     return {"real": True} if real_valued else {}
+
+
+def _is_small(expr: sp.Basic, limit: int = 40) -> bool:
+    for count, _ in enumerate(sp.preorder_traversal(expr)):
+        if count >= limit:
+            return False
+    return True
+
+
+def _substitute(expr: sp.Basic, mapping: dict, memo: dict) -> sp.Basic:
+    """``expr.xreplace(mapping)`` without re-evaluating the rebuilt nodes.
+
+    ``xreplace`` re-canonicalises every node it rebuilds, which on large CSE output costs
+    far more than the CSE itself; the structure here is already canonical.  ``memo``
+    may be shared between calls as long as ``mapping`` only grows.
+    """
+    if expr in memo:
+        return memo[expr]
+    if expr in mapping:
+        result = mapping[expr]
+    elif not expr.args:
+        result = expr
+    else:
+        args = tuple(_substitute(arg, mapping, memo) for arg in expr.args)
+        if args == expr.args:
+            result = expr
+        elif isinstance(expr, (sp.Add, sp.Mul, sp.Pow, sp.Function)):
+            result = expr.func(*args, evaluate=False)
+        else:
+            result = expr.func(*args)
+    memo[expr] = result
+    return result
 
 
 def lower(
@@ -210,20 +247,21 @@ def lower(
         list(exprs), symbols=_temporaries(taken | {a.name for a in arguments}),
         optimizations=None, order="none",
     )
-    printer = NumbaPrinter()
+    printer = NumbaPrinter({"order": "none"})
     renamed: dict[sp.Symbol, sp.Symbol] = {}
     maybe_complex = {a.local for a in arguments if a.dtype == COMPLEX}
     memo: dict = {}
+    rebuilt: dict = {}
     assignments = []
     for temp, value in replacements:
-        value = value.xreplace(renamed)
+        value = _substitute(value, renamed, rebuilt)
         real_valued = is_real_valued(value, memo)
         local = sp.Symbol(temp.name, **_facts(value, real_valued))
         renamed[temp] = local
         assignments.append((temp.name, printer.doprint(value)))
         if printer.promoted or not real_valued or value.free_symbols & maybe_complex:
             maybe_complex.add(local)
-    final = [e.xreplace(renamed) for e in reduced]
+    final = [_substitute(e, renamed, rebuilt) for e in reduced]
     if dtype is None:
         dtype = FLOAT if all(is_real_valued(e, memo) for e in final) else COMPLEX
     outputs = []
@@ -313,9 +351,10 @@ def emit_scalar_module(
     call = ", ".join(f"{a.name}[i]" for a in arguments)
     loop_range, loop_opts = ("prange", ", parallel=True") if parallel else ("range", "")
     body = [
-        f'@njit("{scalar_sig}", inline="always", {_NJIT_OPTIONS})',
+        f"@njit(inline=\"always\", {_NJIT_OPTIONS})",
         f"def {fname}({params}):",
-        '    """One parameter point -> one value."""',
+        f'    """One parameter point -> one value. Compiled on first use (for scalar arguments',
+        f'    of types {scalar_sig}); inlined into {loop_name}."""',
         *_statements(lowered),
         f"    return {lowered.outputs[0]}",
         "",
@@ -327,7 +366,7 @@ def emit_scalar_module(
         f"    for i in {loop_range}(out.shape[0]):",
         f"        out[i] = {fname}({call})",
     ]
-    header = _header("Scalar kernel", fname, arguments, lowered.dtype, sp.sstr(expr),
+    header = _header("Scalar kernel", fname, arguments, lowered.dtype, sp.sstr(expr, order="none"),
                      cache_key, versions)
     return EmittedModule(_assemble(header, body), lowered.dtype, arguments, names, lowered, (0,))
 

@@ -51,7 +51,8 @@ class _Request:
 
     def key(self) -> str:
         return cache_key({
-            "kind": self.kind, "expression": sp.srepr(self.expression), "shape": list(self.shape),
+            "kind": self.kind, "expression": sp.srepr(self.expression, order="none"),
+            "shape": list(self.shape),
             "args": [sp.srepr(a) for a in self.args], "name": self.name,
             "dtype": self.dtype or "auto", "parallel": self.parallel,
         })
@@ -62,7 +63,7 @@ class _Request:
                                       parallel=self.parallel, cache_key=key, versions=versions_line())
         return emit_array_module(self.entries, self.shape, self.args, name=self.name, dtype=self.dtype,
                                  cache_key=key, versions=versions_line(),
-                                 expression_text=sp.sstr(self.expression))
+                                 expression_text=sp.sstr(self.expression, order="none"))
 
 
 class _CompiledModule:

@@ -83,10 +83,11 @@ _ALWAYS_REAL = {"Abs", "re", "im", "arg"}
 def is_real_valued(expr: sp.Basic, _memo: dict | None = None) -> bool:
     """Whether the printed ``expr`` computes a real (``float64``) value at run time.
 
-    Stronger than ``expr.is_real``, which is ``None`` for any quotient because the
-    denominator might vanish: here a pole counts as real (the kernel returns inf/nan
-    there).  Mirrors the printer's promotion rules, so a ``True`` here means no complex
-    operation is emitted for ``expr`` outside ``Abs``/``re``/``im``/``arg``.
+    Decided structurally (real leaves, realness-preserving operations), which is both
+    cheaper and more useful than ``expr.is_real``: that is ``None`` for any quotient since
+    the denominator might vanish, whereas here a pole counts as real (the kernel returns
+    inf/nan there).  Mirrors the printer's promotion rules, so ``True`` means no complex
+    value is computed for ``expr`` outside ``Abs``/``re``/``im``/``arg``.
 
     >>> import sympy as sp
     >>> x, y = sp.symbols("x y", real=True)
@@ -96,16 +97,14 @@ def is_real_valued(expr: sp.Basic, _memo: dict | None = None) -> bool:
     memo = {} if _memo is None else _memo
     if expr in memo:
         return memo[expr]
-    if expr.is_real:
-        result = True
-    elif expr.is_Atom:
-        result = False
+    if expr.is_Atom:
+        result = expr.is_real is True
     elif isinstance(expr, (sp.Add, sp.Mul)):
         result = all(is_real_valued(arg, memo) for arg in expr.args)
     elif isinstance(expr, sp.Pow):
         base, exponent = expr.args
         result = is_real_valued(exponent, memo) and (
-            base.is_nonnegative is True or (exponent.is_integer is True and is_real_valued(base, memo)))
+            (exponent.is_integer is True and is_real_valued(base, memo)) or base.is_nonnegative is True)
     elif isinstance(expr, sp.Piecewise):
         result = all(is_real_valued(branch.expr, memo) for branch in expr.args)
     elif isinstance(expr, sp.Function):
@@ -114,6 +113,8 @@ def is_real_valued(expr: sp.Basic, _memo: dict | None = None) -> bool:
             result = True
         elif name in _REAL_FOR_REAL_ARGS:
             result = all(is_real_valued(arg, memo) for arg in expr.args)
+        elif name == "log":
+            result = expr.args[0].is_nonnegative is True
         elif name in _BESSEL:
             result = _bessel_is_real(expr, memo)
         else:
