@@ -79,6 +79,8 @@ class CheckReport:
         The tolerance applied.
     worst_point : dict
         Argument name -> value at the point with the largest relative error.
+    worst_entry : int
+        Flat (C-order) index of the array entry with the largest relative error.
     passed : bool
         Whether every point met the tolerance.
     """
@@ -89,6 +91,7 @@ class CheckReport:
     rtol: float
     atol: float
     worst_point: dict
+    worst_entry: int
     passed: bool
 
 
@@ -201,14 +204,14 @@ def compare(ours: np.ndarray, sample: ReferenceSample, arguments: Sequence[Argum
         diff = np.where(np.isfinite(ours), diff, np.inf)
         rel = np.where(ref != 0, diff / np.abs(ref), np.where(diff == 0, 0.0, np.inf))
     passed = bool(np.all(diff <= rtol * np.abs(ref) + atol)) if ref.size else True
-    worst = np.unravel_index(np.argmax(rel), rel.shape)[0] if ref.size else None
+    worst, entry = np.unravel_index(np.argmax(rel), rel.shape) if ref.size else (None, 0)
     return CheckReport(
         max_rel_error=float(rel.max()) if ref.size else 0.0,
         max_abs_error=float(diff.max()) if ref.size else 0.0,
         n_points=len(ref), rtol=rtol, atol=atol,
         worst_point={} if worst is None else {
             str(a.symbol): _plain(sample.points[worst][k]) for k, a in enumerate(arguments)},
-        passed=passed,
+        worst_entry=int(entry), passed=passed,
     )
 
 
@@ -225,7 +228,8 @@ def run_check(evaluate: Callable[[np.ndarray], np.ndarray], sample: ReferenceSam
         raise KernelCheckError(
             f"{what}: compiled kernel disagrees with the {REFERENCE_DIGITS}-digit reference: "
             f"max relative error {report.max_rel_error:.3g} (max absolute {report.max_abs_error:.3g})"
-            f" exceeds rtol={rtol:g}, atol={atol:g}; worst point {report.worst_point}. If the "
+            f" exceeds rtol={rtol:g}, atol={atol:g}; worst point {report.worst_point}"
+            f"{f', entry {report.worst_entry} (C order)' if sample.reference.shape[1] > 1 else ''}. If the "
             "expression is ill-conditioned there, loosen rtol/atol or choose other domains"
         )
     return report

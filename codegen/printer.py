@@ -60,7 +60,7 @@ _SUPPORTED_FUNCTIONS = (
     | set(_BESSEL) | {"re", "im", "Heaviside", "KroneckerDelta", "Piecewise"}
 )
 _SUPPORTED_NODES = (
-    sp.Symbol, sp.Number, sp.NumberSymbol, sp.core.numbers.ImaginaryUnit, sp.Add, sp.Mul,
+    sp.Min, sp.Max, sp.Symbol, sp.Number, sp.NumberSymbol, sp.core.numbers.ImaginaryUnit, sp.Add, sp.Mul,
     sp.Pow, sp.core.relational.Relational, sp.And, sp.Or, sp.Not, BooleanAtom,
     sp.functions.elementary.piecewise.ExprCondPair,
 )
@@ -69,6 +69,7 @@ _SUPPORTED_NODES = (
 RUNTIME_NAMES = frozenset(
     {"np", "math", "min", "max", "complex", "range", "prange", "njit", "out", "i"}
     | {f"{name}_{variant}" for name in _BESSEL for variant in ("real", "complex")}
+    | {"complex_on_cut"}
 )
 
 
@@ -107,7 +108,7 @@ def is_real_valued(expr: sp.Basic, _memo: dict | None = None) -> bool:
             (exponent.is_integer is True and is_real_valued(base, memo)) or base.is_nonnegative is True)
     elif isinstance(expr, sp.Piecewise):
         result = all(is_real_valued(branch.expr, memo) for branch in expr.args)
-    elif isinstance(expr, sp.Function):
+    elif isinstance(expr, (sp.Function, sp.Min, sp.Max)):
         name = type(expr).__name__
         if name in _ALWAYS_REAL:
             result = True
@@ -277,15 +278,19 @@ class NumbaPrinter(PythonCodePrinter):
         return f"np.log({self._operand(arg, arg.is_nonnegative)})"
 
     def _print_asin(self, expr):
-        return self._promoting_call(expr)
+        (arg,) = expr.args
+        function = _PROMOTING_CALLS[type(expr).__name__]
+        if is_real_valued(arg):  # a real operand must land on SymPy's side of the branch cut
+            self.promoted = True
+            return f"{function}(complex_on_cut({self._print(arg)}))"
+        return f"{function}({self._operand(arg, False)})"
 
     _print_acos = _print_asin
-    _print_acosh = _print_asin
     _print_atanh = _print_asin
 
-    def _promoting_call(self, expr):
+    def _print_acosh(self, expr):
         (arg,) = expr.args
-        return f"{_PROMOTING_CALLS[type(expr).__name__]}({self._operand(arg, False)})"
+        return f"np.arccosh({self._operand(arg, False)})"
 
     # -- other functions -----------------------------------------------------------------
     def _print_floor(self, expr):

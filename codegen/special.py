@@ -1,4 +1,7 @@
-"""Bessel functions callable from Numba-compiled kernels, backed by SciPy's own C code.
+"""Special functions callable from Numba-compiled kernels.
+
+Bessel functions are backed by SciPy's own C code; :func:`complex_on_cut` puts a real
+number on the side of a branch cut that SymPy and mpmath use.
 
 Numba cannot call :mod:`scipy.special` directly, but SciPy exports the C entry points of
 its special functions through ``scipy.special.cython_special``.  This module registers
@@ -27,14 +30,16 @@ different ABI fails loudly instead of returning wrong numbers.
 
 from __future__ import annotations
 
+import math
+
 import llvmlite.binding as llvm
 from llvmlite import ir
-from numba import types
+from numba import njit, types
 from numba.core import cgutils
 from numba.extending import get_cython_function_address, intrinsic
 
 __all__ = [
-    "besselj_real", "besselj_complex", "bessely_real", "bessely_complex",
+    "complex_on_cut", "besselj_real", "besselj_complex", "bessely_real", "bessely_complex",
     "besseli_real", "besseli_complex", "besselk_real", "besselk_complex",
 ]
 
@@ -111,3 +116,16 @@ besseli_real = _real_variant("iv")
 besseli_complex = _complex_variant("iv")
 besselk_real = _real_variant("kv")
 besselk_complex = _complex_variant("kv")
+
+
+@njit(inline="always")
+def complex_on_cut(x):
+    """``x`` as a complex number on the SymPy/mpmath side of the real-axis branch cuts of
+    ``asin``, ``acos`` and ``atanh``.
+
+    NumPy follows C99: a real ``x`` beyond the branch point, promoted with a ``+0``
+    imaginary part, lies above the cut, so ``arcsin(2.5+0j)`` has a positive imaginary
+    part.  SymPy and mpmath take ``x > 1`` from below and ``x < -1`` from above
+    (``asin(2.5) = pi/2 - 1.567i``); the sign of the zero imaginary part selects that.
+    """
+    return complex(x, -math.copysign(0.0, x))
