@@ -23,7 +23,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import CodegenError, InvalidArgumentsError, MissingArgumentError
-from .printer import RUNTIME_NAMES, NumbaPrinter, check_supported, is_real_valued
+from .printer import RUNTIME_NAMES, NumbaPrinter, check_supported
 from .special import __all__ as SPECIAL_NAMES
 
 FLOAT, COMPLEX = "float64", "complex128"
@@ -250,12 +250,11 @@ def lower(
     printer = NumbaPrinter({"order": "none"})
     renamed: dict[sp.Symbol, sp.Symbol] = {}
     maybe_complex = {a.local for a in arguments if a.dtype == COMPLEX}
-    memo: dict = {}
     rebuilt: dict = {}
     assignments = []
     for temp, value in replacements:
         value = _substitute(value, renamed, rebuilt)
-        real_valued = is_real_valued(value, memo)
+        real_valued = printer.is_real(value)
         local = sp.Symbol(temp.name, **_facts(value, real_valued))
         renamed[temp] = local
         assignments.append((temp.name, printer.doprint(value)))
@@ -263,11 +262,11 @@ def lower(
             maybe_complex.add(local)
     final = [_substitute(e, renamed, rebuilt) for e in reduced]
     if dtype is None:
-        dtype = FLOAT if all(is_real_valued(e, memo) for e in final) else COMPLEX
+        dtype = FLOAT if all(printer.is_real(e) for e in final) else COMPLEX
     outputs = []
     for expr in final:
         text = printer.doprint(expr)
-        complex_value = printer.promoted or not is_real_valued(expr, memo) or expr.free_symbols & maybe_complex
+        complex_value = printer.promoted or not printer.is_real(expr) or expr.free_symbols & maybe_complex
         if dtype == FLOAT and complex_value:
             text = f"({text}).real"
         outputs.append(text)

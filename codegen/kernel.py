@@ -28,6 +28,7 @@ from .errors import InvalidArgumentsError
 __all__ = ["Kernel", "ArrayKernel", "compile_expr", "compile_array", "forget_loaded_kernels"]
 
 _LOADED: dict[tuple, object] = {}
+_DTYPES = {"float64": np.dtype(np.float64), "complex128": np.dtype(np.complex128)}
 
 
 @dataclass(frozen=True)
@@ -142,8 +143,11 @@ class Kernel(_CompiledModule):
             Array of the broadcast shape (a NumPy scalar when every input is a scalar).
         """
         arrays = _inputs(values, self.arguments)
-        shape = np.broadcast_shapes(*(a.shape for a in arrays))
-        flat = [np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1) for a in arrays]
+        shape = arrays[0].shape if arrays else ()
+        if any(a.shape != shape for a in arrays):
+            shape = np.broadcast_shapes(*(a.shape for a in arrays))
+        flat = [a.reshape(-1) if a.shape == shape and a.flags.c_contiguous
+                else np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1) for a in arrays]
         if out is None:
             out = np.empty(shape, dtype=self.dtype)
         elif out.shape != shape or out.dtype != self.dtype or not out.flags.c_contiguous:
@@ -216,12 +220,14 @@ def _inputs(values: Sequence, arguments: Sequence[Argument]) -> list[np.ndarray]
     arrays = []
     for value, arg in zip(values, arguments):
         array = np.asarray(value)
-        if array.dtype.kind == "c" and arg.dtype != COMPLEX:
-            raise TypeError(
-                f"argument {arg.symbol} got complex values but is a real (float64) argument; "
-                f"declare it Symbol({arg.symbol.name!r}, complex=True) to pass complex values"
-            )
-        arrays.append(array.astype(arg.dtype, copy=False))
+        if array.dtype != _DTYPES[arg.dtype]:
+            if array.dtype.kind == "c" and arg.dtype != COMPLEX:
+                raise TypeError(
+                    f"argument {arg.symbol} got complex values but is a real (float64) argument; "
+                    f"declare it Symbol({arg.symbol.name!r}, complex=True) to pass complex values"
+                )
+            array = array.astype(arg.dtype)
+        arrays.append(array)
     return arrays
 
 

@@ -69,7 +69,7 @@ _SUPPORTED_NODES = (
 RUNTIME_NAMES = frozenset(
     {"np", "math", "min", "max", "complex", "range", "prange", "njit", "out", "i"}
     | {f"{name}_{variant}" for name in _BESSEL for variant in ("real", "complex")}
-    | {"complex_on_cut"}
+    | {"complex_on_cut", "complex_divide"}
 )
 
 
@@ -207,6 +207,16 @@ class NumbaPrinter(PythonCodePrinter):
     promoted : bool
         Set when the last :meth:`doprint` promoted an operand to complex; reset by
         :meth:`doprint`.
+
+    Notes
+    -----
+    Complex sums and products are arranged so that real arithmetic stays real: a sum is
+    printed as ``complex(<real terms>, <imaginary coefficients>) + <other terms>`` and the
+    real factors of a product are multiplied before the complex ones.  (Numba widens a
+    real operand of a complex operation to complex, and IEEE rules forbid simplifying the
+    resulting multiplications by zero, so ``1j*a*b`` would cost three complex products.)
+    Division by a complex value is printed as ``complex_divide(a, b)``
+    (see :mod:`qderive.codegen.special`).
     """
 
     def __init__(self, settings: dict | None = None) -> None:
@@ -214,6 +224,11 @@ class NumbaPrinter(PythonCodePrinter):
         settings.setdefault("user_functions", {**_DIRECT_CALLS})
         super().__init__(settings)
         self.promoted = False
+        self._real_memo: dict = {}
+
+    def is_real(self, expr: sp.Basic) -> bool:
+        """:func:`is_real_valued`, memoised across this printer's calls."""
+        return is_real_valued(expr, self._real_memo)
 
     def doprint(self, expr, assign_to=None):  # noqa: D102 - same contract as SymPy's
         self.promoted = False
@@ -253,6 +268,57 @@ class NumbaPrinter(PythonCodePrinter):
     def _print_NaN(self, expr):
         return "np.nan"
 
+    # -- keeping real arithmetic real ----------------------------------------------------
+    def _print_Add(self, expr, order=None):
+        if self.is_real(expr):
+            return super()._print_Add(expr, order)
+        real, imaginary, other = [], [], []
+        for term in self._as_ordered_terms(expr, order=order):
+            if self.is_real(term):
+                real.append(term)
+            elif (coefficient := self._imaginary_coefficient(term)) is not None:
+                imaginary.append(coefficient)
+            else:
+                other.append(term)
+        if not imaginary:
+            return super()._print_Add(expr, order)
+        parts = [f"complex({self._print(sp.Add(*real, evaluate=False)) if real else '0.0'}, "
+                 f"{self._print(sp.Add(*imaginary, evaluate=False))})"]
+        if other:
+            parts.append(self.parenthesize(sp.Add(*other, evaluate=False), PRECEDENCE["Add"]))
+        return " + ".join(parts)
+
+    def _imaginary_coefficient(self, term: sp.Expr) -> sp.Expr | None:
+        """``r`` if ``term`` is ``I*r`` with ``r`` real-valued, else ``None``."""
+        if term is sp.I:
+            return sp.S.One
+        if isinstance(term, sp.Mul) and sp.I in term.args:
+            rest = [f for f in term.args if f is not sp.I]
+            if len(rest) == len(term.args) - 1 and all(self.is_real(f) for f in rest):
+                return sp.Mul(*rest, evaluate=False)
+        return None
+
+    def _complex_denominator(self, factor: sp.Expr) -> sp.Expr | None:
+        """``b**e`` if ``factor`` is ``b**-e`` (``e > 0`` a number) and ``b**e`` is complex."""
+        if not (factor.is_Pow and factor.exp.is_Number and factor.exp.is_negative):
+            return None
+        base, exponent = factor.base, -factor.exp
+        denominator = base if exponent == 1 else sp.Pow(base, exponent, evaluate=False)
+        return None if self.is_real(denominator) else denominator
+
+    def _print_Mul(self, expr):
+        factors = sp.Mul.make_args(expr)
+        denominators = [d for f in factors if (d := self._complex_denominator(f)) is not None]
+        if denominators:
+            numerator = [f for f in factors if self._complex_denominator(f) is None]
+            top = self._print(sp.Mul(*numerator, evaluate=False)) if numerator else "1.0"
+            return f"complex_divide({top}, {self._print(sp.Mul(*denominators, evaluate=False))})"
+        if not self.is_real(expr):
+            real = [f for f in expr.args if self.is_real(f)]
+            if 0 < len(real) < len(expr.args):
+                expr = sp.Mul(*real, *(f for f in expr.args if not self.is_real(f)), evaluate=False)
+        return super()._print_Mul(expr)
+
     # -- powers and promotion ------------------------------------------------------------
     def _operand(self, base: sp.Expr, valid_for_real: bool | None) -> str:
         """Print ``base``, wrapped in ``complex(...)`` unless the real function is valid."""
@@ -263,6 +329,8 @@ class NumbaPrinter(PythonCodePrinter):
 
     def _print_Pow(self, expr, rational=False):
         base, exponent = expr.args
+        if (denominator := self._complex_denominator(expr)) is not None:
+            return f"complex_divide(1.0, {self._print(denominator)})"
         if exponent.is_integer:
             return super()._print_Pow(expr, rational=rational)
         if exponent == sp.S.Half or exponent == -sp.S.Half:
@@ -280,7 +348,7 @@ class NumbaPrinter(PythonCodePrinter):
     def _print_asin(self, expr):
         (arg,) = expr.args
         function = _PROMOTING_CALLS[type(expr).__name__]
-        if is_real_valued(arg):  # a real operand must land on SymPy's side of the branch cut
+        if self.is_real(arg):  # a real operand must land on SymPy's side of the branch cut
             self.promoted = True
             return f"{function}(complex_on_cut({self._print(arg)}))"
         return f"{function}({self._operand(arg, False)})"
@@ -305,7 +373,7 @@ class NumbaPrinter(PythonCodePrinter):
     def _real_only_call(self, expr):
         name = type(expr).__name__
         (arg,) = expr.args
-        if not is_real_valued(arg):
+        if not self.is_real(arg):
             raise UnsupportedFunctionError(
                 f"{name}({_short(arg)}): the argument is not provably real and Numba has no "
                 f"complex {name}; declare the symbols real (Symbol(..., real=True)) or "
@@ -345,12 +413,12 @@ class NumbaPrinter(PythonCodePrinter):
     def _print_besselj(self, expr):
         order, arg = expr.args
         name = _BESSEL[type(expr).__name__]
-        if not is_real_valued(order):
+        if not self.is_real(order):
             raise UnsupportedFunctionError(
                 f"{name}({_short(order)}, ...): the order must be real (SciPy has no complex "
                 "order); declare the order symbol real"
             )
-        real_ok = _bessel_is_real(expr, {})
+        real_ok = _bessel_is_real(expr, self._real_memo)
         variant = "real" if real_ok else "complex"
         if not real_ok:
             self.promoted = True

@@ -88,3 +88,23 @@ def test_bessel_of_real_argument_is_a_real_kernel():
     with mpmath.workdps(30):
         assert kernel(-2.5, 0.9)[1] == pytest.approx(float(mpmath.besselj(2, -2.5) * mpmath.bessely(0, 0.9)),
                                                      rel=1e-13)
+
+
+def test_complex_divide_is_accurate_over_the_whole_range_and_total():
+    from numba import njit
+
+    from qderive.codegen.special import complex_divide
+
+    divide = njit(error_model="numpy")(lambda a, b: complex_divide(a, b))  # as in kernels
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        scale_a, scale_b = 10.0 ** rng.uniform(-250, 250, 2)
+        a = complex(*rng.normal(size=2)) * scale_a
+        b = complex(*rng.normal(size=2)) * scale_b
+        with mpmath.workdps(30):
+            exact = complex(mpmath.mpc(a) / mpmath.mpc(b))
+        if exact == 0 or not np.isfinite(exact) or abs(exact) < 1e-290:
+            continue  # the quotient itself under/overflows double precision
+        assert abs(divide(a, b) - exact) <= 4e-16 * abs(exact)
+        assert abs(divide(a.real, b) - complex(mpmath.mpf(a.real) / mpmath.mpc(b))) <= 4e-16 * abs(a.real / b)
+    assert np.isnan(divide(1.0 + 1j, 0j))  # a pole gives nan, never ZeroDivisionError

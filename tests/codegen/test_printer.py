@@ -23,7 +23,9 @@ def show(expr) -> str:
         (sp.sqrt(p), "np.sqrt(p)"),
         (sp.sqrt(x), "np.sqrt(complex(x))"),  # x may be negative: complex, as SymPy
         (sp.sqrt(x**2 + 1), "np.sqrt(1 + x**2)"),  # provably positive: stays real
-        (1 / sp.sqrt(x), "1/np.sqrt(complex(x))"),
+        (1 / sp.sqrt(x), "complex_divide(1.0, np.sqrt(complex(x)))"),
+        (1 / sp.sqrt(p), "1/np.sqrt(p)"),
+        (x / (1 + sp.I * y), "complex_divide(x, complex(1, y))"),
         (x ** sp.Rational(3, 2), "complex(x)**(3/2)"),
         (p ** sp.Rational(3, 2), "p**(3/2)"),
         (sp.log(p), "np.log(p)"),
@@ -46,7 +48,10 @@ def show(expr) -> str:
         (sp.besselk(0, p), "besselk_real(0, p)"),
         (sp.besselk(0, x), "besselk_complex(0, x)"),
         (sp.Integer(10) ** 30 * x, "1e+30*x"),  # beyond int64: a float literal
-        (sp.I * x, "1j*x"),
+        (sp.I * x, "x*1j"),
+        # real arithmetic stays real: one complex number built from two real sums
+        (x**2 + sp.I * x * y - sp.I * y / 2 + z, "complex(x**2, -1/2*y + x*y) + z"),
+        (x * z * y, "x*y*z"),
         (sp.pi * x, "np.pi*x"),
     ],
 )

@@ -206,3 +206,11 @@ def test_sampling_domains():
     assert f(np.e**2 + 10, 2.0) == pytest.approx(2.0, rel=1e-15) and f(12.0, 3.0) == 0
     with pytest.raises(ValueError, match="not arguments"):
         compile_expr(x, [x], domains={"y": (0, 1)})
+
+
+def test_complex_pole_gives_nan_not_an_exception():
+    x, y = sp.symbols("x y", real=True)
+    f = compile_expr(x / (x + sp.I * y) + 1 / (y - 1), [x, y], domains={y: (2, 3)})
+    assert "complex_divide(" in f.source
+    values = f(np.array([0.0, 1.0]), np.array([0.0, 0.0]))
+    assert np.isnan(values[0]) and values[1] == 0  # 1/(1 + 0i) - 1
