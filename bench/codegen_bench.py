@@ -310,9 +310,9 @@ def run(quick: bool = False) -> dict:
     """Run every benchmark; ``quick`` shrinks sizes for a smoke test (seconds, not minutes)."""
     with tempfile.TemporaryDirectory(prefix="qderive-bench-") as cache_dir:
         if quick:
-            benchmarks = bench_pointwise(20_000, 2, cache_dir)
-            benchmarks.append(bench_refill(2_000, 200, cache_dir))
-            benchmarks.append(bench_compile(3, cache_dir))
+            benchmarks = bench_pointwise(5_000, 1, cache_dir)
+            benchmarks.append(bench_refill(500, 50, cache_dir))
+            benchmarks.append(bench_compile(2, cache_dir))
         else:
             benchmarks = bench_pointwise(1_000_000, 5, cache_dir)
             benchmarks.append(bench_refill(100_000, 100_000, cache_dir))

@@ -10,7 +10,7 @@ repeated call in the same process is a dictionary lookup.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -58,6 +58,9 @@ class _Request:
             "dtype": self.dtype or "auto", "parallel": self.parallel,
         })
 
+    def plan(self, arguments: Sequence[Argument]) -> CheckPlan:
+        return make_plan(arguments, self.domains, self.n_points, self.seed)
+
     def emit(self, key: str) -> EmittedModule:
         if self.kind == "scalar":
             return emit_scalar_module(self.expression, self.args, name=self.name, dtype=self.dtype,
@@ -70,7 +73,7 @@ class _Request:
 class _CompiledModule:
     """What scalar and array kernels share: provenance, source and the accuracy check."""
 
-    def __init__(self, request: _Request, module: ModuleType, names: dict[str, str],
+    def __init__(self, request: _Request, module: ModuleType, source: str, names: dict[str, str],
                  arguments: tuple[Argument, ...], dtype: str, key: str, from_cache: bool) -> None:
         self.expr = request.expression
         self.args = request.args
@@ -78,15 +81,11 @@ class _CompiledModule:
         self.dtype = np.dtype(dtype)
         self.cache_key = key
         self.from_cache = from_cache
+        self.source = source
         self.source_path = Path(module.__file__)
         self._module = module
         self._names = names
         self.check: CheckReport | None = None
-
-    @property
-    def source(self) -> str:
-        """The generated Python source (what is compiled; read from the cache file)."""
-        return self.source_path.read_text(encoding="utf-8")
 
     @property
     def max_rel_error(self) -> float:
@@ -115,7 +114,7 @@ class Kernel(_CompiledModule):
     args, arguments :
         The argument symbols in call order, and their names/dtypes in the source.
     source, source_path :
-        The generated module and where it lives in the cache.
+        The generated module's text (exactly what was compiled) and its file in the cache.
     check : CheckReport
         The accuracy check; ``max_rel_error`` is its worst relative error.
     from_cache : bool
@@ -236,7 +235,7 @@ def forget_loaded_kernels() -> None:
     _LOADED.clear()
 
 
-def _obtain(request: _Request, kernel_class: type) -> _CompiledModule:
+def _obtain(request: _Request, kernel_class: type[_CompiledModule]) -> _CompiledModule:
     key = request.key()
     memo_key = (str(request.cache_dir), key, repr(request.domains), request.n_points,
                 request.seed, request.rtol, request.atol)
@@ -250,19 +249,15 @@ def _obtain(request: _Request, kernel_class: type) -> _CompiledModule:
     return kernel
 
 
-def _plan_for(request: _Request, arguments: tuple[Argument, ...]) -> CheckPlan:
-    return make_plan(arguments, request.domains, request.n_points, request.seed)
-
-
-def _load_cached(request: _Request, kernel_class: type, store: KernelStore, key: str):
+def _load_cached(request: _Request, kernel_class: type[_CompiledModule], store: KernelStore,
+                 key: str) -> _CompiledModule | None:
     """The cached kernel if its manifest, source, machine code and sample all check out."""
     manifest = store.read_manifest(key)
     if manifest is None:
         return None
     taken, names = module_names(request.name, request.kind)
-    entries = list(request.entries)
-    arguments = prepare_arguments(request.args, entries, taken)
-    if manifest.get("plan") != _plan_for(request, arguments).as_json():
+    arguments = prepare_arguments(request.args, request.entries, taken)
+    if manifest.get("plan") != request.plan(arguments).as_json():
         return None
     verified = store.read_verified_source(manifest)
     if verified is None:
@@ -270,18 +265,20 @@ def _load_cached(request: _Request, kernel_class: type, store: KernelStore, key:
     path, text = verified
     try:
         module = load_module(path, text)
-        kernel = kernel_class(request, module, names, arguments, manifest["dtype"], key,
+        kernel = kernel_class(request, module, text, names, arguments, manifest["dtype"], key,
                               from_cache=True)
         sample = ReferenceSample.from_json(manifest["sample"])
         kernel.check = run_check(kernel._evaluate_sample, sample, arguments,
                                  request.rtol, request.atol, f"cached kernel {path.name}")
-    except Exception:  # corrupt Numba cache, tampered manifest: rebuild from scratch
+    except Exception:  # noqa: BLE001 - corrupt Numba cache or tampered manifest: rebuild
         store.purge_numba_cache(path.stem)
         return None
     return kernel
 
 
-def _build(request: _Request, kernel_class: type, store: KernelStore, key: str):
+def _build(request: _Request, kernel_class: type[_CompiledModule], store: KernelStore,
+           key: str) -> _CompiledModule:
+    """Generate, compile, check and store the kernel."""
     emitted = request.emit(key)
     digest = sha256_text(emitted.source)
     first_function = next(iter(emitted.function_names.values()))
@@ -291,17 +288,16 @@ def _build(request: _Request, kernel_class: type, store: KernelStore, key: str):
     except Exception:  # a stale or corrupt Numba cache beside a valid source
         store.purge_numba_cache(path.stem)
         module = load_module(path, emitted.source)
-    kernel = kernel_class(request, module, emitted.function_names, emitted.arguments,
-                          emitted.dtype, key, from_cache=False)
-    plan = _plan_for(request, emitted.arguments)
+    kernel = kernel_class(request, module, emitted.source, emitted.function_names,
+                          emitted.arguments, emitted.dtype, key, from_cache=False)
+    plan = request.plan(emitted.arguments)
     sample = reference_sample(emitted.arguments, emitted.lowered, len(request.entries),
                               emitted.output_entries, sample_points(emitted.arguments, plan))
     kernel.check = run_check(kernel._evaluate_sample, sample, emitted.arguments,
                              request.rtol, request.atol, f"kernel {path.name}")
     store.write_manifest(key, {
-        "key": key, "kind": request.kind, "source_file": path.name, "source_sha256": digest,
-        "dtype": emitted.dtype, "functions": emitted.function_names, "plan": plan.as_json(),
-        "sample": sample.as_json(),
+        "key": key, "source_file": path.name, "source_sha256": digest, "dtype": emitted.dtype,
+        "plan": plan.as_json(), "sample": sample.as_json(),
     })
     return kernel
 
