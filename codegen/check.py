@@ -158,8 +158,8 @@ def sample_points(arguments: Sequence[Argument], plan: CheckPlan) -> np.ndarray:
         else:
             column = rng.uniform(low.real, high.real, plan.n_points)
         columns.append(column)
-    any_complex = any(a.dtype == COMPLEX for a in arguments)
-    return np.array(columns, dtype=complex if any_complex else float).T.reshape(plan.n_points, -1)
+    dtype = complex if any(a.dtype == COMPLEX for a in arguments) else float
+    return np.array(columns, dtype=dtype).T if columns else np.empty((plan.n_points, 0))
 
 
 def reference_sample(arguments: Sequence[Argument], lowered: Lowered, n_entries: int,

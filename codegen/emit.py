@@ -292,10 +292,19 @@ def _header(kind: str, name: str, arguments: Sequence[Argument], result: str,
         "#",
         "# Arguments, in call order (name in source: dtype <- sympy symbol):",
     ]
-    lines += [f"#     {a.name}: {a.dtype} <- {a.symbol!r}" for a in arguments] or ["#     (none)"]
+    lines += [f"#     {a.name}: {a.dtype} <- {a.symbol!r}{_assumption(a.symbol)}" for a in arguments] \
+        or ["#     (none)"]
     lines += [f"# Result: {result}", "#"]
     lines += _comment_block("Expression (SymPy):", expression_text)
     return lines
+
+
+def _assumption(symbol: sp.Symbol) -> str:
+    """The strongest of a few common assumptions, for the header: ``" (positive)"``."""
+    for fact in ("positive", "nonnegative", "negative", "nonpositive", "integer", "real", "complex"):
+        if getattr(symbol, f"is_{fact}"):
+            return f" ({fact})"
+    return " (no assumptions: real argument)"
 
 
 def _imports(body: str) -> list[str]:

@@ -33,6 +33,7 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pycode import PythonCodePrinter
 
 from .errors import UnsupportedFunctionError
+from .special import __all__ as SPECIAL_NAMES
 
 _MAX_EXACT_INT = 2**53
 
@@ -53,7 +54,7 @@ _PROMOTING_CALLS = {"log": "np.log", "asin": "np.arcsin", "acos": "np.arccos",
                     "acosh": "np.arccosh", "atanh": "np.arctanh"}
 _RECIPROCALS = {"cot": "np.tan", "sec": "np.cos", "csc": "np.sin",
                 "coth": "np.tanh", "sech": "np.cosh", "csch": "np.sinh"}
-_BESSEL = {"besselj": "besselj", "bessely": "bessely", "besseli": "besseli", "besselk": "besselk"}
+_BESSEL = frozenset({"besselj", "bessely", "besseli", "besselk"})
 
 _SUPPORTED_FUNCTIONS = (
     set(_DIRECT_CALLS) | set(_REAL_ONLY_CALLS) | set(_PROMOTING_CALLS) | set(_RECIPROCALS)
@@ -67,9 +68,7 @@ _SUPPORTED_NODES = (
 
 #: Names the printed code may refer to, besides the arguments and temporaries.
 RUNTIME_NAMES = frozenset(
-    {"np", "math", "min", "max", "complex", "range", "prange", "njit", "out", "i"}
-    | {f"{name}_{variant}" for name in _BESSEL for variant in ("real", "complex")}
-    | {"complex_on_cut", "complex_divide"}
+    {"np", "math", "min", "max", "complex", "range", "prange", "njit", "out", "i"} | set(SPECIAL_NAMES)
 )
 
 
@@ -320,9 +319,15 @@ class NumbaPrinter(PythonCodePrinter):
         return super()._print_Mul(expr)
 
     # -- powers and promotion ------------------------------------------------------------
+    @staticmethod
+    def _must_promote(base: sp.Expr, valid_for_real: bool | None) -> bool:
+        """Whether ``base`` needs ``complex(...)``: the real function is not known to be
+        valid for it and it is not already known to be non-real."""
+        return not (valid_for_real or base.is_real is False)
+
     def _operand(self, base: sp.Expr, valid_for_real: bool | None) -> str:
         """Print ``base``, wrapped in ``complex(...)`` unless the real function is valid."""
-        if valid_for_real or base.is_real is False:
+        if not self._must_promote(base, valid_for_real):
             return self._print(base)
         self.promoted = True
         return f"complex({self._print(base)})"
@@ -336,14 +341,13 @@ class NumbaPrinter(PythonCodePrinter):
         if exponent == sp.S.Half or exponent == -sp.S.Half:
             root = f"np.sqrt({self._operand(base, base.is_nonnegative)})"
             return root if exponent.is_positive else f"1/{root}"
-        operand = self._operand(base, base.is_nonnegative)
-        if operand.startswith("complex("):
-            return f"{operand}**{self.parenthesize(exponent, PRECEDENCE['Pow'])}"
-        return super()._print_Pow(expr, rational=rational)
+        if not self._must_promote(base, base.is_nonnegative):
+            return super()._print_Pow(expr, rational=rational)
+        return f"{self._operand(base, False)}**{self.parenthesize(exponent, PRECEDENCE['Pow'])}"
 
     def _print_log(self, expr):
         (arg,) = expr.args
-        return f"np.log({self._operand(arg, arg.is_nonnegative)})"
+        return f"{_PROMOTING_CALLS['log']}({self._operand(arg, arg.is_nonnegative)})"
 
     def _print_asin(self, expr):
         (arg,) = expr.args
@@ -356,9 +360,9 @@ class NumbaPrinter(PythonCodePrinter):
     _print_acos = _print_asin
     _print_atanh = _print_asin
 
-    def _print_acosh(self, expr):
+    def _print_acosh(self, expr):  # NumPy's side of the cut (x + 0j) is SymPy's here
         (arg,) = expr.args
-        return f"np.arccosh({self._operand(arg, False)})"
+        return f"{_PROMOTING_CALLS['acosh']}({self._operand(arg, False)})"
 
     # -- other functions -----------------------------------------------------------------
     def _print_floor(self, expr):
@@ -412,7 +416,7 @@ class NumbaPrinter(PythonCodePrinter):
 
     def _print_besselj(self, expr):
         order, arg = expr.args
-        name = _BESSEL[type(expr).__name__]
+        name = type(expr).__name__
         if not self.is_real(order):
             raise UnsupportedFunctionError(
                 f"{name}({_short(order)}, ...): the order must be real (SciPy has no complex "
