@@ -1,0 +1,257 @@
+"""Check a compiled kernel against an independent 30-digit mpmath evaluation.
+
+At seeded random points of a per-argument sampling domain, the expression is evaluated
+with :func:`sympy.lambdify` on the ``mpmath`` backend at 30 significant digits, from the
+exact same double-precision inputs, and compared entry by entry with the kernel's output.
+The worst relative error is reported (:class:`CheckReport`); a point fails when
+``|ours - reference| > rtol * |reference| + atol``.
+
+The points and the reference values are kept (:class:`ReferenceSample`) so that a kernel
+loaded from the disk cache can be re-verified cheaply, without SymPy or mpmath.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .emit import COMPLEX, Argument, Lowered
+from .errors import InvalidArgumentsError, KernelCheckError
+
+#: Significant digits of the reference evaluation.
+REFERENCE_DIGITS = 30
+Domain = tuple[complex, complex]
+
+
+@dataclass(frozen=True)
+class CheckPlan:
+    """Where and how densely to sample: one ``(low, high)`` domain per argument.
+
+    A real argument is drawn uniformly from ``[low, high]`` (integers when the symbol is
+    integer); a complex one uniformly from the rectangle spanned by ``low`` and ``high``.
+    """
+
+    domains: tuple[Domain, ...]
+    n_points: int
+    seed: int
+
+    def as_json(self) -> dict:
+        """A JSON-able form, also used to recognise an identical plan in the cache."""
+        return {"domains": [[_pair(lo), _pair(hi)] for lo, hi in self.domains],
+                "n_points": self.n_points, "seed": self.seed}
+
+
+@dataclass(frozen=True)
+class ReferenceSample:
+    """Sample points (one row per point) and reference values (one row per point)."""
+
+    points: np.ndarray
+    reference: np.ndarray
+
+    def as_json(self) -> dict:
+        """Lossless JSON form (floats round-trip exactly; complex as ``[re, im]``)."""
+        return {"points": _encode(self.points), "reference": _encode(self.reference)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> ReferenceSample:
+        """Inverse of :meth:`as_json`."""
+        return cls(_decode(data["points"]), _decode(data["reference"]))
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Outcome of comparing a kernel with the reference.
+
+    Attributes
+    ----------
+    max_rel_error : float
+        Largest ``|ours - ref| / |ref|`` over all points and entries (``inf`` where the
+        reference is exactly zero and ours is not; 0 where both are zero).
+    max_abs_error : float
+        Largest ``|ours - ref|``.
+    n_points : int
+        Number of points compared.
+    rtol, atol : float
+        The tolerance applied.
+    worst_point : dict
+        Argument name -> value at the point with the largest relative error.
+    worst_entry : int
+        Flat (C-order) index of the array entry with the largest relative error.
+    passed : bool
+        Whether every point met the tolerance.
+    """
+
+    max_rel_error: float
+    max_abs_error: float
+    n_points: int
+    rtol: float
+    atol: float
+    worst_point: dict
+    worst_entry: int
+    passed: bool
+
+
+def default_domain(symbol: sp.Symbol, is_complex: bool) -> Domain:
+    """The sampling domain used when the caller gives none.
+
+    >>> default_domain(sp.Symbol("g", positive=True), False)
+    (0.5, 2.0)
+    >>> default_domain(sp.Symbol("z", complex=True), True)
+    ((-2-2j), (2+2j))
+    """
+    if is_complex:
+        return (-2 - 2j, 2 + 2j)
+    if symbol.is_integer:
+        if symbol.is_positive:
+            return (1.0, 4.0)
+        if symbol.is_nonnegative:
+            return (0.0, 4.0)
+        return (-4.0, -1.0) if symbol.is_negative else (-3.0, 3.0)
+    if symbol.is_nonnegative:
+        return (0.5, 2.0)
+    if symbol.is_nonpositive:
+        return (-2.0, -0.5)
+    return (-2.0, 2.0)
+
+
+def make_plan(arguments: Sequence[Argument], domains: Mapping | None, n_points: int,
+              seed: int) -> CheckPlan:
+    """Combine the caller's ``domains`` (keyed by symbol or name) with the defaults."""
+    given = dict(domains or {})
+    chosen = []
+    for arg in arguments:
+        domain = None
+        for key in (arg.symbol, arg.symbol.name):
+            if key in given:
+                domain = given.pop(key)
+                break
+        if domain is None:
+            domain = default_domain(arg.symbol, arg.dtype == COMPLEX)
+        low, high = domain
+        if arg.dtype != COMPLEX and (complex(low).imag or complex(high).imag):
+            raise InvalidArgumentsError(f"domain of real argument {arg.symbol} must be real")
+        chosen.append((low, high))
+    if given:
+        raise InvalidArgumentsError(
+            f"domains given for {', '.join(map(str, given))}, which are not arguments"
+        )
+    if n_points < 1:
+        raise InvalidArgumentsError("n_points must be at least 1")
+    return CheckPlan(tuple(chosen), n_points, seed)
+
+
+def sample_points(arguments: Sequence[Argument], plan: CheckPlan) -> np.ndarray:
+    """``(n_points, n_args)`` array of seeded random points (complex dtype if any arg is)."""
+    rng = np.random.default_rng(plan.seed)
+    columns = []
+    for arg, (low, high) in zip(arguments, plan.domains):
+        low, high = complex(low), complex(high)
+        if arg.dtype == COMPLEX:
+            column = (rng.uniform(low.real, high.real, plan.n_points)
+                      + 1j * rng.uniform(low.imag, high.imag, plan.n_points))
+        elif arg.symbol.is_integer:
+            column = rng.integers(int(low.real), int(high.real) + 1, plan.n_points).astype(float)
+        else:
+            column = rng.uniform(low.real, high.real, plan.n_points)
+        columns.append(column)
+    dtype = complex if any(a.dtype == COMPLEX for a in arguments) else float
+    return np.array(columns, dtype=dtype).T if columns else np.empty((plan.n_points, 0))
+
+
+def reference_sample(arguments: Sequence[Argument], lowered: Lowered, n_entries: int,
+                     nonzero: Sequence[int], points: np.ndarray) -> ReferenceSample:
+    """Evaluate the expressions at ``points`` with mpmath at 30 digits.
+
+    ``nonzero`` gives the entry index of each lowered output (other entries are exactly
+    zero).  Points where the reference raises or is not finite are dropped.
+    """
+    evaluate = sp.lambdify(
+        [a.local for a in arguments], list(lowered.reduced), modules="mpmath",
+        cse=lambda exprs: (lowered.replacements, lowered.reduced), docstring_limit=0,
+    )
+    kept_points, rows = [], []
+    with mpmath.workdps(REFERENCE_DIGITS):
+        for point in points:
+            inputs = [mpmath.mpc(v) if a.dtype == COMPLEX else mpmath.mpf(float(np.real(v)))
+                      for a, v in zip(arguments, point)]
+            try:
+                values = [complex(v) for v in evaluate(*inputs)]
+            except (ArithmeticError, ValueError, TypeError):
+                continue
+            if not all(np.isfinite(v) for v in values):
+                continue
+            row = np.zeros(n_entries, dtype=complex)
+            row[list(nonzero)] = values
+            kept_points.append(point)
+            rows.append(row)
+    return ReferenceSample(
+        np.array(kept_points, dtype=points.dtype).reshape(len(rows), points.shape[1]),
+        np.array(rows, dtype=complex).reshape(len(rows), n_entries),
+    )
+
+
+def compare(ours: np.ndarray, sample: ReferenceSample, arguments: Sequence[Argument],
+            rtol: float, atol: float) -> CheckReport:
+    """Compare ``ours`` (one row per sample point) with the reference values."""
+    ref = sample.reference
+    ours = np.asarray(ours, dtype=complex).reshape(ref.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        diff = np.abs(ours - ref)
+        diff = np.where(np.isfinite(ours), diff, np.inf)
+        rel = np.where(ref != 0, diff / np.abs(ref), np.where(diff == 0, 0.0, np.inf))
+    passed = bool(np.all(diff <= rtol * np.abs(ref) + atol)) if ref.size else True
+    worst, entry = np.unravel_index(np.argmax(rel), rel.shape) if ref.size else (None, 0)
+    return CheckReport(
+        max_rel_error=float(rel.max()) if ref.size else 0.0,
+        max_abs_error=float(diff.max()) if ref.size else 0.0,
+        n_points=len(ref), rtol=rtol, atol=atol,
+        worst_point={} if worst is None else {
+            str(a.symbol): _plain(sample.points[worst][k]) for k, a in enumerate(arguments)},
+        worst_entry=int(entry), passed=passed,
+    )
+
+
+def run_check(evaluate: Callable[[np.ndarray], np.ndarray], sample: ReferenceSample,
+              arguments: Sequence[Argument], rtol: float, atol: float, what: str) -> CheckReport:
+    """Evaluate the kernel at the sample's points, compare, and raise if it fails."""
+    if len(sample.reference) == 0:
+        raise KernelCheckError(
+            f"{what}: the reference is not finite at any sample point; give sampling "
+            "domains (domains={symbol: (low, high)}) where the expression is finite"
+        )
+    report = compare(evaluate(sample.points), sample, arguments, rtol, atol)
+    if not report.passed:
+        raise KernelCheckError(
+            f"{what}: compiled kernel disagrees with the {REFERENCE_DIGITS}-digit reference: "
+            f"max relative error {report.max_rel_error:.3g} (max absolute {report.max_abs_error:.3g})"
+            f" exceeds rtol={rtol:g}, atol={atol:g}; worst point {report.worst_point}"
+            f"{f', entry {report.worst_entry} (C order)' if sample.reference.shape[1] > 1 else ''}. If the "
+            "expression is ill-conditioned there, loosen rtol/atol or choose other domains"
+        )
+    return report
+
+
+def _plain(value: complex) -> float | complex:
+    value = complex(value)
+    return value.real if value.imag == 0 else value
+
+
+def _pair(value: complex) -> list[float]:
+    value = complex(value)
+    return [value.real, value.imag]
+
+
+def _encode(array: np.ndarray) -> dict:
+    array = np.asarray(array, dtype=complex)
+    return {"shape": list(array.shape), "re": array.real.ravel().tolist(),
+            "im": array.imag.ravel().tolist()}
+
+
+def _decode(data: dict) -> np.ndarray:
+    re = np.array(data["re"], dtype=float)
+    im = np.array(data["im"], dtype=float)
+    return (re + 1j * im).reshape(data["shape"])

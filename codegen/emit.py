@@ -1,0 +1,432 @@
+"""Turn SymPy expressions into the text of a small, readable Numba module.
+
+The pipeline is: validate the arguments (:func:`prepare_arguments`), eliminate common
+subexpressions and print one assignment per temporary (:func:`lower`), then wrap the
+assignments into ``@njit`` functions with explicit signatures (:func:`emit_scalar_module`,
+:func:`emit_array_module`).  The module starts with a comment block naming the kernel,
+its arguments and the originating expression (truncated when very long).
+
+Symbols without a real/complex assumption are treated as real: their kernel argument is a
+``float64``.  Symbols declared complex (``Symbol("z", complex=True)``) or non-real become
+``complex128`` arguments.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from .errors import CodegenError, InvalidArgumentsError, MissingArgumentError
+from .printer import RUNTIME_NAMES, NumbaPrinter, check_supported
+from .special import __all__ as SPECIAL_NAMES
+
+FLOAT, COMPLEX = "float64", "complex128"
+#: Longest originating-expression text copied into the header comment.
+MAX_COMMENT_CHARS = 2000
+_NJIT_OPTIONS = 'cache=True, error_model="numpy"'
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One kernel argument.
+
+    Attributes
+    ----------
+    symbol : sympy.Symbol
+        The symbol as the caller gave it.
+    name : str
+        The Python identifier used for it in the generated source.
+    dtype : str
+        ``"float64"`` or ``"complex128"``.
+    local : sympy.Symbol
+        The symbol used during code generation: named ``name``, real-assumed when the
+        caller's symbol had no real/complex assumption.
+    """
+
+    symbol: sp.Symbol
+    name: str
+    dtype: str
+    local: sp.Symbol
+
+
+@dataclass(frozen=True)
+class Lowered:
+    """Expressions after CSE, printed.
+
+    Attributes
+    ----------
+    assignments : list of (str, str)
+        ``(temporary, printed value)`` in evaluation order.
+    outputs : list of str
+        Printed output expressions, one per input expression, in the kernel's dtype
+        (``.real`` applied where a real kernel's value may be complex at run time).
+    dtype : str
+        The kernel's result dtype.
+    replacements, reduced :
+        The result of :func:`sympy.cse` as it came (temporaries without assumptions), for
+        the reference evaluation.
+    """
+
+    assignments: list[tuple[str, str]]
+    outputs: list[str]
+    dtype: str
+    replacements: list[tuple[sp.Symbol, sp.Expr]]
+    reduced: list[sp.Expr]
+
+
+@dataclass(frozen=True)
+class EmittedModule:
+    """Generated source of one kernel module plus what the loader needs to know."""
+
+    source: str
+    dtype: str
+    arguments: tuple[Argument, ...]
+    function_names: dict[str, str]
+    lowered: Lowered
+    #: Index (C order) of the entry each lowered output computes; other entries are zero.
+    output_entries: tuple[int, ...]
+
+
+def is_complex_symbol(symbol: sp.Symbol) -> bool:
+    """Whether a kernel argument for ``symbol`` is ``complex128`` (else ``float64``).
+
+    >>> is_complex_symbol(sp.Symbol("z", complex=True)), is_complex_symbol(sp.Symbol("x"))
+    (True, False)
+    """
+    return symbol.is_real is False or (symbol.is_real is None and symbol.is_complex is True)
+
+
+def identifier(name: str, taken: set[str]) -> str:
+    """A fresh ASCII Python identifier resembling ``name``; it is added to ``taken``.
+
+    Greek letters are spelled out; other invalid characters become underscores.
+
+    >>> identifier("\\\\kappa_{a}", set()), identifier("Δ", set()), identifier("lambda", set())
+    ('kappa_a', 'Delta', 'lambda_')
+    """
+    spelled = "".join(_spell(ch) for ch in name)
+    base = re.sub(r"\W", "_", spelled, flags=re.ASCII)
+    base = re.sub(r"_+", "_", base).strip("_") or "arg"
+    if base[0].isdigit():
+        base = "a_" + base
+    if keyword.iskeyword(base) or base in RUNTIME_NAMES:
+        base += "_"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}_{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _spell(ch: str) -> str:
+    if ch.isascii():
+        return ch
+    words = unicodedata.name(ch, "").split()
+    if len(words) >= 4 and words[0] == "GREEK" and words[2] == "LETTER":
+        letter = words[3].lower()
+        return letter.capitalize() if words[1] == "CAPITAL" else letter
+    return f"u{ord(ch):x}"
+
+
+def prepare_arguments(
+    args: Sequence[sp.Symbol], exprs: Sequence[sp.Expr], reserved: set[str]
+) -> tuple[Argument, ...]:
+    """Validate ``args`` against ``exprs`` and name each argument for the source.
+
+    Raises
+    ------
+    InvalidArgumentsError
+        An argument is not a symbol, or appears twice.
+    MissingArgumentError
+        A free symbol of ``exprs`` is not among ``args``.
+    """
+    args = tuple(args)
+    for arg in args:
+        if not isinstance(arg, sp.Symbol):
+            raise InvalidArgumentsError(
+                f"argument {arg!r} is not a sympy Symbol; kernels take symbols as arguments "
+                "(substitute symbols for indexed objects or functions first)"
+            )
+    duplicates = sorted({str(a) for a in args if args.count(a) > 1})
+    if duplicates:
+        raise InvalidArgumentsError(f"argument(s) {', '.join(duplicates)} listed more than once")
+    free = set().union(*(e.free_symbols for e in exprs)) if exprs else set()
+    missing = sorted(free - set(args), key=str)
+    if missing:
+        names = ", ".join(str(s) for s in missing)
+        raise MissingArgumentError(
+            f"free symbol(s) {names} of the expression are not in the argument list "
+            f"{[str(a) for a in args]}; add them to args or substitute numbers for them"
+        )
+    taken = set(reserved)
+    out = []
+    for arg in args:
+        name = identifier(arg.name, taken)
+        if is_complex_symbol(arg):
+            local, dtype = sp.Symbol(name, **arg.assumptions0), COMPLEX
+        elif arg.is_real:
+            local, dtype = sp.Symbol(name, **arg.assumptions0), FLOAT
+        else:
+            local, dtype = sp.Symbol(name, real=True), FLOAT
+        out.append(Argument(arg, name, dtype, local))
+    return tuple(out)
+
+
+def _temporaries(taken: set[str]) -> Iterator[sp.Symbol]:
+    n = 0
+    while True:
+        name = f"x{n}"
+        n += 1
+        if name not in taken:
+            yield sp.Symbol(name)
+
+
+def _facts(expr: sp.Expr, real_valued: bool) -> dict[str, bool]:
+    """The sign/realness assumptions known for ``expr`` (for CSE temporaries).
+
+    SymPy's sign queries are asked only of small expressions: on large sums they cost
+    more than the whole code generation and rarely succeed.
+    """
+    if real_valued and _is_small(expr):
+        if expr.is_positive:
+            return {"positive": True}
+        if expr.is_nonnegative:
+            return {"nonnegative": True}
+    return {"real": True} if real_valued else {}
+
+
+def _is_small(expr: sp.Basic, limit: int = 40) -> bool:
+    for count, _ in enumerate(sp.preorder_traversal(expr)):
+        if count >= limit:
+            return False
+    return True
+
+
+def _substitute(expr: sp.Basic, mapping: dict, memo: dict) -> sp.Basic:
+    """``expr.xreplace(mapping)`` without re-evaluating the rebuilt nodes.
+
+    ``xreplace`` re-canonicalises every node it rebuilds, which on large CSE output costs
+    far more than the CSE itself; the structure here is already canonical.  ``memo``
+    may be shared between calls as long as ``mapping`` only grows.
+    """
+    if expr in memo:
+        return memo[expr]
+    if expr in mapping:
+        result = mapping[expr]
+    elif not expr.args:
+        result = expr
+    else:
+        args = tuple(_substitute(arg, mapping, memo) for arg in expr.args)
+        if args == expr.args:
+            result = expr
+        elif isinstance(expr, (sp.Add, sp.Mul, sp.Pow, sp.Function)):
+            result = expr.func(*args, evaluate=False)
+        else:
+            result = expr.func(*args)
+    memo[expr] = result
+    return result
+
+
+def lower(
+    exprs: Sequence[sp.Expr], arguments: Sequence[Argument], dtype: str | None, taken: set[str]
+) -> Lowered:
+    """CSE ``exprs`` (already in terms of the arguments' local symbols) and print them.
+
+    ``dtype=None`` infers ``complex128`` unless every expression is real-valued
+    (:func:`~qderive.codegen.printer.is_real_valued`).
+    CSE temporaries carry the assumptions SymPy proves for their values, so later
+    printing still knows e.g. that a temporary is nonnegative and its square root real.
+    """
+    replacements, reduced = sp.cse(
+        list(exprs), symbols=_temporaries(taken | {a.name for a in arguments}),
+        optimizations=None, order="none",
+    )
+    printer = NumbaPrinter({"order": "none"})
+    renamed: dict[sp.Symbol, sp.Symbol] = {}
+    maybe_complex = {a.local for a in arguments if a.dtype == COMPLEX}
+    rebuilt: dict = {}
+    assignments = []
+    for temp, value in replacements:
+        value = _substitute(value, renamed, rebuilt)
+        real_valued = printer.is_real(value)
+        local = sp.Symbol(temp.name, **_facts(value, real_valued))
+        renamed[temp] = local
+        assignments.append((temp.name, printer.doprint(value)))
+        if printer.promoted or not real_valued or value.free_symbols & maybe_complex:
+            maybe_complex.add(local)
+    final = [_substitute(e, renamed, rebuilt) for e in reduced]
+    if dtype is None:
+        dtype = FLOAT if all(printer.is_real(e) for e in final) else COMPLEX
+    outputs = []
+    for expr in final:
+        text = printer.doprint(expr)
+        complex_value = printer.promoted or not printer.is_real(expr) or expr.free_symbols & maybe_complex
+        if dtype == FLOAT and complex_value:
+            text = f"({text}).real"
+        outputs.append(text)
+    return Lowered(assignments, outputs, dtype, replacements, reduced)
+
+
+def _comment_block(title: str, text: str) -> list[str]:
+    if len(text) > MAX_COMMENT_CHARS:
+        text = (text[:MAX_COMMENT_CHARS] + f" ... [truncated: {len(text)} characters in total; "
+                "the full expression is the kernel's .expr attribute]")
+    lines = [f"# {title}"]
+    for line in text.splitlines() or [""]:
+        lines.extend("#     " + line[i:i + 88] for i in range(0, max(len(line), 1), 88))
+    return lines
+
+
+def _header(kind: str, name: str, arguments: Sequence[Argument], result: str,
+            expression_text: str, cache_key: str, versions: str) -> list[str]:
+    lines = [
+        f"# {kind} `{name}`, generated by qderive.codegen -- do not edit by hand.",
+        f"# Cache key: {cache_key}",
+        f"# Versions: {versions}",
+        "#",
+        "# Arguments, in call order (name in source: dtype <- sympy symbol):",
+    ]
+    lines += [f"#     {a.name}: {a.dtype} <- {a.symbol!r}{_assumption(a.symbol)}" for a in arguments] \
+        or ["#     (none)"]
+    lines += [f"# Result: {result}", "#"]
+    lines += _comment_block("Expression (SymPy):", expression_text)
+    return lines
+
+
+def _assumption(symbol: sp.Symbol) -> str:
+    """The strongest of a few common assumptions, for the header: ``" (positive)"``."""
+    for fact in ("positive", "nonnegative", "negative", "nonpositive", "integer", "real", "complex"):
+        if getattr(symbol, f"is_{fact}"):
+            return f" ({fact})"
+    return " (no assumptions: real argument)"
+
+
+def _imports(body: str) -> list[str]:
+    lines = ["import numpy as np"]
+    if "math." in body:
+        lines.insert(0, "import math")
+    lines.append("from numba import njit, prange" if "prange(" in body else "from numba import njit")
+    special = [name for name in SPECIAL_NAMES if f"{name}(" in body]
+    if special:
+        lines.append(f"from qderive.codegen.special import {', '.join(special)}")
+    return lines
+
+
+def _assemble(header: list[str], body: list[str]) -> str:
+    text = "\n".join(body)
+    return "\n".join(header + [""] + _imports(text) + ["", ""] + body) + "\n"
+
+
+def _statements(lowered: Lowered) -> list[str]:
+    return [f"    {temp} = {value}" for temp, value in lowered.assignments]
+
+
+def module_names(name: str, kind: str) -> tuple[set[str], dict[str, str]]:
+    """Identifiers of a module's functions, and every name arguments must avoid.
+
+    ``kind`` is ``"scalar"`` (functions ``scalar`` and ``loop``) or ``"array"`` (``fill``).
+
+    >>> module_names("T", "scalar")[1]
+    {'scalar': 'T', 'loop': 'T_loop'}
+    """
+    taken = set(RUNTIME_NAMES)
+    if kind == "scalar":
+        scalar = identifier(name, taken)
+        return taken, {"scalar": scalar, "loop": identifier(f"{scalar}_loop", taken)}
+    return taken, {"fill": identifier(f"{name}_fill", taken)}
+
+
+def emit_scalar_module(
+    expr: sp.Expr, args: Sequence[sp.Symbol], *, name: str, dtype: str | None, parallel: bool,
+    cache_key: str, versions: str,
+) -> EmittedModule:
+    """Source of a module with a scalar kernel and its vectorised loop (see :func:`module_names`)."""
+    check_supported([expr])
+    taken, names = module_names(name, "scalar")
+    fname, loop_name = names["scalar"], names["loop"]
+    arguments = prepare_arguments(args, [expr], taken)
+    local = expr.xreplace({a.symbol: a.local for a in arguments})
+    lowered = lower([local], arguments, dtype, taken)
+    params = ", ".join(a.name for a in arguments)
+    scalar_sig = f"{lowered.dtype}({', '.join(a.dtype for a in arguments)})"
+    loop_sig = f"void({''.join(f'{_input_array(a.dtype)}, ' for a in arguments)}{lowered.dtype}[::1])"
+    call = ", ".join(f"{a.name}[i]" for a in arguments)
+    loop_range, loop_opts = ("prange", ", parallel=True") if parallel else ("range", "")
+    body = [
+        f"@njit(inline=\"always\", {_NJIT_OPTIONS})",
+        f"def {fname}({params}):",
+        f'    """One parameter point -> one value. Compiled on first use (for scalar arguments',
+        f'    of types {scalar_sig}); inlined into {loop_name}."""',
+        *_statements(lowered),
+        f"    return {lowered.outputs[0]}",
+        "",
+        "",
+        f'@njit("{loop_sig}", {_NJIT_OPTIONS}{loop_opts})',
+        f"def {loop_name}({params + ', ' if params else ''}out):",
+        f'    """out[i] = {fname}(...) at point i of flat, contiguous, already broadcast',
+        '    argument arrays (read-only allowed)."""',
+        f"    for i in {loop_range}(out.shape[0]):",
+        f"        out[i] = {fname}({call})",
+    ]
+    header = _header("Scalar kernel", fname, arguments, lowered.dtype, sp.sstr(expr, order="none"),
+                     cache_key, versions)
+    return EmittedModule(_assemble(header, body), lowered.dtype, arguments, names, lowered, (0,))
+
+
+def _input_array(dtype: str) -> str:
+    return f"Array({dtype}, 1, 'C', readonly=True)"
+
+
+def emit_array_module(
+    entries: Sequence[sp.Expr], shape: tuple[int, ...], args: Sequence[sp.Symbol], *, name: str,
+    dtype: str | None, cache_key: str, versions: str, expression_text: str,
+) -> EmittedModule:
+    """Source of a module with an in-place filler ``name_fill(out, *args)``.
+
+    ``entries`` lists the array's entries in C (row-major) order.
+    """
+    check_supported(entries)
+    taken, names = module_names(name, "array")
+    fill_name = names["fill"]
+    arguments = prepare_arguments(args, entries, taken)
+    substitution = {a.symbol: a.local for a in arguments}
+    nonzero = [(index, e.xreplace(substitution)) for index, e in enumerate(entries) if e != 0]
+    lowered = lower([e for _, e in nonzero], arguments, dtype, taken)
+    params = ", ".join(["out"] + [a.name for a in arguments])
+    sig = f"void({lowered.dtype}[{', '.join([':'] * len(shape))}]{''.join(f', {a.dtype}' for a in arguments)})"
+    body = [
+        f'@njit("{sig}", {_NJIT_OPTIONS})',
+        f"def {fill_name}({params}):",
+        f'    """Overwrite every entry of `out` (shape {shape}) with its value at one point."""',
+        *_statements(lowered),
+    ]
+    zeros = len(entries) - len(nonzero)
+    if zeros:
+        body.append(f"    out[:] = 0  # {zeros} of {len(entries)} entries are identically zero")
+    for (flat, _), text in zip(nonzero, lowered.outputs):
+        index = ", ".join(str(i) for i in np.unravel_index(flat, shape))
+        body.append(f"    out[{index}] = {text}")
+    header = _header("Array filler", fill_name, arguments, f"{lowered.dtype} array of shape {shape}",
+                     expression_text, cache_key, versions)
+    return EmittedModule(_assemble(header, body), lowered.dtype, arguments, names, lowered,
+                         tuple(index for index, _ in nonzero))
+
+
+def resolve_dtype(dtype: object) -> str | None:
+    """Normalise a user dtype request to ``None`` (infer), ``"float64"`` or ``"complex128"``.
+
+    >>> resolve_dtype(None), resolve_dtype(float), resolve_dtype("complex128")
+    (None, 'float64', 'complex128')
+    """
+    if dtype is None:
+        return None
+    name = np.dtype(dtype).name
+    if name not in (FLOAT, COMPLEX):
+        raise CodegenError(f"dtype must be float64 or complex128 (or None to infer), got {name}")
+    return name
