@@ -25,6 +25,7 @@ import scipy.linalg as sla
 import sympy as sp
 from scipy.optimize import brentq, minimize_scalar
 
+from qderive.codegen import Kernel, compile_expr
 from qderive.numeric import concurrence, fock_model, liouvillian, steady_state
 from qderive.symbolic import (
     Dissipator,
@@ -279,29 +280,37 @@ def derive_steady_state() -> dict[str, sp.Expr]:
     }
 
 
-def _vectorised(expr: sp.Expr, args: list[sp.Symbol]):
-    """Vectorised numeric evaluator of a closed form (NumPy broadcasting)."""
-    return sp.lambdify(args, expr, modules="numpy")
+@lru_cache(maxsize=1)
+def concurrence_kernels() -> tuple[Kernel, Kernel]:
+    """Compiled ``witness(x, pL, pR)`` and ``d witness / dx`` with ``x = g / Gamma1`` (codegen, disk-cached)."""
+    ss = derive_steady_state()
+    x, pL, pR = ss["ratio"], SYM["pL"], SYM["pR"]
+    domains = {x: (0.01, 5.0), pL: (-0.999, 0.999), pR: (-0.999, 0.999)}
+    witness = compile_expr(ss["witness_of_ratio"], [x, pL, pR], dtype="float64", name="engine004_witness",
+                           domains=domains)
+    slope = compile_expr(sp.diff(ss["witness_of_ratio"], x), [x, pL, pR], dtype="float64",
+                         name="engine004_witness_slope", domains=domains)
+    return witness, slope
 
 
-def optimal_coupling(witness_of_ratio: sp.Expr, x: sp.Symbol, values: dict[sp.Symbol, float]) -> tuple[float, float]:
-    """``x_opt = g_opt / Gamma1`` solving ``d witness / dx = 0`` (a root of the derived derivative)."""
-    derivative = _vectorised(sp.diff(witness_of_ratio, x).subs(values), [x])
-    function = _vectorised(witness_of_ratio.subs(values), [x])
+def optimal_coupling(pL: float, pR: float) -> tuple[float, float]:
+    """``(x_opt, witness(x_opt))`` with ``x_opt = g_opt / Gamma1`` the root of the derived ``d witness / dx``."""
+    witness, slope = concurrence_kernels()
     grid = np.linspace(1e-4, 5.0, 2001)
-    k = int(np.argmax(function(grid)))
+    values = witness(grid, pL, pR)
+    k = int(np.argmax(values))
     lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, len(grid) - 1)]
-    if derivative(lo) * derivative(hi) > 0:
-        return float(grid[k]), float(function(grid[k]))
-    root = brentq(derivative, lo, hi, xtol=1e-14)
-    return float(root), float(function(root))
+    if slope.scalar(lo, pL, pR) * slope.scalar(hi, pL, pR) > 0:
+        return float(grid[k]), float(values[k])
+    root = brentq(lambda x: slope.scalar(x, pL, pR), lo, hi, xtol=1e-14)
+    return float(root), float(witness.scalar(root, pL, pR))
 
 
 def polarisation_threshold(numerator: sp.Expr, values: dict[sp.Symbol, float]) -> float | None:
     """Smallest ``pR`` in (-1, 1] with ``C_ss > 0`` at the given ``g, Gamma1, pL`` (None: never entangled)."""
     poly = sp.Poly(numerator.subs(values), SYM["pR"])
     roots = sorted(r.real for r in map(complex, poly.nroots()) if abs(r.imag) < 1e-12 and -1 <= r.real <= 1)
-    f = _vectorised(numerator.subs(values), [SYM["pR"]])
+    f = sp.lambdify(SYM["pR"], numerator.subs(values))
     candidates = [p for p in roots if f(min(p + 1e-9, 1.0)) > 0]
     if candidates:
         return candidates[0]
@@ -325,8 +334,7 @@ def derive(parameters: ParameterSet) -> Derivation:
     ss = derive_steady_state()
     witness = ss["witness"]
     c_ss = 2 * sp.Max(0, witness)
-    at = {SYM[k]: parameters[k] for k in ("pL", "pR")}
-    x_opt, w_max = optimal_coupling(ss["witness_of_ratio"], ss["ratio"], at)
+    x_opt, w_max = optimal_coupling(parameters["pL"], parameters["pR"])
     g_opt = x_opt * SYM["Gamma1"]
     threshold_at = {SYM[k]: parameters[k] for k in ("g", "Gamma1", "pL")}
     p_threshold = polarisation_threshold(ss["threshold_numerator"], threshold_at)

@@ -24,8 +24,7 @@ CONCENTRATIONS = (0.011, 0.03, 0.05, 0.10)
 
 def _concurrence_of_ratio(pL: float | np.ndarray, pR: float | np.ndarray, x: np.ndarray) -> np.ndarray:
     """Closed-form ``C_ss`` as a function of ``x = g / Gamma1`` (it depends on nothing else)."""
-    ss = engine.derive_steady_state()
-    witness = engine._vectorised(ss["witness_of_ratio"], [ss["ratio"], engine.SYM["pL"], engine.SYM["pR"]])
+    witness, _ = engine.concurrence_kernels()
     return 2 * np.maximum(0.0, witness(x, pL, pR))
 
 
@@ -53,9 +52,7 @@ def figure_concurrence_map(parameters: ParameterSet, path: Path) -> Path:
 
 def figure_optimal_coupling(parameters: ParameterSet, path: Path) -> Path:
     """Source Fig. 3b: optimal ``g`` versus 13C concentration (``g_opt = x_opt Gamma1(conc)``)."""
-    ss = engine.derive_steady_state()
-    at = {engine.SYM["pL"]: parameters["pL"], engine.SYM["pR"]: parameters["pR"]}
-    x_opt, w_max = engine.optimal_coupling(ss["witness_of_ratio"], ss["ratio"], at)
+    x_opt, w_max = engine.optimal_coupling(parameters["pL"], parameters["pR"])
     conc = np.linspace(0.005, 0.10, 100)
     fig, ax = plt.subplots(figsize=(5, 4))
     ax.plot(conc * 100, x_opt * _rate(1.0) * conc / 1e3)
@@ -69,9 +66,7 @@ def figure_optimal_coupling(parameters: ParameterSet, path: Path) -> Path:
 
 def figure_transients(parameters: ParameterSet, path: Path) -> Path:
     """Source Fig. 3c: ``C(t)`` from the thermal product state for several concentrations at their ``g_opt``."""
-    ss = engine.derive_steady_state()
-    at = {engine.SYM["pL"]: parameters["pL"], engine.SYM["pR"]: parameters["pR"]}
-    x_opt, _ = engine.optimal_coupling(ss["witness_of_ratio"], ss["ratio"], at)
+    x_opt, _ = engine.optimal_coupling(parameters["pL"], parameters["pR"])
     fig, ax = plt.subplots(figsize=(5, 4))
     times = np.linspace(0, 8 / _rate(CONCENTRATIONS[0]), 801)
     for conc in CONCENTRATIONS:
