@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import scipy.sparse as sps
 
 
@@ -22,3 +23,15 @@ def liouvillian(hamiltonian: sps.spmatrix, jump_operators: Sequence[sps.spmatrix
     terms = [-1j * sps.kron(identity, k, format="csr"), 1j * sps.kron(k.conj(), identity, format="csr")]
     terms += [sps.kron(J.conj(), J, format="csr") for J in jump_operators if J.nnz]
     return sum(terms[1:], terms[0]).tocsr()
+
+
+def dense_liouvillian(hamiltonian: sps.spmatrix, jump_operators: Sequence[sps.spmatrix]) -> np.ndarray:
+    """The same superoperator as :func:`liouvillian`, built densely (faster for ``d`` up to a few tens)."""
+    H = hamiltonian.toarray() if sps.issparse(hamiltonian) else np.asarray(hamiltonian)
+    identity = np.eye(H.shape[0])
+    L = -1j * (np.kron(identity, H) - np.kron(H.T, identity))
+    for J in jump_operators:
+        J = J.toarray() if sps.issparse(J) else np.asarray(J)
+        JdJ = J.conj().T @ J
+        L += np.kron(J.conj(), J) - 0.5 * np.kron(identity, JdJ) - 0.5 * np.kron(JdJ.T, identity)
+    return L
