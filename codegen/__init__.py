@@ -8,8 +8,13 @@ package knows nothing about physics.
 """
 
 from .cache import default_cache_dir
-from .errors import (CodegenError, InvalidArgumentsError, KernelCheckError, MissingArgumentError,
-                     UnsupportedFunctionError)
+from .errors import (
+                     CodegenError,
+                     InvalidArgumentsError,
+                     KernelCheckError,
+                     MissingArgumentError,
+                     UnsupportedFunctionError,
+)
 from .kernel import ArrayKernel, Kernel, compile_array, compile_expr, forget_loaded_kernels
 
 __all__ = [

@@ -361,7 +361,7 @@ def emit_scalar_module(
     body = [
         f"@njit(inline=\"always\", {_NJIT_OPTIONS})",
         f"def {fname}({params}):",
-        f'    """One parameter point -> one value. Compiled on first use (for scalar arguments',
+        '    """One parameter point -> one value. Compiled on first use (for scalar arguments',
         f'    of types {scalar_sig}); inlined into {loop_name}."""',
         *_statements(lowered),
         f"    return {lowered.outputs[0]}",

@@ -19,10 +19,17 @@ import numpy as np
 import sympy as sp
 
 from .cache import KernelStore, cache_key, load_module, resolve_cache_dir, sha256_text, versions_line
-from .check import (CheckPlan, CheckReport, ReferenceSample, make_plan, reference_sample, run_check,
-                    sample_points)
-from .emit import (COMPLEX, Argument, EmittedModule, emit_array_module, emit_scalar_module,
-                   module_names, prepare_arguments, resolve_dtype)
+from .check import CheckPlan, CheckReport, ReferenceSample, make_plan, reference_sample, run_check, sample_points
+from .emit import (
+    COMPLEX,
+    Argument,
+    EmittedModule,
+    emit_array_module,
+    emit_scalar_module,
+    module_names,
+    prepare_arguments,
+    resolve_dtype,
+)
 from .errors import InvalidArgumentsError
 
 __all__ = ["Kernel", "ArrayKernel", "compile_expr", "compile_array", "forget_loaded_kernels"]

@@ -5,7 +5,12 @@ from .correlations import two_time_correlation
 from .evolution import LindbladSolver, Result, check_options, mesolve
 from .fock import FockModel, fock_model
 from .harmonic_balance import (
-    HarmonicSolution, MomentEquations, Tone, density_matrix_harmonic, fourier_moment_equations, harmonic_balance,
+    HarmonicSolution,
+    MomentEquations,
+    Tone,
+    density_matrix_harmonic,
+    fourier_moment_equations,
+    harmonic_balance,
     small_signal_expansion,
 )
 from .liouvillian import liouvillian

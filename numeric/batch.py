@@ -11,7 +11,7 @@ well-conditioned members.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import scipy.linalg as sla

@@ -18,7 +18,8 @@ each ``t_i`` (still starting from the stored ``rho(t_i)``, never from ``t = 0``)
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sps

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import time as _time
 import warnings
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import scipy.linalg as sla

@@ -28,8 +28,8 @@ modulus on the first-order one.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Sequence
 
 import numpy as np
 import scipy.sparse as sps

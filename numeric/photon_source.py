@@ -19,8 +19,9 @@ upper limit ``t_u - t_i`` is a grid point; both integrals use the trapezoidal ru
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 from scipy.integrate import trapezoid

@@ -32,7 +32,6 @@ from qderive.symbolic import ConvergenceError, ModelError, ParameterError
 from .fock import FockModel
 from .liouvillian import liouvillian
 
-
 POSITIVITY_CHECK_MAX_DIMENSION = 400
 PIVOT_THRESHOLD = 0.1  # threshold partial pivoting: keep the diagonal pivot unless 10x smaller
 
