@@ -292,11 +292,8 @@ def _build(request: _Request, kernel_class: type[_CompiledModule], store: Kernel
     digest = sha256_text(emitted.source)
     first_function = next(iter(emitted.function_names.values()))
     path = store.write_source(f"{first_function}_{key[:12]}_{digest[:12]}", emitted.source)
-    try:
-        module = load_module(path, emitted.source)
-    except Exception:  # a stale or corrupt Numba cache beside a valid source
-        store.purge_numba_cache(path.stem)
-        module = load_module(path, emitted.source)
+    store.purge_numba_cache(path.stem)  # no manifest vouches for any machine code left there
+    module = load_module(path, emitted.source)
     kernel = kernel_class(request, module, emitted.source, emitted.function_names,
                           emitted.arguments, emitted.dtype, key, from_cache=False)
     plan = request.plan(emitted.arguments)
