@@ -2,8 +2,8 @@
 
 Layout of a cache directory::
 
-    <key>.json                      manifest: what the kernel is, sha256 of its source,
-                                    the check's sample points and reference values
+    <key>.json                      manifest: sha256 of the source and of Numba's machine
+                                    code files, the check's sample points and references
     <name>_<key12>_<src12>.py       generated module (content-addressed, never rewritten)
     __pycache__/<stem>.*.nbi/.nbc   Numba's own cache for the module (``cache=True``)
 
@@ -13,7 +13,8 @@ files are named by their content hash and get a fixed modification time, so two 
 writing the same kernel at once produce byte-identical files with identical ``stat``
 stamps and Numba's cache index stays valid for both.  A manifest is trusted only if the
 source it names exists with the recorded sha256; anything unreadable is treated as a miss
-and rebuilt.
+and rebuilt.  Numba's data files are checked against their recorded sha256 before Numba
+reads them, so damaged machine code is recompiled rather than executed.
 """
 
 from __future__ import annotations
@@ -103,6 +104,22 @@ def cache_key(payload: Mapping) -> str:
 def sha256_text(text: str) -> str:
     """Hex sha256 of ``text`` encoded as UTF-8."""
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def numba_data_files(dispatcher, stem: str) -> dict[str, str]:
+    """Path -> sha256 of the Numba cache data files holding ``dispatcher``'s machine code."""
+    root = Path(dispatcher.stats.cache_path)
+    pattern = f"{stem}.{dispatcher.py_func.__qualname__}-*.nbc"
+    return {str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(root.glob(pattern))}
+
+
+def numba_data_intact(recorded: Mapping[str, str]) -> bool:
+    """Whether every recorded Numba data file still exists with its recorded sha256."""
+    try:
+        return all(hashlib.sha256(Path(path).read_bytes()).hexdigest() == digest
+                   for path, digest in recorded.items())
+    except OSError:
+        return False
 
 
 def atomic_write(path: Path, data: bytes, mtime: float | None = None) -> None:

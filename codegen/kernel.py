@@ -18,18 +18,12 @@ from types import ModuleType
 import numpy as np
 import sympy as sp
 
-from .cache import KernelStore, cache_key, load_module, resolve_cache_dir, sha256_text, versions_line
-from .check import CheckPlan, CheckReport, ReferenceSample, make_plan, reference_sample, run_check, sample_points
-from .emit import (
-    COMPLEX,
-    Argument,
-    EmittedModule,
-    emit_array_module,
-    emit_scalar_module,
-    module_names,
-    prepare_arguments,
-    resolve_dtype,
-)
+from .cache import (KernelStore, cache_key, load_module, numba_data_files, numba_data_intact,
+                    resolve_cache_dir, sha256_text, versions_line)
+from .check import (CheckPlan, CheckReport, ReferenceSample, make_plan, reference_sample, run_check,
+                    sample_points)
+from .emit import (COMPLEX, Argument, EmittedModule, emit_array_module, emit_scalar_module,
+                   module_names, prepare_arguments, resolve_dtype)
 from .errors import InvalidArgumentsError
 
 __all__ = ["Kernel", "ArrayKernel", "compile_expr", "compile_array", "forget_loaded_kernels"]
@@ -92,6 +86,7 @@ class _CompiledModule:
         self.source_path = Path(module.__file__)
         self._module = module
         self._names = names
+        self._compiled = None  # the eagerly compiled dispatcher, set by subclasses
         self.check: CheckReport | None = None
 
     @property
@@ -132,6 +127,7 @@ class Kernel(_CompiledModule):
         super().__init__(*args, **kwargs)
         self.scalar = getattr(self._module, self._names["scalar"])
         self.loop = getattr(self._module, self._names["loop"])
+        self._compiled = self.loop
 
     def vectorized(self, *values, out: np.ndarray | None = None):
         """Evaluate at every point of the broadcast argument arrays, in one compiled loop.
@@ -189,6 +185,7 @@ class ArrayKernel(_CompiledModule):
         super().__init__(request, *args, **kwargs)
         self.shape = request.shape
         self.fill_compiled = getattr(self._module, self._names["fill"])
+        self._compiled = self.fill_compiled
 
     def fill(self, out: np.ndarray, *params) -> np.ndarray:
         """Overwrite ``out`` with the array's values at one parameter point; return ``out``.
@@ -270,6 +267,8 @@ def _load_cached(request: _Request, kernel_class: type[_CompiledModule], store: 
     if verified is None:
         return None
     path, text = verified
+    if not numba_data_intact(manifest.get("numba_files", {})):
+        store.purge_numba_cache(path.stem)  # never let Numba execute damaged machine code
     try:
         module = load_module(path, text)
         kernel = kernel_class(request, module, text, names, arguments, manifest["dtype"], key,
@@ -280,6 +279,9 @@ def _load_cached(request: _Request, kernel_class: type[_CompiledModule], store: 
     except Exception:  # noqa: BLE001 - corrupt Numba cache or tampered manifest: rebuild
         store.purge_numba_cache(path.stem)
         return None
+    if kernel._compiled.stats.cache_misses:  # Numba recompiled: record the new machine code
+        manifest["numba_files"] = numba_data_files(kernel._compiled, path.stem)
+        store.write_manifest(key, manifest)
     return kernel
 
 
@@ -290,11 +292,8 @@ def _build(request: _Request, kernel_class: type[_CompiledModule], store: Kernel
     digest = sha256_text(emitted.source)
     first_function = next(iter(emitted.function_names.values()))
     path = store.write_source(f"{first_function}_{key[:12]}_{digest[:12]}", emitted.source)
-    try:
-        module = load_module(path, emitted.source)
-    except Exception:  # a stale or corrupt Numba cache beside a valid source
-        store.purge_numba_cache(path.stem)
-        module = load_module(path, emitted.source)
+    store.purge_numba_cache(path.stem)  # no manifest vouches for any machine code left there
+    module = load_module(path, emitted.source)
     kernel = kernel_class(request, module, emitted.source, emitted.function_names,
                           emitted.arguments, emitted.dtype, key, from_cache=False)
     plan = request.plan(emitted.arguments)
@@ -304,6 +303,7 @@ def _build(request: _Request, kernel_class: type[_CompiledModule], store: Kernel
                              request.rtol, request.atol, f"kernel {path.name}")
     store.write_manifest(key, {
         "key": key, "source_file": path.name, "source_sha256": digest, "dtype": emitted.dtype,
+        "numba_files": numba_data_files(kernel._compiled, path.stem),
         "plan": plan.as_json(), "sample": sample.as_json(),
     })
     return kernel
