@@ -38,6 +38,7 @@ from qderive.symbolic import ConvergenceError, Op, ParameterError
 
 from .fock import FockModel
 from .generator import LindbladGenerator
+from .kernels import propagate_uniform
 from .liouvillian import dense_liouvillian
 
 DEFAULT_OPTIONS: dict[str, Any] = {
@@ -280,7 +281,7 @@ class LindbladSolver:
         started = _time.perf_counter()
         times = _check_times(times)
         steps = np.diff(times)
-        if self.method == "expm" and len(steps) and np.allclose(steps, steps[0], rtol=1e-12, atol=0):
+        if self.method == "expm" and len(steps) and np.ptp(steps) <= 1e-12 * steps[0]:
             return self._run_uniform(rho0, times, e_ops, started)
         expectations = Expectations(self.fock, e_ops)
         store = self.options["store_states"]
@@ -309,10 +310,7 @@ class LindbladSolver:
         d = self.fock.dimension
         rho0 = density_matrix(rho0, d)
         propagator = self._propagator(float(times[1] - times[0]))
-        vectors = np.empty((len(times), d * d), dtype=complex)
-        vectors[0] = rho0.reshape(-1, order="F")
-        for k in range(1, len(times)):
-            vectors[k] = propagator @ vectors[k - 1]
+        vectors = propagate_uniform(propagator, rho0.reshape(-1, order="F").astype(complex), len(times))
         states = vectors.reshape(len(times), d, d).transpose(0, 2, 1)  # column-stacked vec -> rho
         tolerance = self.options["truncation_tolerance"]
         if tolerance is not None and self.fock.model.modes:

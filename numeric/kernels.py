@@ -93,3 +93,18 @@ def lindblad_apply(x, out, k_data, k_indices, k_indptr, j_data, j_indices, j_ind
         for i in range(d):
             for j in range(d):
                 out[i, j] *= np.conj(u[i]) * u[j]
+
+
+@nb.njit(cache=True)
+def propagate_uniform(propagator: np.ndarray, initial: np.ndarray, count: int) -> np.ndarray:
+    """Rows ``x_k = P^k x_0`` for ``k < count`` (exact evolution on a uniform time grid)."""
+    n = initial.shape[0]
+    out = np.empty((count, n), dtype=np.complex128)
+    out[0] = initial
+    for k in range(1, count):
+        for i in range(n):
+            acc = 0j
+            for j in range(n):
+                acc += propagator[i, j] * out[k - 1, j]
+            out[k, i] = acc
+    return out

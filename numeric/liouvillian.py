@@ -26,12 +26,16 @@ def liouvillian(hamiltonian: sps.spmatrix, jump_operators: Sequence[sps.spmatrix
 
 
 def dense_liouvillian(hamiltonian: sps.spmatrix, jump_operators: Sequence[sps.spmatrix]) -> np.ndarray:
-    """The same superoperator as :func:`liouvillian`, built densely (faster for ``d`` up to a few tens)."""
+    """The same superoperator as :func:`liouvillian`, built densely (faster for ``d`` up to a few tens).
+
+    With ``K = -iH - sum_k J_k^+ J_k / 2``: ``L = 1 kron K + K^* kron 1 + sum_k J_k^* kron J_k``.
+    """
     H = hamiltonian.toarray() if sps.issparse(hamiltonian) else np.asarray(hamiltonian)
-    identity = np.eye(H.shape[0])
-    L = -1j * (np.kron(identity, H) - np.kron(H.T, identity))
-    for J in jump_operators:
-        J = J.toarray() if sps.issparse(J) else np.asarray(J)
-        JdJ = J.conj().T @ J
-        L += np.kron(J.conj(), J) - 0.5 * np.kron(identity, JdJ) - 0.5 * np.kron(JdJ.T, identity)
+    jumps = [J.toarray() if sps.issparse(J) else np.asarray(J) for J in jump_operators]
+    d = H.shape[0]
+    K = -1j * H - 0.5 * sum((J.conj().T @ J for J in jumps), np.zeros((d, d)))
+    identity = np.eye(d)
+    L = np.kron(identity, K) + np.kron(K.conj(), identity)
+    for J in jumps:
+        L += np.kron(J.conj(), J)
     return L
