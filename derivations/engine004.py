@@ -330,6 +330,9 @@ def derive(parameters: ParameterSet) -> Derivation:
     flip_flop, zz, projected = dipolar_projection()
     integral, brms2 = bath_field_squared()
     gamma1_cr = 3 * gamma_e**2 * brms2 / SYM["Gamma2"]
+    concentration_law = sp.simplify(
+        gamma1_cr.subs(SYM["Gamma2"], SYM["conc"] / NATURAL_CONC * DEPHASING_AT_NATURAL).subs(CONSTANTS)
+    )
     p_T = bath_polarisation(eps_n)
     ss = derive_steady_state()
     witness = ss["witness"]
@@ -417,7 +420,23 @@ def derive(parameters: ParameterSet) -> Derivation:
             "Gamma1 = 250 kHz at 1.1 % 13C (measured)",
             f"Gamma1_CR = {value(gamma1_cr):.4g} s^-1 from Eq. 17 with the derived B_rms^2 and Gamma2",
             "the resonant formula 3 gamma_e^2 B_rms^2 / Gamma2 exceeds the measured rate by "
-            f"{value(gamma1_cr) / RATE_AT_NATURAL:.2g}x; the master equation uses the measured Gamma1.",
+            f"{value(gamma1_cr) / RATE_AT_NATURAL:.2g}x; the master equation uses the measured Gamma1. The formula is "
+            f"a motional-narrowing (perturbative) result needing gamma_e B_rms << Gamma2, but here gamma_e B_rms / "
+            f"Gamma2 = {value(gamma_e * sp.sqrt(brms2) / SYM['Gamma2']):.3g}.",
+        ),
+        Discrepancy(
+            "engine004 seed Eqs. 17-19",
+            "Gamma1 grows linearly with the 13C concentration (Eq. 18)",
+            f"Eq. 17 with Eq. 19's Gamma2 = conc/1.1 % x 1.5 kHz: Gamma1_CR = {sp.sstr(concentration_law)}",
+            "B_rms^2 is linear in n_C (Eq. 15) and Gamma2 is linear in the concentration (Eq. 19), so Eq. 17 gives "
+            "a concentration-independent rate; the linear law of Eq. 18 would need a constant Gamma2.",
+        ),
+        Discrepancy(
+            "engine004 seed text after Eq. 11",
+            "theta is the angle between the NV axis and the direction of B_CR",
+            "theta in Eq. 10 is the angle between the NV-NV vector r and the common quantisation axis",
+            "with the field along the NV axis (B_perp = 0, required in Sec. III A) the stated angle is zero, which "
+            "would make |1 - 3cos^2 theta| = 2 for every pair; the derivation uses theta between r and the axis.",
         ),
         Discrepancy(
             "engine004 seed Fig. 3 caption",

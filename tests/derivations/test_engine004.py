@@ -139,3 +139,12 @@ def test_run_draws_the_figures(tmp_path):
     assert main(["run", "engine004", "--out", str(tmp_path), "--quiet"]) == 0
     figures = sorted(p.name for p in (tmp_path / "figures").glob("*.png"))
     assert len(figures) == 5 and all((tmp_path / "figures" / f).stat().st_size > 10_000 for f in figures)
+
+
+def test_eq17_rate_is_concentration_independent_with_eq19_linewidth():
+    """B_rms^2 ~ conc (Eq. 15) and Gamma2 ~ conc (Eq. 19) make Eq. 17 independent of conc, unlike Eq. 18."""
+    _, brms2 = engine.bath_field_squared()
+    gamma2 = engine.SYM["conc"] / engine.NATURAL_CONC * engine.DEPHASING_AT_NATURAL
+    rate = sp.simplify(3 * engine.gamma_e**2 * brms2 / gamma2)
+    assert engine.SYM["conc"] not in rate.free_symbols
+    assert any(d.source == "engine004 seed Eqs. 17-19" for d in DERIVED.discrepancies)
