@@ -317,6 +317,19 @@ def polarisation_threshold(numerator: sp.Expr, values: dict[sp.Symbol, float]) -
     return -1.0 if f(-1.0 + 1e-9) > 0 else None
 
 
+def entanglement_bounds(numerator: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """At ``pL = 0``: the largest ``g / Gamma1`` entangled at ``pR = 1``, and the smallest ``pR`` entangled at any ``g``.
+
+    The second solves ``F = dF/dx = 0`` (tangency in ``x = g / Gamma1``) of the threshold polynomial ``F > 0``.
+    """
+    x, p = sp.symbols("x p", positive=True)
+    G = SYM["Gamma1"]
+    F = sp.factor(sp.expand(numerator.subs({SYM["pL"]: 0, SYM["g"]: x * G, SYM["pR"]: p}) / G**4))
+    (window,) = sp.solve(F.subs(p, 1), x)
+    (tangency,) = sp.solve([F, sp.diff(F, x)], [x, p], dict=True)
+    return window, sp.radsimp(tangency[p])
+
+
 def _check_polarisations(parameters: ParameterSet) -> None:
     for name in ("pL", "pR"):
         if not -1 <= parameters[name] <= 1:
@@ -335,6 +348,7 @@ def derive(parameters: ParameterSet) -> Derivation:
     )
     p_T = bath_polarisation(eps_n)
     ss = derive_steady_state()
+    g_window, p_min = entanglement_bounds(ss["threshold_numerator"])
     witness = ss["witness"]
     c_ss = 2 * sp.Max(0, witness)
     x_opt, w_max = optimal_coupling(parameters["pL"], parameters["pR"])
@@ -430,6 +444,19 @@ def derive(parameters: ParameterSet) -> Derivation:
             f"Eq. 17 with Eq. 19's Gamma2 = conc/1.1 % x 1.5 kHz: Gamma1_CR = {sp.sstr(concentration_law)}",
             "B_rms^2 is linear in n_C (Eq. 15) and Gamma2 is linear in the concentration (Eq. 19), so Eq. 17 gives "
             "a concentration-independent rate; the linear law of Eq. 18 would need a constant Gamma2.",
+        ),
+        Discrepancy(
+            "engine004 seed Sec. III B",
+            "required regime Gamma_CR <= g << eps",
+            f"at pL = 0, pR = 1 steady-state entanglement needs g < {sp.sstr(g_window)} Gamma1",
+            "the derived entanglement condition closes above g = (sqrt(2)/3) Gamma1 = 0.471 Gamma1, so g >= Gamma1 "
+            "gives no steady-state entanglement; the Fig. 3 caption (g < 70 kHz < Gamma1) agrees with the derivation.",
+        ),
+        Discrepancy(
+            "engine004 seed Eqs. 21-23",
+            "pR in [0.97, 1] (achieved polarisation)",
+            f"entanglement for some g only if pR > {sp.sstr(p_min)} = {float(p_min):.6f} (pL = 0)",
+            "for 0.97 <= pR <= 0.9717 the steady state is separable for every g (tangency of the derived condition).",
         ),
         Discrepancy(
             "engine004 seed text after Eq. 11",

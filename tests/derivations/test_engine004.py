@@ -148,3 +148,14 @@ def test_eq17_rate_is_concentration_independent_with_eq19_linewidth():
     rate = sp.simplify(3 * engine.gamma_e**2 * brms2 / gamma2)
     assert engine.SYM["conc"] not in rate.free_symbols
     assert any(d.source == "engine004 seed Eqs. 17-19" for d in DERIVED.discrepancies)
+
+
+def test_entanglement_window_and_minimal_polarisation_against_numerics():
+    window, p_min = engine.entanglement_bounds(engine.derive_steady_state()["threshold_numerator"])
+    G = DEFAULT["Gamma1"]
+    assert float(window) == pytest.approx(np.sqrt(2) / 3, rel=1e-12)
+    assert full_concurrence(DEFAULT.replace(g=0.99 * float(window) * G)) > 0
+    assert full_concurrence(DEFAULT.replace(g=1.01 * float(window) * G)) == 0
+    grid = np.linspace(0.05, 0.6, 56) * G
+    below = max(full_concurrence(DEFAULT.replace(pR=float(p_min) - 1e-4, g=g)) for g in grid)
+    assert below == 0 and float(p_min) == pytest.approx(0.971737, abs=1e-6)
