@@ -318,7 +318,7 @@ def polarisation_threshold(numerator: sp.Expr, values: dict[sp.Symbol, float]) -
 
 
 def entanglement_bounds(numerator: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
-    """At ``pL = 0``: the largest ``g / Gamma1`` entangled at ``pR = 1``, and the smallest ``pR`` entangled at any ``g``.
+    """At ``pL = 0``: largest ``g / Gamma1`` entangled at ``pR = 1``; smallest ``pR`` entangled at any ``g``.
 
     The second solves ``F = dF/dx = 0`` (tangency in ``x = g / Gamma1``) of the threshold polynomial ``F > 0``.
     """
