@@ -38,8 +38,7 @@ from qderive.symbolic import ConvergenceError, Op, ParameterError
 
 from .fock import FockModel
 from .generator import LindbladGenerator
-from .kernels import propagate_uniform
-from .liouvillian import dense_liouvillian
+from .kernels import dense_superoperator, density_matrix_defects, propagate_uniform, strictly_increasing
 
 DEFAULT_OPTIONS: dict[str, Any] = {
     "method": "auto",
@@ -104,13 +103,11 @@ def density_matrix(state: np.ndarray, dimension: int, name: str = "rho0") -> np.
     if state.shape != (dimension, dimension):
         raise ParameterError(f"{name} must be a ({dimension}, {dimension}) density matrix or ({dimension},) vector, "
                              f"got shape {state.shape}")
-    asymmetry = np.abs(state - state.conj().T).max()
+    asymmetry, trace, smallest = density_matrix_defects(state)
     if asymmetry > 1e-10:
         raise ParameterError(f"{name} is not a density matrix: not Hermitian (max |rho - rho^+| = {asymmetry:.1e})")
-    trace = np.trace(state).real
     if abs(trace - 1) > 1e-8:
         raise ParameterError(f"{name} is not a density matrix: its trace is {trace:.10g}, not 1")
-    smallest = np.linalg.eigvalsh(state).min()
     if smallest < -1e-8:
         raise ParameterError(f"{name} is not a density matrix: it has a negative eigenvalue {smallest:.3e}")
     return state
@@ -118,10 +115,10 @@ def density_matrix(state: np.ndarray, dimension: int, name: str = "rho0") -> np.
 
 def _check_times(times: Sequence[float]) -> np.ndarray:
     times = np.asarray(times, dtype=float)
-    if times.ndim != 1 or times.size < 1 or not np.all(np.isfinite(times)):
-        raise ParameterError("times must be a non-empty 1-d array of finite numbers")
-    if np.any(np.diff(times) <= 0):
-        raise ParameterError("times must be strictly increasing")
+    if times.ndim != 1 or times.size < 1:
+        raise ParameterError(f"times must be a non-empty 1-d array, got shape {times.shape}")
+    if not strictly_increasing(times):
+        raise ParameterError("times must be finite and strictly increasing")
     return times
 
 
@@ -235,7 +232,7 @@ class LindbladSolver:
         self.method = ("expm" if expm_possible else "adams") if method == "auto" else method
         self._propagators: dict[float, np.ndarray] = {}
         if self.method == "expm":
-            self._liouvillian = dense_liouvillian(fock.hamiltonian, fock.jump_operators)
+            self._liouvillian = dense_superoperator(*fock.dense_matrices)
             self.generator = None
         else:
             self.generator = LindbladGenerator(fock, self.options["frame"])
@@ -303,7 +300,6 @@ class LindbladSolver:
             expect=expectations.finish(values) if expectations else [], stats=stats,
         )
 
-
     def _run_uniform(self, rho0: np.ndarray, times: np.ndarray, e_ops: Sequence[Operator] | None,
                      started: float) -> Result:
         """Exact propagation on a uniform grid: one ``exp(L dt)``, all states as columns of one array."""
@@ -311,11 +307,9 @@ class LindbladSolver:
         rho0 = density_matrix(rho0, d)
         propagator = self._propagator(float(times[1] - times[0]))
         vectors = propagate_uniform(propagator, rho0.reshape(-1, order="F").astype(complex), len(times))
-        states = vectors.reshape(len(times), d, d).transpose(0, 2, 1)  # column-stacked vec -> rho
         tolerance = self.options["truncation_tolerance"]
         if tolerance is not None and self.fock.model.modes:
-            for t, rho in zip(times, states):
-                self.fock.check_truncation(rho, tolerance, time=t)
+            self.fock.check_truncation_along(vectors[:, :: d + 1].real, tolerance, times)  # vec index of rho_ii
         expect = []
         for op in e_ops or ():
             matrix = self.fock.operator(op) if isinstance(op, Op) else op
@@ -328,7 +322,8 @@ class LindbladSolver:
         store = not expect if store is None else bool(store)
         stats = {"method": "expm", "num_rhs": 0, "num_steps": len(times) - 1, "frame": "lab",
                  "run_time": _time.perf_counter() - started}
-        return Result(times=times, states=states.copy() if store else None, expect=expect, stats=stats)
+        states = vectors.reshape(len(times), d, d).transpose(0, 2, 1).copy() if store else None  # vec -> rho
+        return Result(times=times, states=states, expect=expect, stats=stats)
 
 
 def mesolve(fock: FockModel, rho0: np.ndarray, times: Sequence[float], e_ops: Sequence[Operator] | None = None,

@@ -8,9 +8,9 @@ the top level, so every solution should be checked with :meth:`FockModel.check_t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import reduce
+from functools import cached_property, reduce
 
 import numpy as np
 import scipy.sparse as sps
@@ -54,6 +54,15 @@ class FockModel:
     def dimension(self) -> int:
         return int(np.prod(self.dimensions))
 
+    @cached_property
+    def dense_matrices(self) -> tuple[np.ndarray, np.ndarray]:
+        """``H`` as a dense ``(d, d)`` array and the jump operators stacked as ``(n, d, d)`` (built once)."""
+        d = self.dimension
+        jumps = np.empty((len(self.jump_operators), d, d), dtype=complex)
+        for n, J in enumerate(self.jump_operators):
+            jumps[n] = J.toarray()
+        return self.hamiltonian.toarray().astype(complex), jumps
+
     def operator(self, op: Op) -> sps.csr_matrix:
         """Matrix of an operator whose coefficients are constants at these parameters."""
         static, varying = _split_time(op, self)
@@ -67,12 +76,16 @@ class FockModel:
 
     def top_level_populations(self, rho: np.ndarray) -> dict[str, float]:
         """Population of the highest kept Fock level of every mode in the state ``rho``."""
-        diagonal = np.real(np.diagonal(rho)).reshape(self.dimensions)
+        return {name: float(p[0]) for name, p in self._top_levels(np.real(np.diagonal(rho))[None]).items()}
+
+    def _top_levels(self, populations: np.ndarray) -> dict[str, np.ndarray]:
+        """Top-level population of every mode for each row of ``populations`` (basis-state populations)."""
+        tensor = populations.reshape((len(populations), *self.dimensions))
         result = {}
-        for axis, system in enumerate(self.model.subsystems):
+        for axis, system in enumerate(self.model.subsystems, start=1):
             if isinstance(system, BosonMode):
-                others = tuple(k for k in range(len(self.dimensions)) if k != axis)
-                result[system.name] = float(diagonal.sum(axis=others)[-1])
+                others = tuple(k for k in range(1, tensor.ndim) if k != axis)
+                result[system.name] = tensor.sum(axis=others)[:, -1]
         return result
 
     def check_truncation(self, rho: np.ndarray, tolerance: float = 1e-4, time: float | None = None) -> None:
@@ -80,12 +93,18 @@ class FockModel:
 
         ``time`` (s), when given, is named in the message (for states along a trajectory).
         """
-        for name, population in self.top_level_populations(rho).items():
-            if population > tolerance:
+        self.check_truncation_along(np.real(np.diagonal(rho))[None], tolerance, None if time is None else [time])
+
+    def check_truncation_along(self, populations: np.ndarray, tolerance: float,
+                               times: Sequence[float] | None = None) -> None:
+        """:meth:`check_truncation` for a trajectory: ``populations[n]`` is the diagonal of ``rho(times[n])``."""
+        for name, top in self._top_levels(np.asarray(populations)).items():
+            over = np.flatnonzero(top > tolerance)
+            if over.size:
                 cutoff = self.dimensions[[s.name for s in self.model.subsystems].index(name)]
-                when = "" if time is None else f" at t = {time:.6g} s"
+                when = "" if times is None else f" at t = {times[over[0]]:.6g} s"
                 raise TruncationError(
-                    f"mode '{name}' holds {population:.2e} of the population in its top level{when} "
+                    f"mode '{name}' holds {top[over[0]]:.2e} of the population in its top level{when} "
                     f"(tolerance {tolerance:.0e}); raise its cutoff above {cutoff}"
                 )
 

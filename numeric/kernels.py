@@ -108,3 +108,59 @@ def propagate_uniform(propagator: np.ndarray, initial: np.ndarray, count: int) -
                 acc += propagator[i, j] * out[k - 1, j]
             out[k, i] = acc
     return out
+
+
+@nb.njit(cache=True)
+def dense_superoperator(hamiltonian: np.ndarray, jumps: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    r"""The ``d^2 x d^2`` Lindblad generator on column-stacked ``vec rho`` (index ``i + d j`` for ``rho_ij``).
+
+    .. math:: \mathcal L_{i+dj,\,k+dl} = K_{ik}\delta_{jl} + \delta_{ik}K^*_{jl} + \sum_n J_{n,ik} J^*_{n,jl},
+              \qquad K = -iH - \tfrac12\sum_n J_n^\dagger J_n
+
+    from a dense ``H`` ``(d, d)`` and the jump operators stacked as ``(n, d, d)``.
+    """
+    d = hamiltonian.shape[0]
+    k = -1j * hamiltonian
+    for n in range(jumps.shape[0]):
+        for i in range(d):
+            for j in range(d):
+                acc = 0j
+                for m in range(d):
+                    acc += np.conj(jumps[n, m, i]) * jumps[n, m, j]
+                k[i, j] -= 0.5 * acc
+    out = np.zeros((d * d, d * d), dtype=np.complex128)
+    for j in range(d):
+        for i in range(d):
+            for l in range(d):
+                for m in range(d):
+                    value = 0j
+                    if j == l:
+                        value += k[i, m]
+                    if i == m:
+                        value += np.conj(k[j, l])
+                    for n in range(jumps.shape[0]):
+                        value += jumps[n, i, m] * np.conj(jumps[n, j, l])
+                    out[i + d * j, m + d * l] = value
+    return out
+
+
+@nb.njit(cache=True)
+def density_matrix_defects(rho: np.ndarray) -> tuple[float, float, float]:  # pragma: no cover - compiled
+    """``(max |rho_ij - rho_ji^*|, Re Tr rho, smallest eigenvalue of the Hermitian part)``."""
+    d = rho.shape[0]
+    asymmetry = 0.0
+    trace = 0.0
+    for i in range(d):
+        trace += rho[i, i].real
+        for j in range(i, d):
+            asymmetry = max(asymmetry, abs(rho[i, j] - np.conj(rho[j, i])))
+    return asymmetry, trace, np.linalg.eigvalsh(rho)[0]
+
+
+@nb.njit(cache=True)
+def strictly_increasing(times: np.ndarray) -> bool:  # pragma: no cover - compiled
+    """True when every entry is finite and larger than the one before."""
+    for k in range(times.shape[0]):
+        if not np.isfinite(times[k]) or (k > 0 and times[k] <= times[k - 1]):
+            return False
+    return True

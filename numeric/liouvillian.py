@@ -23,19 +23,3 @@ def liouvillian(hamiltonian: sps.spmatrix, jump_operators: Sequence[sps.spmatrix
     terms = [-1j * sps.kron(identity, k, format="csr"), 1j * sps.kron(k.conj(), identity, format="csr")]
     terms += [sps.kron(J.conj(), J, format="csr") for J in jump_operators if J.nnz]
     return sum(terms[1:], terms[0]).tocsr()
-
-
-def dense_liouvillian(hamiltonian: sps.spmatrix, jump_operators: Sequence[sps.spmatrix]) -> np.ndarray:
-    """The same superoperator as :func:`liouvillian`, built densely (faster for ``d`` up to a few tens).
-
-    With ``K = -iH - sum_k J_k^+ J_k / 2``: ``L = 1 kron K + K^* kron 1 + sum_k J_k^* kron J_k``.
-    """
-    H = hamiltonian.toarray() if sps.issparse(hamiltonian) else np.asarray(hamiltonian)
-    jumps = [J.toarray() if sps.issparse(J) else np.asarray(J) for J in jump_operators]
-    d = H.shape[0]
-    K = -1j * H - 0.5 * sum((J.conj().T @ J for J in jumps), np.zeros((d, d)))
-    identity = np.eye(d)
-    L = np.kron(identity, K) + np.kron(K.conj(), identity)
-    for J in jumps:
-        L += np.kron(J.conj(), J)
-    return L

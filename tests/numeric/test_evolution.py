@@ -11,7 +11,8 @@ import qutip as qt
 from qderive.bench.numeric_models import (
     ENGINE004_VALUES, driven_cavity, engine004, jaynes_cummings, pulsed_qubit, sps000, sps000_values, thermal_oscillator,
 )
-from qderive.numeric import LindbladSolver, fock_model, mesolve, mesolve_batch
+from qderive.numeric import LindbladSolver, fock_model, liouvillian, mesolve, mesolve_batch
+from qderive.numeric.kernels import dense_superoperator
 from qderive.numeric.qutip_interop import from_qutip, state_to_qutip, to_qutip
 from qderive.symbolic import BosonMode, ConvergenceError, ParameterError, TruncationError
 
@@ -134,6 +135,12 @@ def test_bad_inputs_name_the_problem():
         LindbladSolver(fock, {"atol": -1.0})
     with pytest.raises(TruncationError, match=r"mode 'a' holds .* at t = .* raise its cutoff above 5"):
         mesolve(fock, np.eye(5)[0], np.linspace(0, 5, 6), options={"method": "adams"})
+    with pytest.raises(TruncationError, match=r"mode 'a' holds .* at t = 1 s .* raise its cutoff above 5"):
+        mesolve(fock, np.eye(5)[0], np.linspace(0, 5, 6), options={"method": "expm"})  # the uniform-grid path
+    with pytest.raises(ParameterError, match="finite and strictly increasing"):
+        mesolve(fock, np.eye(5)[0], [0, 2, 1])
+    with pytest.raises(ParameterError, match="negative eigenvalue"):
+        mesolve(fock, np.diag([1.2, -0.2, 0, 0, 0]), [0, 1])
     with pytest.raises(ConvergenceError, match="raise options\\['nsteps'\\]"):
         mesolve(fock, np.eye(5)[0], [0, 100], options={"method": "adams", "nsteps": 5, "truncation_tolerance": None})
 
@@ -146,3 +153,14 @@ def test_qutip_round_trip():
     back, jumps = from_qutip(h, c_ops)
     assert abs(back - fock.hamiltonian).max() == 0
     assert all(abs(j - k).max() == 0 for j, k in zip(jumps, fock.jump_operators))
+
+
+def test_dense_superoperator_equals_qutip_liouvillian():
+    """The compiled dense generator against ``qutip.liouvillian`` (same column-stacking convention)."""
+    fock = fock_model(jaynes_cummings(), {"Delta_c": 0.3, "Delta_a": -0.2, "g": 1.0, "E": 0.4, "kappa": 0.8,
+                                          "gamma": 0.2}, {"a": 4})
+    h, c_ops = to_qutip(fock)
+    reference = qt.liouvillian(h, c_ops).full()
+    ours = dense_superoperator(*fock.dense_matrices)
+    assert np.abs(ours - reference).max() <= 1e-14 * np.abs(reference).max()
+    assert abs(liouvillian(fock.hamiltonian, fock.jump_operators) - reference).max() <= 1e-14 * np.abs(reference).max()
