@@ -1,12 +1,12 @@
 r"""Many evolutions of one small time-independent model at different parameters, in one batched call.
 
 Each monomial's coefficient and each rate is lambdified once and evaluated on the whole batch;
-the ``B`` Liouvillians ``L_b`` (dense, ``d^2 x d^2``) are assembled with one ``einsum`` and
-propagated exactly, ``vec rho_b(t) = V_b exp(w_b t) V_b^-1 vec rho_0`` from one stacked
-eigendecomposition (LAPACK ``geev``) of all of them; a member whose eigenvectors do not
-reproduce ``L_b`` to ``EIGEN_RESIDUAL`` (a defective or ill-conditioned generator) is propagated
-with :func:`scipy.linalg.expm` instead. No per-point symbolic work and no Python loop over the
-well-conditioned members.
+the ``B`` Liouvillians ``L_b`` (dense, ``d^2 x d^2``) are assembled by one compiled parallel loop,
+the propagators ``exp(L_b dt)`` of every distinct output step ``dt`` by one stacked
+:func:`scipy.linalg.expm` call, and ``vec rho_b(t_{n+1}) = exp(L_b dt_n) vec rho_b(t_n)`` with its
+expectation values by one compiled parallel loop over the members. Exact to rounding, like the
+``"expm"`` method of :func:`~qderive.numeric.mesolve`; no per-point symbolic work and no Python
+loop over members.
 """
 
 from __future__ import annotations
@@ -21,18 +21,24 @@ from qderive.symbolic import Model, ModelError, Op, ParameterError
 
 from .evolution import EXPM_MAX_DIMENSION, _check_times, density_matrix
 from .fock import _monomial_matrix, fock_model
+from .kernels import batch_superoperators, propagate_batch
 
-EIGEN_RESIDUAL = 1e-8  # relative; the propagated state then errs by about this times |L t|
 
-
-def _coefficients(op: Op, symbols: list[sp.Symbol], columns: list[np.ndarray], layout) -> tuple[np.ndarray, np.ndarray]:
-    """Batch values ``(B, M)`` of the coefficients of an operator's ``M`` monomials and their matrices."""
+def _batch_matrices(op: Op, symbols: list[sp.Symbol], columns: list[np.ndarray], layout) -> np.ndarray:
+    """The matrices ``(B, d, d)`` of an operator at every member's parameters: ``sum_m c_m(b) M_m``."""
     values, matrices = [], []
     for monomial, c in op.terms.items():
         f = sp.lambdify(symbols, c, modules="numpy")
         values.append(np.broadcast_to(np.asarray(f(*columns), dtype=complex), columns[0].shape))
         matrices.append(_monomial_matrix(monomial, layout).toarray())
-    return np.array(values).T, np.array(matrices)
+    return np.einsum("mb,mij->bij", np.array(values), np.array(matrices))
+
+
+def _distinct_steps(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct output steps (a uniform grid's rounding differences merged at 12 digits) and each step's index."""
+    steps = np.array([float(f"{s:.12g}") for s in np.diff(times)])
+    distinct, index = np.unique(steps, return_inverse=True)
+    return distinct, index.astype(np.int64)
 
 
 def mesolve_batch(model: Model, values: Sequence[Mapping[str, float]], rho0: np.ndarray, times: Sequence[float],
@@ -65,36 +71,15 @@ def mesolve_batch(model: Model, values: Sequence[Mapping[str, float]], rho0: np.
     checked = [model.parameter_set(v) for v in values]
     symbols = [p.symbol for p in model.parameters.values()]
     columns = [np.array([float(np.real(s[p.name])) for s in checked]) for p in model.parameters.values()]
-    coefficients, matrices = _coefficients(model.hamiltonian, symbols, columns, layout)
-    hamiltonians = np.einsum("bm,mij->bij", coefficients, matrices)
-    identity = np.eye(d)
-    effective = hamiltonians.copy()
-    dissipation = np.zeros((len(values), d * d, d * d), dtype=complex)
-    for dissipator in model.dissipators:
+    hamiltonians = _batch_matrices(model.hamiltonian, symbols, columns, layout)
+    jumps = np.empty((len(values), len(model.dissipators), d, d), dtype=complex)
+    for n, dissipator in enumerate(model.dissipators):
         rate = sp.lambdify(symbols, dissipator.rate, modules="numpy")
         root = np.sqrt(np.broadcast_to(np.asarray(rate(*columns), dtype=float), columns[0].shape))
-        c, m = _coefficients(dissipator.operator, symbols, columns, layout)
-        jumps = root[:, None, None] * np.einsum("bm,mij->bij", c, m)
-        effective -= 0.5j * np.einsum("bki,bkj->bij", jumps.conj(), jumps)
-        dissipation += np.einsum("bij,bkl->bikjl", jumps.conj(), jumps).reshape(len(values), d * d, d * d)
-    # column stacking: vec(A X B) = (B^T kron A) vec X
-    generators = -1j * (np.einsum("ij,bkl->bikjl", identity, effective).reshape(-1, d * d, d * d)
-                        - np.einsum("bij,kl->bikjl", effective.conj(), identity).reshape(-1, d * d, d * d))
-    generators = generators + dissipation
-    observables = np.array([layout.operator(op).toarray().T.reshape(-1, order="F") for op in e_ops])
-    x0 = rho0.reshape(-1, order="F")
-    # exp(L t) = V exp(w t) V^-1 where the eigenvectors reproduce L; stacked expm otherwise
-    eigenvalues, vectors = np.linalg.eig(generators)
-    inverse = np.linalg.inv(vectors)
-    rebuilt = np.einsum("bij,bj,bjk->bik", vectors, eigenvalues, inverse)
-    scale = np.abs(generators).max(axis=(1, 2))
-    good = np.abs(rebuilt - generators).max(axis=(1, 2)) <= EIGEN_RESIDUAL * scale
-    result = np.empty((len(values), len(e_ops), len(times)), dtype=complex)
-    projected = np.einsum("kj,bji->bki", observables, vectors[good])  # obs_k . V
-    amplitudes = inverse[good] @ x0  # V^-1 x0
-    result[good] = np.einsum("bki,bin->bkn", projected,
-                             amplitudes[:, :, None] * np.exp(eigenvalues[good][:, :, None] * (times - times[0])))
-    for b in np.flatnonzero(~good):  # defective or ill-conditioned members
-        for n, t in enumerate(times):
-            result[b, :, n] = observables @ (sla.expm(generators[b] * (t - times[0])) @ x0)
-    return result
+        jumps[:, n] = root[:, None, None] * _batch_matrices(dissipator.operator, symbols, columns, layout)
+    generators = batch_superoperators(hamiltonians, jumps)
+    steps, index = _distinct_steps(times)
+    propagators = np.stack([sla.expm(generators * step) for step in steps], axis=1)  # (B, steps, d^2, d^2)
+    # Tr(A rho) = vec(A^T) . vec(rho) with column stacking
+    observables = np.array([layout.operator(op).toarray().T.reshape(-1, order="F") for op in e_ops], dtype=complex)
+    return propagate_batch(propagators, index, rho0.reshape(-1, order="F").copy(), observables)

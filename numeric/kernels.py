@@ -164,3 +164,40 @@ def strictly_increasing(times: np.ndarray) -> bool:  # pragma: no cover - compil
         if not np.isfinite(times[k]) or (k > 0 and times[k] <= times[k - 1]):
             return False
     return True
+
+
+@nb.njit(cache=True, parallel=True)
+def batch_superoperators(hamiltonians: np.ndarray, jumps: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    """:func:`dense_superoperator` of every member: ``hamiltonians (B, d, d)``, ``jumps (B, n, d, d)``."""
+    count, d = hamiltonians.shape[0], hamiltonians.shape[1]
+    out = np.empty((count, d * d, d * d), dtype=np.complex128)
+    for b in nb.prange(count):
+        out[b] = dense_superoperator(hamiltonians[b], jumps[b])
+    return out
+
+
+@nb.njit(cache=True, parallel=True)
+def propagate_batch(propagators: np.ndarray, steps: np.ndarray, initial: np.ndarray,
+                    observables: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    """``E[b, k, n] = observables[k] . x_b(n)`` with ``x_b(n) = propagators[b, steps[n-1]] x_b(n-1)``, ``x_b(0) = initial``."""
+    count, size = propagators.shape[0], initial.shape[0]
+    n_obs, n_times = observables.shape[0], steps.shape[0] + 1
+    out = np.empty((count, n_obs, n_times), dtype=np.complex128)
+    for b in nb.prange(count):
+        x = initial.copy()
+        y = np.empty(size, dtype=np.complex128)
+        for n in range(n_times):
+            if n > 0:
+                p = propagators[b, steps[n - 1]]
+                for i in range(size):
+                    acc = 0j
+                    for j in range(size):
+                        acc += p[i, j] * x[j]
+                    y[i] = acc
+                x, y = y, x
+            for k in range(n_obs):
+                acc = 0j
+                for i in range(size):
+                    acc += observables[k, i] * x[i]
+                out[b, k, n] = acc
+    return out
