@@ -85,14 +85,14 @@ def two_time_correlation(fock: FockModel, rho0: np.ndarray, times: Sequence[floa
     delays = taus if taus[0] == 0 else np.concatenate([[0.0], taus])
     if not fock.time_dependent:
         dual = LindbladGenerator(fock, options["frame"], dual=True)
-        evolved = np.array(list(integrate(dual, observable.toarray(), delays, options, stats, False, method)))
+        evolved = np.array(list(integrate(dual, observable.toarray(), delays, options, stats, method)))
         evolved = evolved[len(delays) - len(taus):]
         # G[i, j] = Tr[O(tau_j) X_i] = sum_kl X_i[l, k] O_j[k, l]
         return sources.transpose(0, 2, 1).reshape(len(times), d * d) @ evolved.reshape(len(taus), d * d).T
     generator = LindbladGenerator(fock, options["frame"])
     table = np.empty((len(times), len(taus)), dtype=complex)
     for i, (t, source) in enumerate(zip(times, sources)):
-        for j, x in enumerate(list(integrate(generator, source, t + delays, options, stats, False, method))[
+        for j, x in enumerate(list(integrate(generator, source, t + delays, options, stats, method))[
                 len(delays) - len(taus):]):
             table[i, j] = np.sum(observable.T.multiply(x))
     return table

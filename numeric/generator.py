@@ -92,7 +92,7 @@ class LindbladGenerator:
         self._j_indices = stacked.indices.astype(np.int64)
         self._j_indptr = stacked.indptr.astype(np.int64)
         self._n_jumps = len(jumps)
-        self._scratch = np.empty((4, d, d), dtype=complex)
+        self._scratch = np.empty((len(jumps) + 2, d, d), dtype=complex)
         self._unit = np.ones(d, dtype=complex)
         self.time_dependent = bool(self._functions)
 
@@ -103,14 +103,14 @@ class LindbladGenerator:
     def _phases(self, t: float) -> np.ndarray:
         return np.exp(-1j * self.energies * t) if self.rotating else self._unit
 
-    def apply(self, t: float, x: np.ndarray, out: np.ndarray, hermitian: bool = False) -> np.ndarray:
-        """``out = L_t x`` in this generator's frame; ``hermitian`` promises ``x = x^+``."""
+    def apply(self, t: float, x: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """``out = L_t x`` in this generator's frame."""
         if self._functions:
             coefficients = np.array([1.0] + [complex(f(t)) for f in self._functions])
             np.dot(coefficients, self._k_terms, out=self._k_data)
         lindblad_apply(
             x, out, self._k_data, self._k_indices, self._k_indptr, self._j_data, self._j_indices, self._j_indptr,
-            self._n_jumps, self._phases(t), self.rotating, hermitian, self._scratch,
+            self._n_jumps, self._phases(t), self.rotating, self._scratch,
         )
         return out
 

@@ -1,15 +1,15 @@
-r"""Numba kernels of the Lindblad generator acting on a dense operator with sparse matrices.
+r"""Numba kernels of the Lindblad generator and of small-model propagation.
 
 With the effective Hamiltonian :math:`K = H - \tfrac{i}{2}\sum_k J_k^\dagger J_k` the generator is
 
-.. math:: \mathcal L X = -i(K X - X K^\dagger) + \sum_k J_k X J_k^\dagger .
+.. math:: \mathcal L X = -i K X + i X K^\dagger + \sum_k J_k (X J_k^\dagger) .
 
-:func:`lindblad_apply` evaluates it with two sparse-times-dense products per term instead of a
-``d^2 x d^2`` superoperator: ``X K^+ = (K X^+)^+`` and ``J X J^+ = J (J X^+)^+``. For a Hermitian
-``X`` (a density matrix) ``X^+ = X``, which saves one product for ``K`` and one for every ``J``.
+:func:`lindblad_apply` evaluates it with sparse ``K`` and ``J_k`` acting on a dense ``X``, never
+forming a ``d^2 x d^2`` superoperator, in two parallel passes over rows: first the rows of
+``X K^+`` and ``X J_k^+`` (row ``r`` needs only row ``r`` of ``X``), then the rows of the sum.
 The same kernel applies the dual (Heisenberg-picture) generator
 :math:`\mathcal L^\ddagger A = i(K^\dagger A - A K) + \sum_k J_k^\dagger A J_k` when called with
-``-K^+`` and ``J_k^+`` (see :func:`lindblad_apply` and ``correlations.py``).
+``-K^+`` and ``J_k^+``.
 
 Interaction picture: for a diagonal part ``H0 = diag(E)`` removed from ``K``, the state in the
 frame rotating with ``H0`` is ``X_I = P(t)^* o X`` with ``P_ij = u_i u_j^*``, ``u = exp(-i E t)``;
@@ -22,75 +22,49 @@ import numba as nb
 import numpy as np
 
 
-@nb.njit(cache=True, fastmath=True)
-def _sparse_times_dense(data, indices, indptr, row0, x, out):  # pragma: no cover - compiled
-    """``out = A x`` for the rows ``row0 .. row0 + d`` of a stacked CSR matrix ``A``."""
+@nb.njit(cache=True, inline="always")
+def _row_times_sparse_adjoint(x, r, data, indices, indptr, row0, out):  # pragma: no cover - compiled
+    """``out[:] = (x A^+)[r, :]`` for the block of rows ``row0 .. row0 + d`` of a stacked CSR ``A``."""
     d = x.shape[0]
-    m = x.shape[1]
-    for i in range(d):
-        for j in range(m):
-            out[i, j] = 0.0
-        for p in range(indptr[row0 + i], indptr[row0 + i + 1]):
-            c = data[p]
-            r = indices[p]
-            for j in range(m):
-                out[i, j] += c * x[r, j]
+    for j in range(d):
+        acc = 0j
+        for p in range(indptr[row0 + j], indptr[row0 + j + 1]):
+            acc += x[r, indices[p]] * np.conj(data[p])
+        out[j] = acc
 
 
-@nb.njit(cache=True, fastmath=True)
-def _adjoint(x, out):  # pragma: no cover - compiled
-    d = x.shape[0]
-    for i in range(d):
-        for j in range(d):
-            out[i, j] = np.conj(x[j, i])
-
-
-@nb.njit(cache=True, fastmath=True)
-def lindblad_apply(x, out, k_data, k_indices, k_indptr, j_data, j_indices, j_indptr, n_jumps, u, rotate, hermitian,
+@nb.njit(cache=True, fastmath=True, parallel=True)
+def lindblad_apply(x, out, k_data, k_indices, k_indptr, j_data, j_indices, j_indptr, n_jumps, u, rotate,
                    scratch):  # pragma: no cover - compiled
     """``out = L x`` for a dense ``d x d`` operator ``x`` (see the module docstring).
 
     ``k_*`` is ``K`` in CSR form; ``j_*`` the jump operators stacked row-wise into one
     ``(n_jumps d) x d`` CSR matrix. With ``rotate`` the input and output are in the frame of
-    ``u``. ``hermitian`` promises ``x = x^+``. ``scratch`` is a ``(4, d, d)`` complex array.
+    ``u``. ``scratch`` is a ``(n_jumps + 2, d, d)`` complex array.
     """
     d = x.shape[0]
-    product, product_h, rotated, x_h = scratch[0], scratch[1], scratch[2], scratch[3]
-    if rotate:
-        for i in range(d):
+    rotated, right = scratch[0], scratch[1:]  # right[0] = x K^+, right[1 + k] = x J_k^+
+    for r in nb.prange(d):
+        for j in range(d):
+            rotated[r, j] = x[r, j] * u[r] * np.conj(u[j]) if rotate else x[r, j]
+        _row_times_sparse_adjoint(rotated, r, k_data, k_indices, k_indptr, 0, right[0, r])
+        for k in range(n_jumps):
+            _row_times_sparse_adjoint(rotated, r, j_data, j_indices, j_indptr, k * d, right[1 + k, r])
+    for i in nb.prange(d):
+        for j in range(d):
+            out[i, j] = 1j * right[0, i, j]
+        for p in range(k_indptr[i], k_indptr[i + 1]):
+            c = -1j * k_data[p]
+            r = k_indices[p]
             for j in range(d):
-                rotated[i, j] = x[i, j] * u[i] * np.conj(u[j])
-        x = rotated
-    if hermitian:
-        x_h = x
-    else:
-        _adjoint(x, x_h)
-    # -i (K x - x K^+) = -i (K x - (K x^+)^+)
-    _sparse_times_dense(k_data, k_indices, k_indptr, 0, x, product)
-    if hermitian:
-        for i in range(d):
-            for j in range(d):
-                out[i, j] = -1j * product[i, j] + 1j * np.conj(product[j, i])
-    else:
-        for i in range(d):
-            for j in range(d):
-                out[i, j] = -1j * product[i, j]
-        _sparse_times_dense(k_data, k_indices, k_indptr, 0, x_h, product)
-        for i in range(d):
-            for j in range(d):
-                out[i, j] += 1j * np.conj(product[j, i])
-    # J x J^+ = J (J x^+)^+
-    for k in range(n_jumps):
-        _sparse_times_dense(j_data, j_indices, j_indptr, k * d, x_h, product)
-        _adjoint(product, product_h)
-        for i in range(d):
+                out[i, j] += c * rotated[r, j]
+        for k in range(n_jumps):
             for p in range(j_indptr[k * d + i], j_indptr[k * d + i + 1]):
                 c = j_data[p]
                 r = j_indices[p]
                 for j in range(d):
-                    out[i, j] += c * product_h[r, j]
-    if rotate:
-        for i in range(d):
+                    out[i, j] += c * right[1 + k, r, j]
+        if rotate:
             for j in range(d):
                 out[i, j] *= np.conj(u[i]) * u[j]
 

@@ -16,6 +16,14 @@ Three reductions make the linear solve cheap:
    tensor-product Liouvillians. The bordered (dense) row of ``rho_00`` is ordered last, so it
    adds no fill inside the band, and threshold pivoting keeps the band. The iterative method
    uses the same ordering for an incomplete-LU preconditioner of GMRES.
+
+Uniqueness is checked twice. Structurally: two invariant components that each hold diagonal
+elements conserve their traces separately, so each carries its own steady state (a decoupled
+subsystem without relaxation, a conserved parity). Numerically (direct method): the bordered
+matrix is singular exactly when the steady state is not unique, so its 1-norm condition number,
+estimated from the LU factors (:func:`scipy.sparse.linalg.onenormest`, a few extra solves), must
+stay below ``CONDITION_LIMIT``. Measured: ~1e4 for the unique steady states of sps000 and of a
+d = 2000 laser, ~5e18 for sps000 with its spin decoupled.
 """
 
 from __future__ import annotations
@@ -34,13 +42,37 @@ from .liouvillian import liouvillian
 
 POSITIVITY_CHECK_MAX_DIMENSION = 400
 PIVOT_THRESHOLD = 0.1  # threshold partial pivoting: keep the diagonal pivot unless 10x smaller
+CONDITION_LIMIT = 1e13  # 1-norm condition number above which the bordered Liouvillian counts as singular
 
 
 def _steady_block(L: sps.csr_matrix, d: int) -> np.ndarray:
-    """Indices (column-stacked) of the Liouville-space components that hold a diagonal element."""
+    """Indices (column-stacked) of the Liouville-space component that holds the diagonal elements.
+
+    Raises :class:`ModelError` when the diagonal elements fall into several invariant components.
+    """
     pattern = sps.csr_matrix((np.ones(L.nnz), L.indices, L.indptr), shape=L.shape)
     _, labels = connected_components(pattern, directed=False)
-    return np.flatnonzero(np.isin(labels, labels[np.arange(d) * (d + 1)]))
+    diagonal_labels = labels[np.arange(d) * (d + 1)]
+    sectors = np.unique(diagonal_labels)
+    if sectors.size > 1:
+        first = [int(np.flatnonzero(diagonal_labels == label)[0]) for label in sectors[:2]]
+        raise ModelError(
+            f"the steady state is not unique: the populations split into {sectors.size} sectors that never "
+            f"exchange population (e.g. basis states {first[0]} and {first[1]}); give the model a process that "
+            "connects them or solve each sector as its own model"
+        )
+    return np.flatnonzero(labels == sectors[0])
+
+
+def _check_condition(lu: spla.SuperLU, A: sps.csc_matrix) -> None:
+    """Raise :class:`ModelError` when the factorised bordered Liouvillian is numerically singular."""
+    inverse = spla.LinearOperator(A.shape, matvec=lu.solve, rmatvec=lambda v: lu.solve(v, trans="H"), dtype=complex)
+    condition = spla.onenormest(inverse) * spla.norm(A, 1)
+    if not condition < CONDITION_LIMIT:
+        raise ModelError(
+            f"the steady state is not unique: the Liouvillian with the trace condition is singular (1-norm "
+            f"condition number ~{condition:.1e} > {CONDITION_LIMIT:.0e}); look for a conserved quantity"
+        )
 
 
 def steady_state(fock: FockModel, truncation_tolerance: float = 1e-4, method: Literal["direct", "iterative"] = "direct",
@@ -61,10 +93,10 @@ def steady_state(fock: FockModel, truncation_tolerance: float = 1e-4, method: Li
     Raises
     ------
     ModelError
-        For a time-dependent model.
+        For a time-dependent model, or one whose steady state is not unique (see the module docstring;
+        the iterative method relies on the structural check and on the positivity of the result).
     ConvergenceError
-        When the solve fails, GMRES does not converge, or the result is not a valid state
-        (the steady state is then not unique).
+        When GMRES does not converge or the result is not a valid state.
     TruncationError
         When a mode's top Fock level holds more than ``truncation_tolerance``.
     """
@@ -88,9 +120,11 @@ def steady_state(fock: FockModel, truncation_tolerance: float = 1e-4, method: Li
     A = A[permutation][:, permutation].tocsc()
     if method == "direct":
         try:
-            x = spla.splu(A, permc_spec="NATURAL", diag_pivot_thresh=PIVOT_THRESHOLD).solve(rhs[permutation])
-        except RuntimeError as error:
-            raise ConvergenceError(f"steady-state LU failed ({error}); is the steady state unique?") from None
+            lu = spla.splu(A, permc_spec="NATURAL", diag_pivot_thresh=PIVOT_THRESHOLD)
+        except RuntimeError as error:  # an exactly singular pivot
+            raise ModelError(f"the steady state is not unique: sparse LU found a singular matrix ({error})") from None
+        _check_condition(lu, A)
+        x = lu.solve(rhs[permutation])
     else:
         preconditioner = spla.LinearOperator(
             A.shape, spla.spilu(A, drop_tol=drop_tol, fill_factor=fill_factor, permc_spec="NATURAL",

@@ -62,3 +62,32 @@ def test_measures_on_bell_and_product_states():
     p = 0.7
     werner = p * rho + (1 - p) * np.eye(4) / 4
     assert concurrence(werner) == pytest.approx((3 * p - 1) / 2, abs=1e-12)
+
+
+def test_non_unique_steady_states_are_reported():
+    """Two ways a steady state fails to be unique, each named in the error.
+
+    Structural: a qubit with only dephasing never moves population, so ``|g>`` and ``|e>`` are
+    both stationary. Numerical: two emitters decaying collectively, ``D[s1- + s2-]``, keep the
+    singlet dark; every population is connected (through coherences), but ``|gg>`` and the
+    singlet are both stationary, so the bordered Liouvillian is singular.
+    """
+    from qderive.symbolic import NLevelSystem
+
+    p = declare([("w", "transition frequency", "rad/s"), ("gamma", "decay rate", "rad/s")])
+    w, gamma = (q.symbol for q in p.values())
+    qubit = NLevelSystem("q", ("g", "e"))
+    dephased = Model("dephased", (qubit,), w * qubit.projector("e"), (Dissipator(gamma, qubit.projector("e"), "phi"),), p)
+    with pytest.raises(ModelError, match="not unique: the populations split into 2 sectors"):
+        steady_state(fock_model(dephased, {"w": 1.0, "gamma": 0.1}))
+    one, two = NLevelSystem("s1", ("g", "e")), NLevelSystem("s2", ("g", "e"))
+    collective = one.sigma("g", "e") + two.sigma("g", "e")
+    pair = Model("superradiant_pair", (one, two), w * (one.projector("e") + two.projector("e")),
+                 (Dissipator(gamma, collective, "collective"),), p)
+    with pytest.raises(ModelError, match="not unique: the Liouvillian with the trace condition is singular"):
+        steady_state(fock_model(pair, {"w": 1.0, "gamma": 0.1}))
+    # an independent decay channel for each emitter makes it unique again: both in |g>
+    split = Model("pair", (one, two), w * (one.projector("e") + two.projector("e")),
+                  (Dissipator(gamma, collective, "collective"), Dissipator(gamma, one.sigma("g", "e"), "one"),
+                   Dissipator(gamma, two.sigma("g", "e"), "two")), p)
+    assert abs(steady_state(fock_model(split, {"w": 1.0, "gamma": 0.1}))[0, 0] - 1) < 1e-12
