@@ -16,11 +16,12 @@ from .harmonic_balance import (
 from .liouvillian import liouvillian
 from .measures import concurrence, fidelity, partial_trace, purity, von_neumann_entropy
 from .photon_source import PhotonSourceFigures, photon_source_figures
+from .spectrum import Spectrum, spectrum
 from .steady_state import steady_state
 
 __all__ = [
-    "FockModel", "HarmonicSolution", "LindbladSolver", "MomentEquations", "PhotonSourceFigures", "Result", "Tone",
+    "FockModel", "HarmonicSolution", "LindbladSolver", "MomentEquations", "PhotonSourceFigures", "Result", "Spectrum", "Tone",
     "check_options", "concurrence", "density_matrix_harmonic", "fidelity", "fock_model", "fourier_moment_equations",
     "harmonic_balance", "liouvillian", "mesolve", "mesolve_batch", "partial_trace", "photon_source_figures", "purity",
-    "small_signal_expansion", "steady_state", "two_time_correlation", "von_neumann_entropy",
+    "small_signal_expansion", "spectrum", "steady_state", "two_time_correlation", "von_neumann_entropy",
 ]
