@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 
 import numba
 import numpy as np
@@ -82,14 +83,14 @@ def drift_tensor_model():
     jumps = [u.T * c * u for c in jumps]
     tensor = sp.MutableDenseNDimArray.zeros(3, 3, 3, 3)
     for k in range(3):
-        for l in range(3):
-            rho = e(k, l)
+        for m in range(3):
+            rho = e(k, m)
             d = -sp.I * (h * rho - rho * h)
             for c in jumps:
                 d += c * rho * c.H - (c.H * c * rho + rho * c.H * c) / 2
             for i in range(3):
                 for j in range(3):
-                    tensor[i, j, k, l] = sp.expand(d[i, j])
+                    tensor[i, j, k, m] = sp.expand(d[i, j])
     return tensor, [dp, dc, op, oc, phi_p, phi_c, theta, g31, g32, n1, n2, g2, g3]
 
 
@@ -220,21 +221,21 @@ def bench_pointwise(n_points: int, repeats: int, cache_dir: str) -> list[dict]:
         label = f"{name}_{n_points:.0e}_points".replace("+0", "")
         ops = int(sp.count_ops(expr))
         # both allocate their result
-        results.append(_entry(f"{label}_vs_lambdify", _best(lambda: kernel(*points), repeats),
+        results.append(_entry(f"{label}_vs_lambdify", _best(partial(kernel, *points), repeats),
                               "sympy.lambdify(modules='numpy')",
-                              _best(lambda: lambdified(*points), repeats), target=">= 5",
+                              _best(partial(lambdified, *points), repeats), target=">= 5",
                               count_ops=ops))
         # both write into a preallocated array
-        ours = _best(lambda: kernel(*points, out=out), repeats)
+        ours = _best(partial(kernel, *points, out=out), repeats)
         results.append(_entry(f"{label}_vs_hand_numba", ours,
                               "hand-written @njit loop of the same formula",
-                              _best(lambda: hand(*points, hand_out), repeats),
+                              _best(partial(hand, *points, hand_out), repeats),
                               target=">= 0.667 (within 1.5x)", count_ops=ops))
         if name == "effective_rate":
             results.append(_entry(
                 f"{label}_vs_hand_refactored", ours,
                 "hand-written @njit loop, complex factored form (fewer flops)",
-                _best(lambda: hand_rate_factored(*points, hand_out), repeats),
+                _best(partial(hand_rate_factored, *points, hand_out), repeats),
                 target="none (informational)", count_ops=ops))
     return results
 

@@ -56,7 +56,8 @@ def thermal_oscillator() -> Model:
                  ("n_th", "bath occupation", "1", "nonnegative")])
     w, kappa, n_th = (q.symbol for q in p.values())
     a = BosonMode("a").a
-    return Model("thermal_oscillator", (BosonMode("a"),), w * a.dag() * a, thermal_dissipators(kappa, n_th, a, "bath"), p)
+    dissipators = thermal_dissipators(kappa, n_th, a, "bath")
+    return Model("thermal_oscillator", (BosonMode("a"),), w * a.dag() * a, dissipators, p)
 
 
 def jaynes_cummings() -> Model:
@@ -70,6 +71,26 @@ def jaynes_cummings() -> Model:
     a, sm = mode.a, s.sigma("g", "e")
     h = dc * a.dag() * a + da * s.projector("e") + g * (a.dag() * sm + sm.dag() * a) + e * (a + a.dag())
     return Model("jaynes_cummings", (s, mode), h, (Dissipator(kappa, a, "kappa"), Dissipator(gamma, sm, "gamma")), p)
+
+
+def optomechanical_chain() -> Model:
+    """Three modes in a chain, microwave ``a`` - mechanics ``b`` - optical ``c`` (rotating frame of the drive):
+
+    ``H = Da a^+a + Db b^+b + Dc c^+c + gx (a^+ b + a b^+) + gy (b^+ c + b c^+) + E (a + a^+)``,
+    ``ka D[a] + kc D[c] + gm (1 + nth) D[b] + gm nth D[b^+]``.
+    """
+    p = declare([("Da", "microwave detuning", "rad/s", "real"), ("Db", "mechanical detuning", "rad/s", "real"),
+                 ("Dc", "optical detuning", "rad/s", "real"), ("gx", "microwave-mechanics coupling", "rad/s", "real"),
+                 ("gy", "mechanics-optics coupling", "rad/s", "real"), ("E", "microwave drive", "rad/s", "real"),
+                 ("ka", "microwave decay", "rad/s"), ("kc", "optical decay", "rad/s"),
+                 ("gm", "mechanical damping", "rad/s"), ("nth", "thermal phonon number", "1", "nonnegative")])
+    da, db, dc, gx, gy, e, ka, kc, gm, nth = (q.symbol for q in p.values())
+    modes = BosonMode("a"), BosonMode("b"), BosonMode("c")
+    a, b, c = (m.a for m in modes)
+    h = (da * a.dag() * a + db * b.dag() * b + dc * c.dag() * c + gx * (a.dag() * b + a * b.dag())
+         + gy * (b.dag() * c + b * c.dag()) + e * (a + a.dag()))
+    dissipators = (Dissipator(ka, a, "ka"), Dissipator(kc, c, "kc"), *thermal_dissipators(gm, nth, b, "gm"))
+    return Model("optomechanical_chain", modes, h, dissipators, p, ports=("kc",))
 
 
 def engine004() -> Model:

@@ -148,7 +148,7 @@ def sample_points(arguments: Sequence[Argument], plan: CheckPlan) -> np.ndarray:
     """``(n_points, n_args)`` array of seeded random points (complex dtype if any arg is)."""
     rng = np.random.default_rng(plan.seed)
     columns = []
-    for arg, (low, high) in zip(arguments, plan.domains):
+    for arg, (low, high) in zip(arguments, plan.domains, strict=True):
         low, high = complex(low), complex(high)
         if arg.dtype == COMPLEX:
             column = (rng.uniform(low.real, high.real, plan.n_points)
@@ -177,7 +177,7 @@ def reference_sample(arguments: Sequence[Argument], lowered: Lowered, n_entries:
     with mpmath.workdps(REFERENCE_DIGITS):
         for point in points:
             inputs = [mpmath.mpc(v) if a.dtype == COMPLEX else mpmath.mpf(float(np.real(v)))
-                      for a, v in zip(arguments, point)]
+                      for a, v in zip(arguments, point, strict=True)]
             try:
                 values = [complex(v) for v in evaluate(*inputs)]
             except (ArithmeticError, ValueError, TypeError):

@@ -409,7 +409,7 @@ def emit_array_module(
     zeros = len(entries) - len(nonzero)
     if zeros:
         body.append(f"    out[:] = 0  # {zeros} of {len(entries)} entries are identically zero")
-    for (flat, _), text in zip(nonzero, lowered.outputs):
+    for (flat, _), text in zip(nonzero, lowered.outputs, strict=True):
         index = ", ".join(str(i) for i in np.unravel_index(flat, shape))
         body.append(f"    out[{index}] = {text}")
     header = _header("Array filler", fill_name, arguments, f"{lowered.dtype} array of shape {shape}",

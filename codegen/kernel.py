@@ -18,12 +18,27 @@ from types import ModuleType
 import numpy as np
 import sympy as sp
 
-from .cache import (KernelStore, cache_key, load_module, numba_data_files, numba_data_intact,
-                    resolve_cache_dir, sha256_text, versions_line)
-from .check import (CheckPlan, CheckReport, ReferenceSample, make_plan, reference_sample, run_check,
-                    sample_points)
-from .emit import (COMPLEX, Argument, EmittedModule, emit_array_module, emit_scalar_module,
-                   module_names, prepare_arguments, resolve_dtype)
+from .cache import (
+    KernelStore,
+    cache_key,
+    load_module,
+    numba_data_files,
+    numba_data_intact,
+    resolve_cache_dir,
+    sha256_text,
+    versions_line,
+)
+from .check import CheckPlan, CheckReport, ReferenceSample, make_plan, reference_sample, run_check, sample_points
+from .emit import (
+    COMPLEX,
+    Argument,
+    EmittedModule,
+    emit_array_module,
+    emit_scalar_module,
+    module_names,
+    prepare_arguments,
+    resolve_dtype,
+)
 from .errors import InvalidArgumentsError
 
 __all__ = ["Kernel", "ArrayKernel", "compile_expr", "compile_array", "forget_loaded_kernels"]
@@ -206,7 +221,7 @@ class ArrayKernel(_CompiledModule):
         rows = []
         for point in points:
             values = [complex(v) if a.dtype == COMPLEX else float(np.real(v))
-                      for a, v in zip(self.arguments, point)]
+                      for a, v in zip(self.arguments, point, strict=True)]
             rows.append(self(*values).ravel())
         return np.array(rows)
 
@@ -221,7 +236,7 @@ def _inputs(values: Sequence, arguments: Sequence[Argument]) -> list[np.ndarray]
         expected = ", ".join(a.name for a in arguments)
         raise TypeError(f"kernel takes {len(arguments)} argument(s) ({expected}), got {len(values)}")
     arrays = []
-    for value, arg in zip(values, arguments):
+    for value, arg in zip(values, arguments, strict=True):
         array = np.asarray(value)
         if array.dtype != _DTYPES[arg.dtype]:
             if array.dtype.kind == "c" and arg.dtype != COMPLEX:

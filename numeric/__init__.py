@@ -20,7 +20,8 @@ from .spectrum import Spectrum, spectrum
 from .steady_state import steady_state
 
 __all__ = [
-    "FockModel", "HarmonicSolution", "LindbladSolver", "MomentEquations", "PhotonSourceFigures", "Result", "Spectrum", "Tone",
+    "FockModel", "HarmonicSolution", "LindbladSolver", "MomentEquations", "PhotonSourceFigures", "Result", "Spectrum",
+    "Tone",
     "check_options", "concurrence", "density_matrix_harmonic", "fidelity", "fock_model", "fourier_moment_equations",
     "harmonic_balance", "liouvillian", "mesolve", "mesolve_batch", "partial_trace", "photon_source_figures", "purity",
     "small_signal_expansion", "spectrum", "steady_state", "two_time_correlation", "von_neumann_entropy",

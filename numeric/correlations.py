@@ -91,7 +91,7 @@ def two_time_correlation(fock: FockModel, rho0: np.ndarray, times: Sequence[floa
         return sources.transpose(0, 2, 1).reshape(len(times), d * d) @ evolved.reshape(len(taus), d * d).T
     generator = LindbladGenerator(fock, options["frame"])
     table = np.empty((len(times), len(taus)), dtype=complex)
-    for i, (t, source) in enumerate(zip(times, sources)):
+    for i, (t, source) in enumerate(zip(times, sources, strict=True)):
         for j, x in enumerate(list(integrate(generator, source, t + delays, options, stats, method))[
                 len(delays) - len(taus):]):
             table[i, j] = np.sum(observable.T.multiply(x))

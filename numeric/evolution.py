@@ -38,7 +38,14 @@ from qderive.symbolic import ConvergenceError, Op, ParameterError
 
 from .fock import FockModel
 from .generator import LindbladGenerator
-from .kernels import dense_superoperator, density_matrix_defects, propagate_uniform, strictly_increasing
+from .kernels import (
+    dense_superoperator,
+    density_matrix_defects,
+    max_asymmetry,
+    propagate_uniform,
+    strictly_increasing,
+    uniform_steps,
+)
 
 DEFAULT_OPTIONS: dict[str, Any] = {
     "method": "auto",
@@ -150,7 +157,8 @@ def integrate(generator: LindbladGenerator, x0: np.ndarray, times: np.ndarray, o
         if not integrator.successful() or not np.all(np.isfinite(y)):
             raise ConvergenceError(
                 f"ZVODE ({method}) failed between t = {integrator.t:.6g} and {t:.6g} (return code "
-                f"{integrator.get_return_code()}; {'; '.join(str(w.message) for w in caught)}): raise options['nsteps'] (now {options['nsteps']}), loosen "
+                f"{integrator.get_return_code()}; {'; '.join(str(w.message) for w in caught)}): "
+                f"raise options['nsteps'] (now {options['nsteps']}), loosen "
                 f"atol/rtol, or try method 'bdf' if the model is stiff"
             )
         stats["num_steps"] = steps_before + int(integrator._integrator.iwork[10])
@@ -180,7 +188,7 @@ class Expectations:
 
     def finish(self, values: list[np.ndarray]) -> list[np.ndarray]:
         table = np.array(values).reshape(len(values), len(self.coo)).T
-        return [row.real if h else row for row, h in zip(table, self.hermitian)]
+        return [row.real if h else row for row, h in zip(table, self.hermitian, strict=True)]
 
 
 @dataclass
@@ -274,8 +282,7 @@ class LindbladSolver:
         """
         started = _time.perf_counter()
         times = _check_times(times)
-        steps = np.diff(times)
-        if self.method == "expm" and len(steps) and np.ptp(steps) <= 1e-12 * steps[0]:
+        if self.method == "expm" and uniform_steps(times, 1e-12):
             return self._run_uniform(rho0, times, e_ops, started)
         expectations = Expectations(self.fock, e_ops)
         store = self.options["store_states"]
@@ -284,7 +291,7 @@ class LindbladSolver:
         stats: dict[str, Any] = {"method": self.method, "num_rhs": 0, "num_steps": 0,
                                  "frame": self.generator.frame if self.generator else "lab"}
         states, values = [], []
-        for t, rho in zip(times, self.states(rho0, times, stats)):
+        for t, rho in zip(times, self.states(rho0, times, stats), strict=True):
             if tolerance is not None:
                 self.fock.check_truncation(rho, tolerance, time=t)
             if store:
@@ -310,11 +317,11 @@ class LindbladSolver:
         expect = []
         for op in e_ops or ():
             matrix = self.fock.operator(op) if isinstance(op, Op) else op
-            matrix = matrix.toarray() if sps.issparse(matrix) else np.asarray(matrix)
+            matrix = matrix.toarray() if sps.issparse(matrix) else np.asarray(matrix, dtype=complex)
             if matrix.shape != (d, d):
                 raise ParameterError(f"e_ops entry has shape {matrix.shape}, expected {(d, d)}")
-            values = vectors @ matrix.T.reshape(-1, order="F")  # Tr(A rho) = vec(A^T) . vec(rho)
-            expect.append(values.real if np.array_equal(matrix, matrix.conj().T) else values)
+            values = vectors @ matrix.ravel()  # Tr(A rho) = vec(A^T) . vec(rho), and vec(A^T) = A row by row
+            expect.append(values.real if max_asymmetry(matrix) == 0 else values)
         store = self.options["store_states"]
         store = not expect if store is None else bool(store)
         stats = {"method": "expm", "num_rhs": 0, "num_steps": len(times) - 1, "frame": "lab",

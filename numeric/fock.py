@@ -50,7 +50,7 @@ class FockModel:
     jump_operators: tuple[sps.csr_matrix, ...]
     channels: tuple[str, ...]
 
-    @property
+    @cached_property
     def dimension(self) -> int:
         return int(np.prod(self.dimensions))
 
@@ -112,7 +112,7 @@ class FockModel:
 def _monomial_matrix(monomial: Monomial, fock: FockModel | _Layout) -> sps.csr_matrix:
     factors = dict(monomial)
     blocks = []
-    for system, dimension in zip(fock.model.subsystems, fock.dimensions):
+    for system, dimension in zip(fock.model.subsystems, fock.dimensions, strict=True):
         if system in factors:
             blocks.append(_factor_matrix(system, factors[system], dimension))
         else:
@@ -151,7 +151,8 @@ def _split_time(op: Op, fock: FockModel | _Layout) -> tuple[sps.csr_matrix, list
     return static.tocsr(), varying
 
 
-def fock_model(model: Model, values: Mapping[str, complex | float] | ParameterSet, cutoffs: Mapping[str, int] | None = None) -> FockModel:
+def fock_model(model: Model, values: Mapping[str, complex | float] | ParameterSet,
+               cutoffs: Mapping[str, int] | None = None) -> FockModel:
     """Sparse matrices of ``model`` at the parameter values, each mode truncated at ``cutoffs[name]``.
 
     Every bosonic mode needs a cutoff of at least 2; n-level systems need none.

@@ -36,7 +36,7 @@ def _aligned_csr(matrices: list[sps.spmatrix], d: int) -> tuple[np.ndarray, np.n
     keys = [c.row.astype(np.int64) * d + c.col for c in coos]
     union = np.unique(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
     data = np.zeros((len(matrices), union.size), dtype=complex)
-    for m, (c, key) in enumerate(zip(coos, keys)):
+    for m, (c, key) in enumerate(zip(coos, keys, strict=True)):
         np.add.at(data[m], np.searchsorted(union, key), c.data)
     indptr = np.zeros(d + 1, dtype=np.int64)
     np.cumsum(np.bincount(union // d, minlength=d), out=indptr[1:])

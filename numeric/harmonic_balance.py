@@ -64,7 +64,9 @@ class MomentEquations:
     def __post_init__(self) -> None:
         n = np.shape(self.drift)[0]
         if np.shape(self.drift) != (n, n) or np.shape(self.source) != (n,):
-            raise ParameterError(f"drift must be (n, n) and source (n,), got {np.shape(self.drift)}, {np.shape(self.source)}")
+            raise ParameterError(
+                f"drift must be (n, n) and source (n,), got {np.shape(self.drift)}, {np.shape(self.source)}"
+            )
         for k, tone in enumerate(self.tones):
             for name in ("plus", "minus"):
                 if np.shape(getattr(tone, name)) != (n, n):
@@ -97,7 +99,8 @@ class HarmonicSolution:
     def __call__(self, t: float | np.ndarray) -> np.ndarray:
         """``x(t) = sum_m x^(m) exp(-i t m . omega)`` (shape ``(n,)`` or ``(len(t), n)``)."""
         t = np.asarray(t, dtype=float)
-        total = sum(np.multiply.outer(np.exp(-1j * t * np.dot(m, self.frequencies)), x) for m, x in self.harmonics.items())
+        total = sum(np.multiply.outer(np.exp(-1j * t * np.dot(m, self.frequencies)), x)
+                    for m, x in self.harmonics.items())
         return total
 
 
@@ -105,7 +108,8 @@ def _multi_indices(orders: Sequence[int]) -> list[tuple[int, ...]]:
     return list(itertools.product(*(range(-k, k + 1) for k in orders)))
 
 
-def _system(equations: MomentEquations, orders: Sequence[int], scale: Sequence[float]) -> tuple[sps.csc_matrix, np.ndarray, list]:
+def _system(equations: MomentEquations, orders: Sequence[int],
+            scale: Sequence[float]) -> tuple[sps.csc_matrix, np.ndarray, list]:
     """Sparse matrix ``M`` and right-hand side ``r`` of ``M X = r`` for the truncated harmonics."""
     n = equations.size
     indices = _multi_indices(orders)
@@ -116,7 +120,7 @@ def _system(equations: MomentEquations, orders: Sequence[int], scale: Sequence[f
         sps.diags(shifts), sps.identity(n))
     rhs = np.zeros((len(indices), n), dtype=complex)
     rhs[position[(0,) * len(orders)]] -= equations.source
-    for k, (tone, s) in enumerate(zip(equations.tones, scale)):
+    for k, (tone, s) in enumerate(zip(equations.tones, scale, strict=True)):
         unit = np.eye(len(orders), dtype=int)[k]
         for sign, matrix, source in ((+1, tone.plus, tone.source_plus), (-1, tone.minus, tone.source_minus)):
             rows, cols = [], []
@@ -138,15 +142,20 @@ def _solve(equations: MomentEquations, orders: Sequence[int]) -> HarmonicSolutio
     try:
         x = spla.splu(matrix).solve(rhs)
     except RuntimeError as error:
-        raise ConvergenceError(f"harmonic-balance system is singular ({error}): does A_0 have a stable steady state?") from None
+        raise ConvergenceError(
+            f"harmonic-balance system is singular ({error}): does A_0 have a stable steady state?"
+        ) from None
     x = x.reshape(len(indices), equations.size)
-    return HarmonicSolution(tuple(orders), tuple(t.frequency for t in equations.tones), dict(zip(indices, x)))
+    frequencies = tuple(t.frequency for t in equations.tones)
+    return HarmonicSolution(tuple(orders), frequencies, dict(zip(indices, x, strict=True)))
 
 
 def _check_orders(equations: MomentEquations, orders: int | Sequence[int]) -> tuple[int, ...]:
     orders = (orders,) * len(equations.tones) if isinstance(orders, (int, np.integer)) else tuple(orders)
     if len(orders) != len(equations.tones) or any(not isinstance(k, (int, np.integer)) or k < 0 for k in orders):
-        raise ParameterError(f"orders must be {len(equations.tones)} non-negative integers (one per tone), got {orders}")
+        raise ParameterError(
+            f"orders must be {len(equations.tones)} non-negative integers (one per tone), got {orders}"
+        )
     return tuple(int(k) for k in orders)
 
 
@@ -210,7 +219,7 @@ def small_signal_expansion(equations: MomentEquations, tone: int, orders: int | 
     x2 = lu.solve(-(m1 @ x1))
     frequencies = tuple(t.frequency for t in equations.tones)
     return tuple(  # type: ignore[return-value]
-        HarmonicSolution(orders, frequencies, dict(zip(indices, x.reshape(len(indices), equations.size))))
+        HarmonicSolution(orders, frequencies, dict(zip(indices, x.reshape(len(indices), equations.size), strict=True)))
         for x in (x0, x1, x2)
     )
 
@@ -260,7 +269,7 @@ def fourier_moment_equations(fock: FockModel, frequencies: Sequence[float]) -> M
 
     drift, source = reduce(liouvillian(fock.hamiltonian, fock.jump_operators))
     tones = []
-    for w, (plus, minus) in zip(frequencies, _tone_components(fock, frequencies)):
+    for w, (plus, minus) in zip(frequencies, _tone_components(fock, frequencies), strict=True):
         a_plus, b_plus = reduce(-1j * (sps.kron(sps.identity(d), plus) - sps.kron(plus.T, sps.identity(d))))
         a_minus, b_minus = reduce(-1j * (sps.kron(sps.identity(d), minus) - sps.kron(minus.T, sps.identity(d))))
         tones.append(Tone(float(w), a_plus, a_minus, b_plus, b_minus))

@@ -88,7 +88,7 @@ def propagate_uniform(propagator: np.ndarray, initial: np.ndarray, count: int) -
 def dense_superoperator(hamiltonian: np.ndarray, jumps: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
     r"""The ``d^2 x d^2`` Lindblad generator on column-stacked ``vec rho`` (index ``i + d j`` for ``rho_ij``).
 
-    .. math:: \mathcal L_{i+dj,\,k+dl} = K_{ik}\delta_{jl} + \delta_{ik}K^*_{jl} + \sum_n J_{n,ik} J^*_{n,jl},
+    .. math:: \mathcal L_{i+dj,\,m+dq} = K_{im}\delta_{jq} + \delta_{im}K^*_{jq} + \sum_n J_{n,im} J^*_{n,jq},
               \qquad K = -iH - \tfrac12\sum_n J_n^\dagger J_n
 
     from a dense ``H`` ``(d, d)`` and the jump operators stacked as ``(n, d, d)``.
@@ -105,30 +105,37 @@ def dense_superoperator(hamiltonian: np.ndarray, jumps: np.ndarray) -> np.ndarra
     out = np.zeros((d * d, d * d), dtype=np.complex128)
     for j in range(d):
         for i in range(d):
-            for l in range(d):
+            for q in range(d):
                 for m in range(d):
                     value = 0j
-                    if j == l:
+                    if j == q:
                         value += k[i, m]
                     if i == m:
-                        value += np.conj(k[j, l])
+                        value += np.conj(k[j, q])
                     for n in range(jumps.shape[0]):
-                        value += jumps[n, i, m] * np.conj(jumps[n, j, l])
-                    out[i + d * j, m + d * l] = value
+                        value += jumps[n, i, m] * np.conj(jumps[n, j, q])
+                    out[i + d * j, m + d * q] = value
     return out
+
+
+@nb.njit(cache=True)
+def max_asymmetry(matrix: np.ndarray) -> float:  # pragma: no cover - compiled
+    """``max |A_ij - A_ji^*|`` (0 for a Hermitian matrix)."""
+    d = matrix.shape[0]
+    asymmetry = 0.0
+    for i in range(d):
+        for j in range(i, d):
+            asymmetry = max(asymmetry, abs(matrix[i, j] - np.conj(matrix[j, i])))
+    return asymmetry
 
 
 @nb.njit(cache=True)
 def density_matrix_defects(rho: np.ndarray) -> tuple[float, float, float]:  # pragma: no cover - compiled
     """``(max |rho_ij - rho_ji^*|, Re Tr rho, smallest eigenvalue of the Hermitian part)``."""
-    d = rho.shape[0]
-    asymmetry = 0.0
     trace = 0.0
-    for i in range(d):
+    for i in range(rho.shape[0]):
         trace += rho[i, i].real
-        for j in range(i, d):
-            asymmetry = max(asymmetry, abs(rho[i, j] - np.conj(rho[j, i])))
-    return asymmetry, trace, np.linalg.eigvalsh(rho)[0]
+    return max_asymmetry(rho), trace, np.linalg.eigvalsh(rho)[0]
 
 
 @nb.njit(cache=True)
@@ -136,6 +143,18 @@ def strictly_increasing(times: np.ndarray) -> bool:  # pragma: no cover - compil
     """True when every entry is finite and larger than the one before."""
     for k in range(times.shape[0]):
         if not np.isfinite(times[k]) or (k > 0 and times[k] <= times[k - 1]):
+            return False
+    return True
+
+
+@nb.njit(cache=True)
+def uniform_steps(times: np.ndarray, tolerance: float) -> bool:  # pragma: no cover - compiled
+    """True when there are steps and they all equal the first within ``tolerance`` relative."""
+    if times.shape[0] < 2:
+        return False
+    step = times[1] - times[0]
+    for k in range(2, times.shape[0]):
+        if abs(times[k] - times[k - 1] - step) > tolerance * step:
             return False
     return True
 
@@ -153,7 +172,8 @@ def batch_superoperators(hamiltonians: np.ndarray, jumps: np.ndarray) -> np.ndar
 @nb.njit(cache=True, parallel=True)
 def propagate_batch(propagators: np.ndarray, steps: np.ndarray, initial: np.ndarray,
                     observables: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
-    """``E[b, k, n] = observables[k] . x_b(n)`` with ``x_b(n) = propagators[b, steps[n-1]] x_b(n-1)``, ``x_b(0) = initial``."""
+    """``E[b, k, n] = observables[k] . x_b(n)``, ``x_b(n) = propagators[b, steps[n-1]] x_b(n-1)``, ``x_b(0) = initial``.
+    """
     count, size = propagators.shape[0], initial.shape[0]
     n_obs, n_times = observables.shape[0], steps.shape[0] + 1
     out = np.empty((count, n_obs, n_times), dtype=np.complex128)

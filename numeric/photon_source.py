@@ -4,7 +4,8 @@ For the port operator ``a`` with decay rate ``kappa`` (``c_out = c_in - i sqrt(k
 
 .. math::
     \beta = \kappa \int_{t_l}^{t_u} \langle a^\dagger a\rangle(t)\, dt, \qquad
-    N = \int_{t_l}^{t_u}\! dt \int_0^{t_u - t}\! d\tau\, \langle a^\dagger a\rangle(t)\,\langle a^\dagger a\rangle(t+\tau),
+    N = \int_{t_l}^{t_u}\! dt \int_0^{t_u - t}\! d\tau\,
+        \langle a^\dagger a\rangle(t)\,\langle a^\dagger a\rangle(t+\tau),
 
     g^{(2)} = \frac{1}{N}\int\!\!\int \langle a^\dagger(t) a^\dagger(t+\tau) a(t+\tau) a(t)\rangle, \qquad
     I = \frac{1}{N}\int\!\!\int |\langle a^\dagger(t+\tau) a(t)\rangle|^2

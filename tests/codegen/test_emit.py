@@ -7,8 +7,7 @@ import time
 import pytest
 import sympy as sp
 
-from qderive.codegen.emit import (MAX_COMMENT_CHARS, emit_array_module, emit_scalar_module,
-                                  identifier, prepare_arguments)
+from qderive.codegen.emit import MAX_COMMENT_CHARS, emit_array_module, emit_scalar_module, identifier, prepare_arguments
 from qderive.codegen.errors import InvalidArgumentsError, MissingArgumentError
 
 x, y = sp.symbols("x y", real=True)

@@ -47,9 +47,12 @@ CASES = [
     (sp.asin(2 * x) + sp.acos(x) + sp.acosh(x) + sp.atanh(x),
      lambda x, p, z, n, m: sum(f(mpmath.mpc(v)) for f, v in
                                [(mpmath.asin, 2 * x), (mpmath.acos, x), (mpmath.acosh, x), (mpmath.atanh, x)])),
-    (sp.asinh(x) + sp.atan(x) + sp.atan2(x, p), lambda x, p, z, n, m: mpmath.asinh(x) + mpmath.atan(x) + mpmath.atan2(x, p)),
-    (sp.erf(x) + sp.erfc(x / 2) + sp.gamma(p), lambda x, p, z, n, m: mpmath.erf(x) + mpmath.erfc(x / 2) + mpmath.gamma(p)),
-    (sp.sign(x) + sp.floor(3 * x) + sp.ceiling(x), lambda x, p, z, n, m: mpmath.sign(x) + mpmath.floor(3 * x) + mpmath.ceil(x)),
+    (sp.asinh(x) + sp.atan(x) + sp.atan2(x, p),
+     lambda x, p, z, n, m: mpmath.asinh(x) + mpmath.atan(x) + mpmath.atan2(x, p)),
+    (sp.erf(x) + sp.erfc(x / 2) + sp.gamma(p),
+     lambda x, p, z, n, m: mpmath.erf(x) + mpmath.erfc(x / 2) + mpmath.gamma(p)),
+    (sp.sign(x) + sp.floor(3 * x) + sp.ceiling(x),
+     lambda x, p, z, n, m: mpmath.sign(x) + mpmath.floor(3 * x) + mpmath.ceil(x)),
     (sp.Min(x, p) + sp.Max(x, p, 1), lambda x, p, z, n, m: min(x, p) + max(x, p, 1)),
     (sp.exp(sp.I * x * p) / (1 + z**2), lambda x, p, z, n, m: mpmath.expj(x * p) / (1 + z**2)),
 ]
@@ -76,7 +79,7 @@ def test_every_function_matches_mpmath(functions):
         with mpmath.workdps(30):
             exact = [complex(ref(mpmath.mpf(point[0]), mpmath.mpf(point[1]), mpmath.mpc(point[2]),
                                  point[3], point[4])) for _, ref in CASES]
-        for (expr, _), ours, ref in zip(CASES, got, exact):
+        for (expr, _), ours, ref in zip(CASES, got, exact, strict=True):
             # relative 1e-12; the absolute floor covers values near a zero of an O(1) function
             assert abs(ours - ref) <= 1e-12 * abs(ref) + 1e-15, (expr, point, ours, ref)
 

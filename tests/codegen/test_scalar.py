@@ -92,7 +92,7 @@ def test_near_resonance_error_is_bounded_by_the_condition_number(efficiency):
     for loss in (1e-3, 1e-5, 1e-7):
         # no detunings, g_ab = g_bc = 1: D ~ i omega (omega^2 - 2) + O(loss), zero at sqrt(2)
         values = [np.sqrt(2), 0.0, 0.0, 0.0, loss, loss, loss, loss, loss, 1.0, 1.0]
-        subs = dict(zip(CHAIN_ARGS, values))
+        subs = dict(zip(CHAIN_ARGS, values, strict=True))
         with mpmath.workdps(30):
             exact, _ = chain_by_hand(*(mpmath.mpf(v) for v in values))
             cond = max(sum(abs(sp.N(t.xreplace(subs), 30)) for t in part.args)

@@ -8,12 +8,29 @@ import qutip as qt
 from scipy.integrate import trapezoid
 
 from qderive.bench.numeric_models import (
-    TWO_TONE_VALUES, driven_qubit, jaynes_cummings, pulsed_qubit, pumped_jaynes_cummings, sps000, sps000_values,
+    TWO_TONE_VALUES,
+    driven_qubit,
+    jaynes_cummings,
+    pulsed_qubit,
+    pumped_jaynes_cummings,
+    sps000,
+    sps000_values,
     two_tone_three_level,
 )
 from qderive.numeric import (
-    concurrence, density_matrix_harmonic, fidelity, fock_model, mesolve, fourier_moment_equations, harmonic_balance,
-    partial_trace, photon_source_figures, purity, small_signal_expansion, steady_state, two_time_correlation,
+    concurrence,
+    density_matrix_harmonic,
+    fidelity,
+    fock_model,
+    fourier_moment_equations,
+    harmonic_balance,
+    mesolve,
+    partial_trace,
+    photon_source_figures,
+    purity,
+    small_signal_expansion,
+    steady_state,
+    two_time_correlation,
     von_neumann_entropy,
 )
 from qderive.numeric.qutip_interop import state_to_qutip, to_qutip
@@ -33,11 +50,13 @@ def test_correlations_match_qutip_two_and_three_operator():
     ours2 = two_time_correlation(fock, rho0, times, taus, ad, a, options=TIGHT)
     ours3 = two_time_correlation(fock, rho0, times, taus, ad, ad @ a, a, options=TIGHT)
     h, c_ops = to_qutip(fock)
-    q = lambda m: state_to_qutip(fock, m.toarray())
+    def q(matrix):
+        return state_to_qutip(fock, matrix.toarray())
+
     options = {"atol": 1e-12, "rtol": 1e-10}
-    ref2 = qt.correlation_2op_2t(h, state_to_qutip(fock, np.diag(rho0)), times, taus, c_ops, q(ad), q(a), options=options)
-    ref3 = qt.correlation_3op_2t(h, state_to_qutip(fock, np.diag(rho0)), times, taus, c_ops, q(ad), q(ad @ a), q(a),
-                                 options=options)
+    start = state_to_qutip(fock, np.diag(rho0))
+    ref2 = qt.correlation_2op_2t(h, start, times, taus, c_ops, q(ad), q(a), options=options)
+    ref3 = qt.correlation_3op_2t(h, start, times, taus, c_ops, q(ad), q(ad @ a), q(a), options=options)
     assert np.abs(ours2 - ref2).max() < 1e-6 * np.abs(ref2).max()
     assert np.abs(ours3 - ref3).max() < 1e-6 * np.abs(ref3).max()
 
@@ -112,11 +131,14 @@ def test_harmonic_balance_two_tones_against_long_time_evolution_and_derivatives(
     # the periodic solution solves the equation at every time: check the time derivative
     t = np.array([3.0, 7.5])
     x, dx = solution(t), (solution(t + 1e-5) - solution(t - 1e-5)) / 2e-5
-    generator = lambda s: equations.drift @ s + equations.source + sum(
-        (k.plus @ s + k.source_plus) * np.exp(-1j * k.frequency * tt) + (k.minus @ s + k.source_minus)
-        * np.exp(1j * k.frequency * tt) for k in equations.tones)
-    for xi, dxi, tt in zip(x, dx, t):
-        assert np.abs(generator(xi) - dxi).max() < 1e-6
+
+    def generator(s, time):
+        return equations.drift @ s + equations.source + sum(
+            (k.plus @ s + k.source_plus) * np.exp(-1j * k.frequency * time) + (k.minus @ s + k.source_minus)
+            * np.exp(1j * k.frequency * time) for k in equations.tones)
+
+    for xi, dxi, time in zip(x, dx, t, strict=True):
+        assert np.abs(generator(xi, time) - dxi).max() < 1e-6
     with pytest.raises(ConvergenceError, match="not converged at orders"):
         harmonic_balance(equations, 1, tol=1e-12)
     # small-signal slope of the level-2 population against a finite-difference ladder

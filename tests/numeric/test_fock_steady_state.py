@@ -77,7 +77,8 @@ def test_non_unique_steady_states_are_reported():
     p = declare([("w", "transition frequency", "rad/s"), ("gamma", "decay rate", "rad/s")])
     w, gamma = (q.symbol for q in p.values())
     qubit = NLevelSystem("q", ("g", "e"))
-    dephased = Model("dephased", (qubit,), w * qubit.projector("e"), (Dissipator(gamma, qubit.projector("e"), "phi"),), p)
+    dephasing = Dissipator(gamma, qubit.projector("e"), "phi")
+    dephased = Model("dephased", (qubit,), w * qubit.projector("e"), (dephasing,), p)
     with pytest.raises(ModelError, match="not unique: the populations split into 2 sectors"):
         steady_state(fock_model(dephased, {"w": 1.0, "gamma": 0.1}))
     one, two = NLevelSystem("s1", ("g", "e")), NLevelSystem("s2", ("g", "e"))
