@@ -14,8 +14,9 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+import scipy.sparse.linalg as spla
 
-from qderive.numeric import fock_model, mesolve, mesolve_batch, steady_state, two_time_correlation
+from qderive.numeric import fock_model, liouvillian, mesolve, mesolve_batch, steady_state, two_time_correlation
 from qderive.numeric.harmonic_balance import fourier_moment_equations, harmonic_balance
 from qderive.numeric.qutip_interop import state_to_qutip, to_qutip
 
@@ -25,23 +26,37 @@ QUTIP_OPTIONS = {"atol": 1e-8, "rtol": 1e-6, "progress_bar": False, "store_state
 OURS_OPTIONS = {"atol": 1e-8, "rtol": 1e-6}
 
 
-def _best(function: Callable[[], object], repeats: int) -> tuple[float, float]:
+def _best(function: Callable[[], object], repeats: int) -> tuple[float, float, object]:
+    """Time of the first call, best time of ``repeats`` further calls, and the last result."""
     start = time.perf_counter()
-    function()
+    value = function()
     first = time.perf_counter() - start
     best = np.inf
     for _ in range(repeats):
         start = time.perf_counter()
-        function()
+        value = function()
         best = min(best, time.perf_counter() - start)
-    return first, best
+    return first, best, value
 
 
-def _entry(name: str, ours: Callable, peer_name: str, peer: Callable, repeats: int, **extra: object) -> dict:
-    first, ours_s = _best(ours, repeats)
-    _, peer_s = _best(peer, repeats)
+def _relative_difference(ours: object, peer: object) -> float:
+    """``max |ours - peer| / max |peer|`` over arrays of the same shape."""
+    ours, peer = np.asarray(ours), np.asarray(peer)
+    return float(np.abs(ours - peer).max() / np.abs(peer).max())
+
+
+def _entry(name: str, ours: Callable, peer_name: str, peer: Callable, repeats: int,
+           agreement: Callable[[object, object], dict] | None = None, **extra: object) -> dict:
+    """One row; ``agreement(ours_value, peer_value)`` adds how closely the two results agree."""
+    first, ours_s, ours_value = _best(ours, repeats)
+    _, peer_s, peer_value = _best(peer, repeats)
+    compared = agreement(ours_value, peer_value) if agreement else {}
     return {"name": name, "ours_s": ours_s, "ours_first_s": first, "peer": peer_name, "peer_s": peer_s,
-            "ratio": peer_s / ours_s, **extra}
+            "ratio": peer_s / ours_s, **compared, **extra}
+
+
+def _same_expectations(ours: object, peer: object) -> dict:
+    return {"relative_difference": _relative_difference(np.array(ours.expect), np.array(peer.expect))}
 
 
 def _evolution(fock, rho0, times, ops, repeats, name):
@@ -53,7 +68,7 @@ def _evolution(fock, rho0, times, ops, repeats, name):
     ops = [fock.operator(o) for o in ops]  # both sides get prebuilt matrices
     return _entry(name, lambda: mesolve(fock, rho0, times, e_ops=ops, options=OURS_OPTIONS), "qutip.mesolve",
                   lambda: qutip.mesolve(h, q_rho, times, c_ops, e_ops=q_ops, options=QUTIP_OPTIONS), repeats,
-                  dimension=fock.dimension)
+                  _same_expectations, dimension=fock.dimension)
 
 
 def run(quick: bool = False) -> dict:
@@ -85,7 +100,7 @@ def run(quick: bool = False) -> dict:
     out.append(_entry(f"engine004 batch of {n_batch}", lambda: mesolve_batch(engine, batch, rho0, times, ops),
                       "loop of qutip.mesolve",
                       lambda: [qutip.mesolve(h, q_rho, times, c, e_ops=q_ops, options=QUTIP_OPTIONS) for h, c in qobjs],
-                      1))
+                      1, lambda o, p: {"relative_difference": _relative_difference(o, [r.expect for r in p])}))
     # sps000 at cutoffs whose top Fock levels stay below 1e-4 over the gate (checked on our side)
     cutoffs = {"a": 2, "b": 3, "c": 3} if quick else {"a": 4, "b": 6, "c": 4}
     tolerance = 5e-2 if quick else 1e-4
@@ -101,7 +116,7 @@ def run(quick: bool = False) -> dict:
     out.append(_entry("sps000 evolution over the gate",
                       lambda: mesolve(sps, rho_sps, t_grid, e_ops=[n], options=sps_options), "qutip.mesolve",
                       lambda: qutip.mesolve(h, state_to_qutip(sps, rho_sps), t_grid, c_ops, e_ops=[q_n],
-                                            options=QUTIP_OPTIONS), 1, dimension=d))
+                                            options=QUTIP_OPTIONS), 1, _same_expectations, dimension=d))
     a = sps.operator(models.sps000().subsystem("a").a)
     ad = a.conj().T.tocsr()
     grid = np.linspace(0, gate[1] - gate[0], 5 if quick else 7)
@@ -112,21 +127,35 @@ def run(quick: bool = False) -> dict:
     q_opts = {"atol": 1e-8, "rtol": 1e-6}
 
     def ours_corr():
-        two_time_correlation(sps, rho_sps, grid, grid, ad, a, options=sps_options)
-        two_time_correlation(sps, rho_sps, grid, grid, ad, ad @ a, a, options=sps_options)
+        return (two_time_correlation(sps, rho_sps, grid, grid, ad, a, options=sps_options),
+                two_time_correlation(sps, rho_sps, grid, grid, ad, ad @ a, a, options=sps_options))
 
     def peer_corr():
-        qutip.correlation_2op_2t(h, state_to_qutip(sps, rho_sps), grid, grid, c_ops, q(ad), q(a), options=q_opts)
-        qutip.correlation_3op_2t(h, state_to_qutip(sps, rho_sps), grid, grid, c_ops, q(ad), q(ad @ a), q(a),
-                                 options=q_opts)
+        return (qutip.correlation_2op_2t(h, state_to_qutip(sps, rho_sps), grid, grid, c_ops, q(ad), q(a),
+                                         options=q_opts),
+                qutip.correlation_3op_2t(h, state_to_qutip(sps, rho_sps), grid, grid, c_ops, q(ad), q(ad @ a), q(a),
+                                         options=q_opts))
+
+    def same_correlations(ours, peer):
+        return {"relative_difference_G1": _relative_difference(ours[0], peer[0]),
+                "relative_difference_G2": _relative_difference(ours[1], peer[1])}
 
     out.append(_entry(f"sps000 two-time grid {len(grid)}x{len(grid)} (G1 and G2)", ours_corr,
-                      "qutip.correlation_2op_2t + correlation_3op_2t", peer_corr, 1, dimension=d))
+                      "qutip.correlation_2op_2t + correlation_3op_2t", peer_corr, 1, same_correlations, dimension=d))
     laser = fock_model(models.pumped_jaynes_cummings(), {"g": 1.0, "kappa": 0.5, "gamma": 0.05, "P": 3.0},
                        {"a": 100 if quick else 1000})
     h_l, c_l = to_qutip(laser)
+    generator = liouvillian(laser.hamiltonian, laser.jump_operators)
+
+    def residuals(ours, peer):
+        # |L vec(rho)|_1 / |L|_1 of each solution: the accuracy of a steady state
+        size = spla.norm(generator, 1)
+        return {"residual_ours": float(np.abs(generator @ ours.reshape(-1, order="F")).sum() / size),
+                "residual_peer": float(np.abs(generator @ peer.full().reshape(-1, order="F")).sum() / size),
+                "relative_difference": _relative_difference(ours, peer.full())}
+
     out.append(_entry(f"steady state, dimension {laser.dimension}", lambda: steady_state(laser), "qutip.steadystate",
-                      lambda: qutip.steadystate(h_l, c_l), 1, dimension=laser.dimension))
+                      lambda: qutip.steadystate(h_l, c_l), 1, residuals, dimension=laser.dimension))
     v = models.TWO_TONE_VALUES
     tones = fock_model(models.two_tone_three_level(), v)
     t_long = np.linspace(0, 600.0, 6001)

@@ -133,6 +133,8 @@ def test_batch_matches_single_runs():
 
 def test_bad_inputs_name_the_problem():
     fock = fock_model(driven_cavity(), {"Delta": 0.0, "E": 2.0, "kappa": 1.0}, {"a": 5})
+    with pytest.raises(ParameterError, match="'kappa' must be positive"):
+        fock_model(driven_cavity(), {"Delta": 0.0, "E": 2.0, "kappa": -1.0}, {"a": 5})
     with pytest.raises(ParameterError, match="trace is 2"):
         mesolve(fock, 2 * np.diag(np.eye(5)[0]), [0, 1])
     with pytest.raises(ParameterError, match="not Hermitian"):
