@@ -11,12 +11,11 @@ import math
 import numpy as np
 import sympy as sp
 
+from qderive.derivations import sps000_model
 from qderive.numeric import fock_model, steady_state
 from qderive.symbolic import TIME, BosonMode, Dissipator, Model, NLevelSystem, Op, declare, thermal_dissipators
 
 TWO_PI = 2 * math.pi
-HBAR = 1.054571817e-34
-K_B = 1.380649e-23
 
 
 def driven_qubit() -> Model:
@@ -118,40 +117,14 @@ ENGINE004_VALUES = {"eL": TWO_PI * 1.1e6, "eR": TWO_PI * 1.1e6, "g": TWO_PI * 40
 
 
 def sps000() -> Model:
-    """Room-temperature spin-optomechanical single-photon source of MODELS.md, full model (no RWA).
-
-    ``H = wq (s+ s- + a^+a) + wm (b^+b + c^+c) + [(lam s- + gsp a + gc c)(b + b^+) + h.c.]`` with
-    ``gstar D[s+ s-] + ksp D[a] + kc D[c] + gm nth D[b^+] + gm (1+nth) D[b]``, spin levels ``(d, e)``.
-    """
-    p = declare([("wq", "dressed-qubit and cavity frequency", "rad/s"), ("wm", "mechanical frequency", "rad/s"),
-                 ("lam", "spin-phonon coupling", "rad/s", "real"), ("gsp", "cavity-phonon coupling", "rad/s", "real"),
-                 ("gc", "cooling-mode coupling", "rad/s", "real"), ("gstar", "spin dephasing rate", "rad/s"),
-                 ("ksp", "single-photon cavity decay", "rad/s"), ("kc", "cooling-mode decay", "rad/s"),
-                 ("gm", "mechanical damping", "rad/s"), ("nth", "thermal phonon number", "1", "nonnegative")])
-    wq, wm, lam, gsp, gc, gstar, ksp, kc, gm, nth = (q.symbol for q in p.values())
-    spin = NLevelSystem("s", ("d", "e"))
-    modes = BosonMode("a"), BosonMode("b"), BosonMode("c")
-    a, b, c = (m.a for m in modes)
-    s_minus = spin.sigma("d", "e")
-    coupling = (lam * s_minus + gsp * a + gc * c) * (b + b.dag())
-    h = wq * (spin.projector("e") + a.dag() * a) + wm * (b.dag() * b + c.dag() * c) + coupling + coupling.dag()
-    dissipators = (
-        Dissipator(gstar, spin.projector("e"), "gstar"), Dissipator(ksp, a, "ksp"), Dissipator(kc, c, "kc"),
-        *thermal_dissipators(gm, nth, b, "gm"),
-    )
-    return Model("sps000", (spin, *modes), h, dissipators, p, ports=("ksp",))
+    """Room-temperature spin-optomechanical single-photon source of MODELS.md, full model (no RWA);
+    the model of :mod:`qderive.derivations.sps000_model`, spin levels ``(d, e)``, port ``kappa_sp``."""
+    return sps000_model.full_model()
 
 
-def sps000_values(temperature: float = 300.0) -> dict[str, float]:
+def sps000_values() -> dict[str, float]:
     """Fig. 3 parameters of the seed: fm = 3 MHz, delta = 2pi 1 MHz, Qm = 5e8, T = 300 K."""
-    wm = TWO_PI * 3e6
-    qm = 5e8
-    kc = TWO_PI * 600e3
-    return {
-        "wq": wm + TWO_PI * 1e6, "wm": wm, "lam": TWO_PI * 100e3, "gsp": TWO_PI * 100e3, "gc": kc / 4,
-        "gstar": TWO_PI * 0.2e3, "ksp": TWO_PI * 20e3, "kc": kc, "gm": wm / qm,
-        "nth": K_B * temperature / (HBAR * wm),
-    }
+    return dict(sps000_model.FIG3)
 
 
 SPS000_GATE = (10e-6, 22e-6)

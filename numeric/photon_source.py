@@ -63,7 +63,7 @@ def photon_source_figures(fock: FockModel, rho0: np.ndarray, gate: tuple[float, 
     Parameters
     ----------
     fock : FockModel
-        The model; ``port`` must be one of its ports (e.g. ``"ksp"`` for sps000).
+        The model; ``port`` must be one of its ports (e.g. ``"kappa_sp"`` for sps000).
     rho0 : ndarray
         State at time ``t0`` (e.g. the cooled state with the emitter just excited).
     gate : (t_l, t_u)

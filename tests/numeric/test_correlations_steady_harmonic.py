@@ -97,13 +97,13 @@ def test_sps000_figures_of_merit_small_cutoffs():
     rho0 = np.zeros((d, d))
     rho0[d // 2, d // 2] = 1.0  # spin |e>, modes in vacuum
     options = {"truncation_tolerance": None, "method": "adams"}
-    figures = photon_source_figures(fock, rho0, (1e-6, 3e-6), "ksp", n_points=17, options=options)
+    figures = photon_source_figures(fock, rho0, (1e-6, 3e-6), "kappa_sp", n_points=17, options=options)
     assert 0 < figures.brightness < 1 and 0 <= figures.g2 < 0.2 and 0 < figures.indistinguishability <= 1
     # brightness against an independent mesolve of <a^+ a> integrated by the same trapezoid rule
     n = model.subsystem("a").adag * model.subsystem("a").a
     times = np.concatenate([[0.0], figures.times])
     population = mesolve(fock, rho0, times, e_ops=[n], options={**options, **TIGHT}).expect[0][1:]
-    kappa = sps000_values()["ksp"]
+    kappa = sps000_values()["kappa_sp"]
     assert figures.brightness == pytest.approx(kappa * trapezoid(population, figures.times), rel=1e-5)
 
 
