@@ -19,7 +19,7 @@ import sympy as sp
 
 from qderive.symbolic import Model, ModelError, Op, ParameterError
 
-from .evolution import EXPM_MAX_DIMENSION, _check_times, density_matrix
+from .evolution import EXPM_MAX_DIMENSION, _check_times, density_matrix, step_key
 from .fock import _monomial_matrix, fock_model
 from .kernels import batch_superoperators, propagate_batch
 
@@ -36,7 +36,7 @@ def _batch_matrices(op: Op, symbols: list[sp.Symbol], columns: list[np.ndarray],
 
 def _distinct_steps(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct output steps (a uniform grid's rounding differences merged at 12 digits) and each step's index."""
-    steps = np.array([float(f"{s:.12g}") for s in np.diff(times)])
+    steps = np.array([step_key(s) for s in np.diff(times)])
     distinct, index = np.unique(steps, return_inverse=True)
     return distinct, index.astype(np.int64)
 

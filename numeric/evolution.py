@@ -120,6 +120,11 @@ def density_matrix(state: np.ndarray, dimension: int, name: str = "rho0") -> np.
     return state
 
 
+def step_key(step: float) -> float:
+    """An output step rounded to 12 digits: equal steps of a uniform grid, which differ by rounding, share a key."""
+    return float(f"{step:.12g}")
+
+
 def _check_times(times: Sequence[float]) -> np.ndarray:
     times = np.asarray(times, dtype=float)
     if times.ndim != 1 or times.size < 1:
@@ -246,9 +251,10 @@ class LindbladSolver:
 
     # -- propagation ----------------------------------------------------------------------
     def _propagator(self, step: float) -> np.ndarray:
-        key = float(step)
+        """``exp(L step)``, computed once per :func:`step_key`."""
+        key = step_key(step)
         if key not in self._propagators:
-            self._propagators[key] = sla.expm(self._liouvillian * step)
+            self._propagators[key] = sla.expm(self._liouvillian * key)
         return self._propagators[key]
 
     def _expm_states(self, rho0: np.ndarray, times: np.ndarray, stats: dict) -> Iterator[np.ndarray]:
@@ -256,8 +262,7 @@ class LindbladSolver:
         x = rho0.reshape(-1, order="F")
         yield rho0
         for step in np.diff(times):
-            # equal steps share one propagator; tiny float differences of a uniform grid are merged
-            x = self._propagator(float(f"{step:.12g}")) @ x
+            x = self._propagator(step) @ x
             stats["num_steps"] += 1
             yield x.reshape(d, d, order="F")
 

@@ -36,7 +36,7 @@ from qderive.symbolic import Op, ParameterError
 from .evolution import Operator
 from .fock import FockModel
 from .liouvillian import liouvillian
-from .steady_state import steady_state
+from .steady_state import steady_state, trace_border
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def spectrum(fock: FockModel, frequencies: Sequence[float], a_op: Operator, b_op
     d = fock.dimension
     L = liouvillian(fock.hamiltonian, fock.jump_operators).tocsc()
     weight = np.abs(L.data).mean()
-    border = sps.csc_matrix((np.full(d, weight), (np.zeros(d, dtype=int), np.arange(d) * (d + 1))), shape=L.shape)
+    border = trace_border(d * d, np.arange(d) * (d + 1), weight)  # rho_ii sits at i (d + 1) in vec rho
     identity = sps.identity(d * d, dtype=complex, format="csc")
     # Tr(X v) for column-stacked v: the row vec(X^T)
     row_a, row_b = A.T.toarray().reshape(-1, order="F"), B.T.toarray().reshape(-1, order="F")

@@ -45,6 +45,15 @@ PIVOT_THRESHOLD = 0.1  # threshold partial pivoting: keep the diagonal pivot unl
 CONDITION_LIMIT = 1e13  # 1-norm condition number above which the bordered Liouvillian counts as singular
 
 
+def trace_border(size: int, diagonal: np.ndarray, weight: float) -> sps.csr_matrix:
+    """``w |rho_00><Tr|``: ``weight`` in row 0 at the positions ``diagonal`` of the ``rho_ii`` (``rho_00`` first).
+
+    Added to a Liouvillian it makes ``w Tr rho`` part of the equation of ``rho_00``.
+    """
+    return sps.csr_matrix((np.full(len(diagonal), weight), (np.zeros(len(diagonal), dtype=int), diagonal)),
+                          shape=(size, size))
+
+
 def _steady_block(L: sps.csr_matrix, d: int) -> np.ndarray:
     """Indices (column-stacked) of the Liouville-space component that holds the diagonal elements.
 
@@ -110,7 +119,7 @@ def steady_state(fock: FockModel, truncation_tolerance: float = 1e-4, method: Li
     A = L[block][:, block].tocsr()
     weight = np.abs(A.data).mean()
     diagonal = np.flatnonzero(block % (d + 1) == 0)  # positions of rho_ii in the block (rho_00 first)
-    border = sps.csr_matrix((np.full(d, weight), (np.zeros(d, dtype=int), diagonal)), shape=A.shape)
+    border = trace_border(A.shape[0], diagonal, weight)
     A = (A + border).tocsr()
     rhs = np.zeros(A.shape[0], dtype=complex)
     rhs[0] = weight
