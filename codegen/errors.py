@@ -1,13 +1,15 @@
 """The exceptions raised by :mod:`qderive.codegen`.
 
 Every error the code generator raises on purpose derives from :class:`CodegenError`,
-itself a :class:`ValueError`, so a caller can catch the whole family at once.
+itself a :class:`qderive.QderiveError` (a :class:`ValueError`), so a caller can catch the whole family at once.
 """
 
 from __future__ import annotations
 
+from qderive.errors import QderiveError
 
-class CodegenError(ValueError):
+
+class CodegenError(QderiveError):
     """Base class: the expression or the request cannot be turned into a kernel."""
 
 

@@ -6,9 +6,10 @@ so that a user can fix the input without reading the source.
 
 from __future__ import annotations
 
+from qderive.errors import QderiveError
 
-class QderiveError(ValueError):
-    """Base class of every qderive error."""
+__all__ = ["QderiveError", "ParameterError", "ModelError", "AlgebraError", "TruncationError",
+           "ConvergenceError", "ApproximationWarning"]
 
 
 class ParameterError(QderiveError):
