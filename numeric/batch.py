@@ -61,7 +61,7 @@ def mesolve_batch(model: Model, values: Sequence[Mapping[str, float]], rho0: np.
         Fock cutoffs of the model's modes.
     """
     layout = fock_model(model, values[0], cutoffs)
-    if layout.time_dependent:
+    if layout.varies_in_time:
         raise ModelError("mesolve_batch propagates time-independent models; use LindbladSolver per point instead")
     d = layout.dimension
     if d > EXPM_MAX_DIMENSION:

@@ -83,7 +83,7 @@ def two_time_correlation(fock: FockModel, rho0: np.ndarray, times: Sequence[floa
     method = options["method"] if options["method"] in ("adams", "bdf") else "adams"
     stats = {"num_rhs": 0, "num_steps": 0}
     delays = taus if taus[0] == 0 else np.concatenate([[0.0], taus])
-    if not fock.time_dependent:
+    if not fock.varies_in_time:
         dual = LindbladGenerator(fock, options["frame"], dual=True)
         evolved = np.array(list(integrate(dual, observable.toarray(), delays, options, stats, method)))
         evolved = evolved[len(delays) - len(taus):]

@@ -195,3 +195,36 @@ def propagate_batch(propagators: np.ndarray, steps: np.ndarray, initial: np.ndar
                     acc += observables[k, i] * x[i]
                 out[b, k, n] = acc
     return out
+
+
+@nb.njit(cache=True)
+def state_defects(states: np.ndarray, full_spectrum: bool) -> np.ndarray:  # pragma: no cover - compiled
+    """Per state of a stack ``(n, d, d)``: ``max |rho - rho^+|``, ``|Tr rho - 1|`` and the smallest eigenvalue.
+
+    The smallest eigenvalue is that of the Hermitian part (``O(d^3)``) with ``full_spectrum``,
+    otherwise the smallest population ``min Re rho_ii`` (``O(d)``). A state with a non-finite entry
+    gets ``(inf, inf, -inf)``. The rows also hold for the transposes ``rho^T`` (same trace,
+    asymmetry and spectrum), so column-stacked ``vec rho`` reshaped row by row may be passed.
+    """
+    count, d = states.shape[0], states.shape[1]
+    out = np.empty((count, 3))
+    hermitian = np.empty((d, d), dtype=np.complex128)
+    for k in range(count):
+        rho = states[k]
+        if not np.all(np.isfinite(rho)):
+            out[k, 0], out[k, 1], out[k, 2] = np.inf, np.inf, -np.inf
+            continue
+        trace = 0.0
+        smallest = np.inf
+        for i in range(d):
+            trace += rho[i, i].real
+            smallest = min(smallest, rho[i, i].real)
+        out[k, 0] = max_asymmetry(rho)
+        out[k, 1] = abs(trace - 1.0)
+        if full_spectrum:
+            for i in range(d):
+                for j in range(d):
+                    hermitian[i, j] = 0.5 * (rho[i, j] + np.conj(rho[j, i]))
+            smallest = np.linalg.eigvalsh(hermitian)[0]
+        out[k, 2] = smallest
+    return out

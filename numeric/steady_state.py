@@ -109,7 +109,7 @@ def steady_state(fock: FockModel, truncation_tolerance: float = 1e-4, method: Li
     TruncationError
         When a mode's top Fock level holds more than ``truncation_tolerance``.
     """
-    if fock.time_dependent:
+    if fock.varies_in_time:
         raise ModelError("steady_state needs a time-independent Hamiltonian; go to a rotating frame first")
     if method not in ("direct", "iterative"):
         raise ParameterError(f"steady_state method must be 'direct' or 'iterative', got {method!r}")

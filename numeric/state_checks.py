@@ -1,0 +1,60 @@
+r"""Checks that propagated density matrices are still states: trace 1, Hermitian, positive.
+
+A Lindblad evolution preserves all three exactly; a numerical one to rounding (exact
+propagation) or to the integrator's tolerance (ZVODE). A state that violates one of them by more
+than the stated tolerance is a wrong number, and :func:`check_states` refuses it with
+:class:`UnphysicalStateError` instead of returning it. The checks run in compiled code
+(:func:`~qderive.numeric.kernels.state_defects`): ``O(d^2)`` per state for trace and
+Hermiticity, ``O(d^3)`` for the smallest eigenvalue where that is requested (only the
+populations otherwise).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from qderive.symbolic import ConvergenceError
+
+from .kernels import state_defects
+
+
+class UnphysicalStateError(ConvergenceError):
+    """A propagated density matrix lost its trace, its Hermiticity or its positivity beyond the tolerance."""
+
+
+def check_states(states: np.ndarray, tolerance: float, times: Sequence[float], full_spectrum: bool,
+                 method: str) -> None:
+    """Raise :class:`UnphysicalStateError` for the first state of ``states`` that is not a density matrix.
+
+    Parameters
+    ----------
+    states : ndarray, shape ``(n, d, d)``
+        Density matrices (or their transposes) at ``times``.
+    tolerance : float
+        Largest allowed ``max |rho - rho^+|``, ``|Tr rho - 1|`` and ``-lambda_min`` (or ``-min rho_ii``).
+    times : sequence of float
+        The time of each state, named in the message.
+    full_spectrum : bool
+        Check the smallest eigenvalue (``O(d^3)`` per state) instead of the smallest population.
+    method : str
+        The solver method, named in the message.
+
+    Examples
+    --------
+    >>> check_states(np.eye(2)[None] / 2, 1e-6, [0.0], True, "expm")
+    """
+    defects = state_defects(np.ascontiguousarray(states, dtype=complex), full_spectrum)
+    bad = ~((defects[:, 0] <= tolerance) & (defects[:, 1] <= tolerance) & (defects[:, 2] >= -tolerance))
+    if not bad.any():
+        return
+    k = int(np.flatnonzero(bad)[0])
+    asymmetry, trace_error, smallest = defects[k]
+    what = "eigenvalue" if full_spectrum else "population"
+    raise UnphysicalStateError(
+        f"the {method} evolution produced an invalid density matrix at t = {times[k]:.6g} s: "
+        f"max |rho - rho^+| = {asymmetry:.2e}, |Tr rho - 1| = {trace_error:.2e}, smallest {what} {smallest:.2e} "
+        f"(tolerance {tolerance:.0e}, option 'state_tolerance'); tighten atol/rtol, shorten the output steps, "
+        "or check the model's rates and cutoffs"
+    )
