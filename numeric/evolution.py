@@ -178,9 +178,15 @@ def integrate(generator: LindbladGenerator, x0: np.ndarray, times: np.ndarray, o
     d = generator.dimension
     out = np.empty((d, d), dtype=complex)
 
+    failures: list[Exception] = []  # an error inside ZVODE's callback is re-raised after it returns
+
     def rhs(t: float, y: np.ndarray) -> np.ndarray:
         stats["num_rhs"] += 1
-        return generator.apply(t, y.reshape(d, d), out).ravel()
+        try:
+            return generator.apply(t, y.reshape(d, d), out).ravel()
+        except Exception as error:  # noqa: BLE001 - re-raised below, outside the Fortran code
+            failures.append(error)
+            return np.full(d * d, np.nan, dtype=complex)
 
     integrator = ode(rhs).set_integrator(
         "zvode", method=method, atol=options["atol"], rtol=options["rtol"], nsteps=options["nsteps"],
@@ -193,6 +199,8 @@ def integrate(generator: LindbladGenerator, x0: np.ndarray, times: np.ndarray, o
         with warnings.catch_warnings(record=True) as caught:  # ZVODE reports failures as warnings
             warnings.simplefilter("always")
             y = integrator.integrate(t)
+        if failures:
+            raise failures[0]
         if not integrator.successful() or not np.all(np.isfinite(y)):
             raise ConvergenceError(
                 f"ZVODE ({method}) failed between t = {integrator.t:.6g} and {t:.6g} (return code "

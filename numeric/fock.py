@@ -270,7 +270,8 @@ def _rate_amplitude(rate: sp.Expr, channel: str) -> TimeFunction:
     gamma = sp.lambdify(TIME, rate, modules="numpy")
 
     def amplitude(t: float) -> float:
-        value = complex(gamma(t))
+        with np.errstate(all="ignore"):  # a pole or an overflow gives inf or nan, refused below
+            value = complex(gamma(np.float64(t)))
         if not (np.isfinite(value.real) and value.imag == 0 and value.real >= 0):
             raise ModelError(f"rate of channel '{channel}' is {value} at t = {t:.6g} s; a rate must be finite "
                              "and non-negative")

@@ -7,7 +7,9 @@ memory and what to change. The estimates, for a Hilbert-space dimension ``d`` an
 operators:
 
 * ODE evolution (ZVODE without Jacobian): ``15 d^2`` (Adams) or ``8 d^2`` (BDF) work entries,
-  ``n + 2`` scratch matrices of the generator and ~4 more state-sized arrays;
+  ``n + 2`` scratch matrices of the generator and ~8 more state-sized arrays (the initial state, the
+  integrator's vector and its copies, the output state and its checks; measured with tracemalloc:
+  ``22.7 d^2`` entries in all for one jump operator, against ``26 d^2`` estimated);
 * exact propagation: the dense ``d^2 x d^2`` Liouvillian and ~8 matrices of that size inside
   :func:`scipy.linalg.expm` (and squaring);
 * stored states: ``len(times) d^2`` entries;
@@ -54,7 +56,7 @@ def available_memory() -> int:
 def ode_step_bytes(dimension: int, n_jumps: int, method: str = "adams") -> int:
     """Bytes of one ODE evolution: ZVODE's work array and the generator's scratch matrices."""
     work = 15 if method == "adams" else 8
-    return (work + n_jumps + 6) * dimension**2 * COMPLEX_BYTES
+    return (work + n_jumps + 10) * dimension**2 * COMPLEX_BYTES
 
 
 def expm_step_bytes(dimension: int) -> int:
