@@ -189,9 +189,14 @@ def test_oversized_cutoff_is_refused_with_estimate_available_memory_and_advice()
     assert issubclass(InsufficientMemoryError, MemoryError)
 
 
-def test_direct_steady_state_that_cannot_fit_advises_the_iterative_method():
-    fock = fock_model(driven_cavity(), {"Delta": 0.5, "E": 0.6, "kappa": 1.0}, {"a": 3000})
-    with pytest.raises(InsufficientMemoryError, match=r"LU factors.*use method='iterative'"):
+def test_direct_steady_state_that_cannot_fit_advises_the_iterative_method(monkeypatch):
+    """A machine with 4 MB available: the Liouvillian of a d = 60 cavity fits, its LU factors (~8 MB) do not."""
+    from qderive.numeric import memory
+
+    monkeypatch.setattr(memory, "QUERY_THRESHOLD_BYTES", 0)
+    monkeypatch.setattr(memory, "available_memory", lambda: 4 * 2**20)
+    fock = fock_model(driven_cavity(), {"Delta": 0.5, "E": 0.6, "kappa": 1.0}, {"a": 60})
+    with pytest.raises(InsufficientMemoryError, match=r"LU factors.*0.00391 GiB available; use method='iterative'"):
         steady_state(fock)
 
 
