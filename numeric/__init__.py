@@ -1,5 +1,6 @@
 """Numeric layer of qderive: full numerical solutions of symbolic models."""
 
+from . import qutip_interop
 from .batch import mesolve_batch
 from .correlations import two_time_correlation
 from .evolution import LindbladSolver, Result, check_options, mesolve
@@ -14,15 +15,17 @@ from .harmonic_balance import (
     small_signal_expansion,
 )
 from .liouvillian import liouvillian
+from .memory import InsufficientMemoryError
 from .measures import concurrence, fidelity, partial_trace, purity, von_neumann_entropy
 from .photon_source import PhotonSourceFigures, photon_source_figures
 from .spectrum import Spectrum, spectrum
+from .state_checks import UnphysicalStateError
 from .steady_state import steady_state
 
 __all__ = [
-    "FockModel", "HarmonicSolution", "LindbladSolver", "MomentEquations", "PhotonSourceFigures", "Result", "Spectrum",
+    "FockModel", "HarmonicSolution", "InsufficientMemoryError", "UnphysicalStateError", "LindbladSolver", "MomentEquations", "PhotonSourceFigures", "Result", "Spectrum",
     "Tone",
     "check_options", "concurrence", "density_matrix_harmonic", "fidelity", "fock_model", "fourier_moment_equations",
-    "harmonic_balance", "liouvillian", "mesolve", "mesolve_batch", "partial_trace", "photon_source_figures", "purity",
+    "harmonic_balance", "liouvillian", "mesolve", "mesolve_batch", "partial_trace", "photon_source_figures", "purity", "qutip_interop",
     "small_signal_expansion", "spectrum", "steady_state", "two_time_correlation", "von_neumann_entropy",
 ]

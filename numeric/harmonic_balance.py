@@ -226,6 +226,9 @@ def small_signal_expansion(equations: MomentEquations, tone: int, orders: int | 
 
 def _tone_components(fock: FockModel, frequencies: Sequence[float]) -> list[tuple[sps.csr_matrix, sps.csr_matrix]]:
     """``(H_k^+, H_k^-)`` with ``H(t) = H_0 + sum_k H_k^+ e^{-i w_k t} + H_k^- e^{+i w_k t}``."""
+    if not fock.symbolic:
+        raise ModelError("harmonic balance reads the tones from the symbolic Hamiltonian; a model given only by "
+                         "matrices (FockModel.from_qutip) has none: build it with the symbolic layer")
     d = fock.dimension
     parts = [[sps.csr_matrix((d, d), dtype=complex), sps.csr_matrix((d, d), dtype=complex)] for _ in frequencies]
     for monomial, c in fock.model.hamiltonian.terms.items():

@@ -126,12 +126,14 @@ def fock_model_from_qutip(hamiltonian: Any, c_ops: Sequence[Any] = (), subsystem
         return _matrix(q)
 
     h0 = matrix(constant, "H") if constant is not None else sps.csr_matrix((d, d), dtype=complex)
-    if abs(h0 - h0.conj().T).max(initial=0.0) > 1e-12 * max(abs(h0).max(initial=0.0), 1.0):
+    asymmetry = h0 - h0.conj().T
+    if asymmetry.nnz and np.abs(asymmetry.data).max() > 1e-12 * max(np.abs(h0.data).max(initial=0.0), 1.0):
         raise ParameterError("H is not Hermitian")
     time_dependent = tuple((f, matrix(q, "H")) for f, q in varying)
     jumps, amplitudes = [], []
     for k, c in enumerate(c_ops):
-        c_constant, c_varying = _split_list_format(c, args, f"c_ops[{k}]")
+        pair = isinstance(c, (list, tuple)) and len(c) == 2 and not isinstance(c[1], qutip.Qobj)
+        c_constant, c_varying = _split_list_format([c] if pair else c, args, f"c_ops[{k}]")
         if c_constant is not None and c_varying or len(c_varying) > 1:
             raise ParameterError(f"c_ops[{k}] must be a Qobj or one pair [Qobj, coefficient]")
         if c_varying:
