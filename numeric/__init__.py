@@ -15,17 +15,18 @@ from .harmonic_balance import (
     small_signal_expansion,
 )
 from .liouvillian import liouvillian
-from .memory import InsufficientMemoryError
 from .measures import concurrence, fidelity, partial_trace, purity, von_neumann_entropy
+from .memory import InsufficientMemoryError
 from .photon_source import PhotonSourceFigures, photon_source_figures
 from .spectrum import Spectrum, spectrum
 from .state_checks import UnphysicalStateError
 from .steady_state import steady_state
 
 __all__ = [
-    "FockModel", "HarmonicSolution", "InsufficientMemoryError", "UnphysicalStateError", "LindbladSolver", "MomentEquations", "PhotonSourceFigures", "Result", "Spectrum",
-    "Tone",
+    "FockModel", "HarmonicSolution", "InsufficientMemoryError", "LindbladSolver", "MomentEquations",
+    "PhotonSourceFigures", "Result", "Spectrum", "Tone", "UnphysicalStateError",
     "check_options", "concurrence", "density_matrix_harmonic", "fidelity", "fock_model", "fourier_moment_equations",
-    "harmonic_balance", "liouvillian", "mesolve", "mesolve_batch", "partial_trace", "photon_source_figures", "purity", "qutip_interop",
-    "small_signal_expansion", "spectrum", "steady_state", "two_time_correlation", "von_neumann_entropy",
+    "harmonic_balance", "liouvillian", "mesolve", "mesolve_batch", "partial_trace", "photon_source_figures", "purity",
+    "qutip_interop", "small_signal_expansion", "spectrum", "steady_state", "two_time_correlation",
+    "von_neumann_entropy",
 ]

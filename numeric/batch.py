@@ -20,10 +20,10 @@ import sympy as sp
 from qderive.symbolic import Model, ModelError, Op, ParameterError
 
 from .evolution import EXPM_MAX_DIMENSION, _check_times, density_matrix, step_key
-from .memory import COMPLEX_BYTES, require_memory
-from .propagator import MAX_STEP_NORM, exact_propagator
 from .fock import _monomial_matrix, fock_model
 from .kernels import batch_superoperators, propagate_batch
+from .memory import COMPLEX_BYTES, require_memory
+from .propagator import MAX_STEP_NORM, exact_propagator
 
 
 def _batch_matrices(op: Op, symbols: list[sp.Symbol], columns: list[np.ndarray], layout) -> np.ndarray:

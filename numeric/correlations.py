@@ -26,9 +26,10 @@ import scipy.sparse as sps
 
 from qderive.symbolic import Op, ParameterError
 
-from .evolution import LindbladSolver, Operator, _check_times, check_options, integrate
+from .evolution import LindbladSolver, _check_times, check_options, integrate
 from .fock import FockModel
 from .generator import LindbladGenerator
+from .observables import Operator
 
 
 def _matrix(fock: FockModel, op: Operator | None) -> sps.csr_matrix:

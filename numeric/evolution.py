@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import scipy.linalg as sla
 import scipy.sparse as sps
 from scipy.integrate import ode
 
@@ -49,7 +48,7 @@ from .fock import FockModel
 from .generator import LindbladGenerator
 from .kernels import dense_superoperator, density_matrix_defects, propagate_uniform, strictly_increasing, uniform_steps
 from .memory import COMPLEX_BYTES, expm_step_bytes, ode_step_bytes, require_memory
-from .observables import Expectations, Operator
+from .observables import Expectations
 from .progress import progress_bar
 from .propagator import exact_propagator
 from .qutip_interop import is_qobj, qobj_array, states_to_qutip
@@ -104,7 +103,8 @@ def check_options(options: Mapping[str, Any] | None) -> dict[str, Any]:
             and merged["nsteps"] > 0):
         raise ParameterError(f"option 'nsteps' must be a positive integer, got {merged['nsteps']!r}")
     if not (_is_number(merged["max_step"]) and 0 <= merged["max_step"] < np.inf):
-        raise ParameterError(f"option 'max_step' must be a finite number >= 0 (0: no limit), got {merged['max_step']!r}")
+        raise ParameterError(f"option 'max_step' must be a finite number >= 0 (0: no limit), "
+                             f"got {merged['max_step']!r}")
     if not (isinstance(merged["frame"], str) and merged["frame"] in ("auto", "lab", "interaction")):
         raise ParameterError(f"option 'frame' must be 'auto', 'lab' or 'interaction', got {merged['frame']!r}")
     for key in ("truncation_tolerance", "state_tolerance"):
@@ -418,10 +418,10 @@ class LindbladSolver:
         if tolerance is not None and self.fock.model.modes:
             self.fock.check_truncation_along(vectors[:, :: d + 1].real, tolerance, times)  # vec index of rho_ii
         table: list[np.ndarray | None] = [None] * len(expectations)
-        for k, coo in expectations.matrices:
-            # Tr(A rho) = vec(A^T) . vec(rho), and vec(A^T) = A row by row
-            values = vectors @ coo.toarray().ravel()
-            table[k] = values.real if expectations.hermitian[k] else values
+        for k, matrix in enumerate(expectations.operators):
+            if matrix is not None:  # dense at this size; Tr(A rho) = vec(A^T) . vec(rho), vec(A^T) = A row by row
+                values = vectors @ matrix.ravel()
+                table[k] = values.real if expectations.hermitian[k] else values
         for k, function in expectations.functions.items():
             values = np.array([complex(function(t, rho.T)) for t, rho in zip(times, transposed, strict=True)])
             table[k] = values.real if not np.any(values.imag) else values

@@ -198,33 +198,56 @@ def propagate_batch(propagators: np.ndarray, steps: np.ndarray, initial: np.ndar
 
 
 @nb.njit(cache=True)
-def state_defects(states: np.ndarray, full_spectrum: bool) -> np.ndarray:  # pragma: no cover - compiled
-    """Per state of a stack ``(n, d, d)``: ``max |rho - rho^+|``, ``|Tr rho - 1|`` and the smallest eigenvalue.
+def _shifted_cholesky_exists(rho: np.ndarray, shift: float, work: np.ndarray) -> bool:  # pragma: no cover
+    """True when the Hermitian part of ``rho`` plus ``shift`` times the identity has a Cholesky factor.
 
-    The smallest eigenvalue is that of the Hermitian part (``O(d^3)``) with ``full_spectrum``,
-    otherwise the smallest population ``min Re rho_ii`` (``O(d)``). A state with a non-finite entry
-    gets ``(inf, inf, -inf)``. The rows also hold for the transposes ``rho^T`` (same trace,
-    asymmetry and spectrum), so column-stacked ``vec rho`` reshaped row by row may be passed.
+    That is, when every eigenvalue of the Hermitian part exceeds ``-shift`` (``O(d^3/6)``, no LAPACK call).
+    """
+    d = rho.shape[0]
+    for j in range(d):
+        pivot = rho[j, j].real + shift
+        for k in range(j):
+            pivot -= work[j, k].real ** 2 + work[j, k].imag ** 2
+        if not pivot > 0.0:
+            return False
+        root = np.sqrt(pivot)
+        work[j, j] = root
+        for i in range(j + 1, d):
+            acc = 0.5 * (rho[i, j] + np.conj(rho[j, i]))
+            for k in range(j):
+                acc -= work[i, k] * np.conj(work[j, k])
+            work[i, j] = acc / root
+    return True
+
+
+@nb.njit(cache=True)
+def first_invalid_state(states: np.ndarray, tolerance: float, full_spectrum: bool):  # pragma: no cover
+    """Index of the first state of a stack ``(n, d, d)`` that is not a density matrix within ``tolerance``, or -1.
+
+    Returns ``(index, max |rho - rho^+|, |Tr rho - 1|, positivity)`` with the defects of that state.
+    ``positivity`` is the smallest population ``min Re rho_ii``; with ``full_spectrum`` it is
+    ``-inf`` instead when the Hermitian part has an eigenvalue below ``-tolerance`` (a Cholesky
+    factorisation of ``rho + tolerance 1`` fails, ``O(d^3/6)``). A state with a non-finite entry
+    fails with ``(inf, inf, -inf)``. The checks also hold for the transposes ``rho^T`` (same
+    trace, asymmetry and spectrum), so column-stacked ``vec rho`` reshaped row by row may be passed.
     """
     count, d = states.shape[0], states.shape[1]
-    out = np.empty((count, 3))
-    hermitian = np.empty((d, d), dtype=np.complex128)
+    work = np.empty((d, d), dtype=np.complex128)
     for k in range(count):
         rho = states[k]
-        if not np.all(np.isfinite(rho)):
-            out[k, 0], out[k, 1], out[k, 2] = np.inf, np.inf, -np.inf
-            continue
         trace = 0.0
         smallest = np.inf
+        asymmetry = 0.0
         for i in range(d):
             trace += rho[i, i].real
             smallest = min(smallest, rho[i, i].real)
-        out[k, 0] = max_asymmetry(rho)
-        out[k, 1] = abs(trace - 1.0)
-        if full_spectrum:
-            for i in range(d):
-                for j in range(d):
-                    hermitian[i, j] = 0.5 * (rho[i, j] + np.conj(rho[j, i]))
-            smallest = np.linalg.eigvalsh(hermitian)[0]
-        out[k, 2] = smallest
-    return out
+            for j in range(i, d):
+                z, w = rho[i, j], rho[j, i]
+                if not (np.isfinite(z.real) and np.isfinite(z.imag) and np.isfinite(w.real) and np.isfinite(w.imag)):
+                    return k, np.inf, np.inf, -np.inf
+                asymmetry = max(asymmetry, abs(z - np.conj(w)))
+        if full_spectrum and smallest >= -tolerance and not _shifted_cholesky_exists(rho, tolerance, work):
+            smallest = -np.inf
+        if asymmetry > tolerance or abs(trace - 1.0) > tolerance or smallest < -tolerance:
+            return k, asymmetry, abs(trace - 1.0), smallest
+    return -1, 0.0, 0.0, 0.0

@@ -114,7 +114,8 @@ def fock_model_from_qutip(hamiltonian: Any, c_ops: Sequence[Any] = (), subsystem
         subsystems = [NLevelSystem(f"q{k}", tuple(range(n))) for k, n in enumerate(dimensions)]
     subsystems = tuple(subsystems)
     if len(subsystems) != len(dimensions):
-        raise ParameterError(f"subsystems: {len(subsystems)} given for the {len(dimensions)} tensor factors {dimensions}")
+        raise ParameterError(f"subsystems: {len(subsystems)} given for the {len(dimensions)} tensor factors "
+                             f"{dimensions}")
     for system, n in zip(subsystems, dimensions, strict=True):
         if isinstance(system, NLevelSystem) and system.dimension != n:
             raise ParameterError(f"subsystem '{system.name}' has {system.dimension} levels, its factor {n}")

@@ -33,9 +33,9 @@ import scipy.sparse.linalg as spla
 
 from qderive.symbolic import Op, ParameterError
 
-from .evolution import Operator
 from .fock import FockModel
 from .liouvillian import liouvillian
+from .observables import Operator
 from .steady_state import steady_state, trace_border
 
 

@@ -59,8 +59,9 @@ class Model:
 
     A rate may depend on the time ``t`` (e.g. ``kappa * exp(-t)``), as long as it is provably
     non-negative. Raises :class:`ModelError` for a non-Hermitian Hamiltonian, a rate that is
-    infinite, negative or not provably non-negative, an operator on a subsystem not in ``subsystems``, a symbol that is not
-    a declared parameter (or the time ``t``), or a port that names no dissipator.
+    infinite, negative or not provably non-negative, an operator on a subsystem not in
+    ``subsystems``, a symbol that is not a declared parameter (or the time ``t``), or a port that
+    names no dissipator.
     """
 
     name: str
