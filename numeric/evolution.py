@@ -18,9 +18,10 @@ Methods (``options["method"]``):
 A step whose norm ``||L dt||_1`` is large is split and squared with trace and Hermiticity restored
 (:mod:`.propagator`); where float64 rounding bounds the accuracy of a long exact step above
 ``atol`` (the phase of a slowly damped fast oscillation), an :class:`ApproximationWarning` says so.
-Every output state is checked to be a density matrix within ``options["state_tolerance"]``
-(trace, Hermiticity, and the smallest eigenvalue for ``d <= FULL_SPECTRUM_MAX_DIMENSION``, the
-populations above, plus the final state's spectrum up to ``FINAL_SPECTRUM_MAX_DIMENSION``),
+Every output state is checked to be a density matrix within ``options["state_tolerance"]``:
+trace, Hermiticity and populations of every state; positivity of the spectrum of every state
+of an ODE run for ``d <= FULL_SPECTRUM_MAX_DIMENSION``, and of the final state (up to
+``FINAL_SPECTRUM_MAX_DIMENSION``), where the rounding errors of repeated exact steps ``P^k`` are largest;
 raising :class:`~qderive.numeric.state_checks.UnphysicalStateError` otherwise. The memory of a
 step is estimated before anything is allocated (:mod:`.memory`).
 
@@ -380,7 +381,7 @@ class LindbladSolver:
         bar = progress_bar(self.options["progress_bar"], len(times))
         for t, rho in zip(times, self.states(rho0, times, stats), strict=True):
             if state_tolerance is not None:
-                check_states(rho[None], state_tolerance, [t], full_spectrum, self.method)
+                check_states(rho[None], state_tolerance, [t], 0 if full_spectrum else 1, self.method)
             if tolerance is not None:
                 self.fock.check_truncation(rho, tolerance, time=t)
             if store:
@@ -390,7 +391,7 @@ class LindbladSolver:
             bar.update()
         bar.close()
         if state_tolerance is not None and not full_spectrum and self.fock.dimension <= FINAL_SPECTRUM_MAX_DIMENSION:
-            check_states(rho[None], state_tolerance, [t], True, self.method)
+            check_states(rho[None], state_tolerance, [t], 0, self.method)
         if self.method == "expm":
             self._warn_rounding(stats["rounding_error_bound"])
         stats["run_time"] = _time.perf_counter() - started
@@ -413,7 +414,8 @@ class LindbladSolver:
         bar.close()
         transposed = vectors.reshape(len(times), d, d)  # row n is vec rho(t_n) column-stacked: rho(t_n)^T
         if self.options["state_tolerance"] is not None:
-            check_states(transposed, self.options["state_tolerance"], times, True, "expm")
+            # rounding errors of P^k grow with k, so the last state is where positivity fails first
+            check_states(transposed, self.options["state_tolerance"], times, len(times) - 1, "expm")
         tolerance = self.options["truncation_tolerance"]
         if tolerance is not None and self.fock.model.modes:
             self.fock.check_truncation_along(vectors[:, :: d + 1].real, tolerance, times)  # vec index of rho_ii

@@ -221,15 +221,16 @@ def _shifted_cholesky_exists(rho: np.ndarray, shift: float, work: np.ndarray) ->
 
 
 @nb.njit(cache=True)
-def first_invalid_state(states: np.ndarray, tolerance: float, full_spectrum: bool):  # pragma: no cover
+def first_invalid_state(states: np.ndarray, tolerance: float, spectrum_from: int):  # pragma: no cover
     """Index of the first state of a stack ``(n, d, d)`` that is not a density matrix within ``tolerance``, or -1.
 
     Returns ``(index, max |rho - rho^+|, |Tr rho - 1|, positivity)`` with the defects of that state.
-    ``positivity`` is the smallest population ``min Re rho_ii``; with ``full_spectrum`` it is
-    ``-inf`` instead when the Hermitian part has an eigenvalue below ``-tolerance`` (a Cholesky
-    factorisation of ``rho + tolerance 1`` fails, ``O(d^3/6)``). A state with a non-finite entry
-    fails with ``(inf, inf, -inf)``. The checks also hold for the transposes ``rho^T`` (same
-    trace, asymmetry and spectrum), so column-stacked ``vec rho`` reshaped row by row may be passed.
+    ``positivity`` is the smallest population ``min Re rho_ii``; for the states from index
+    ``spectrum_from`` on it is ``-inf`` instead when the Hermitian part has an eigenvalue below
+    ``-tolerance`` (a Cholesky factorisation of ``rho + tolerance 1`` fails, ``O(d^3/6)``). A
+    state with a non-finite entry fails with ``(inf, inf, -inf)``. The checks also hold for the
+    transposes ``rho^T`` (same trace, asymmetry and spectrum), so column-stacked ``vec rho``
+    reshaped row by row may be passed.
     """
     count, d = states.shape[0], states.shape[1]
     work = np.empty((d, d), dtype=np.complex128)
@@ -246,7 +247,7 @@ def first_invalid_state(states: np.ndarray, tolerance: float, full_spectrum: boo
                 if not (np.isfinite(z.real) and np.isfinite(z.imag) and np.isfinite(w.real) and np.isfinite(w.imag)):
                     return k, np.inf, np.inf, -np.inf
                 asymmetry = max(asymmetry, abs(z - np.conj(w)))
-        if full_spectrum and smallest >= -tolerance and not _shifted_cholesky_exists(rho, tolerance, work):
+        if k >= spectrum_from and smallest >= -tolerance and not _shifted_cholesky_exists(rho, tolerance, work):
             smallest = -np.inf
         if asymmetry > tolerance or abs(trace - 1.0) > tolerance or smallest < -tolerance:
             return k, asymmetry, abs(trace - 1.0), smallest

@@ -25,7 +25,7 @@ class UnphysicalStateError(ConvergenceError):
     """A propagated density matrix lost its trace, its Hermiticity or its positivity beyond the tolerance."""
 
 
-def check_states(states: np.ndarray, tolerance: float, times: Sequence[float], full_spectrum: bool,
+def check_states(states: np.ndarray, tolerance: float, times: Sequence[float], spectrum_from: int,
                  method: str) -> None:
     """Raise :class:`UnphysicalStateError` for the first state of ``states`` that is not a density matrix.
 
@@ -37,19 +37,26 @@ def check_states(states: np.ndarray, tolerance: float, times: Sequence[float], f
         Largest allowed ``max |rho - rho^+|``, ``|Tr rho - 1|`` and ``-lambda_min`` (or ``-min rho_ii``).
     times : sequence of float
         The time of each state, named in the message.
-    full_spectrum : bool
-        Check positivity of the spectrum (``O(d^3/6)`` per state) instead of the populations only.
+    spectrum_from : int
+        Index of the first state whose spectrum is checked for positivity (``O(d^3/6)`` each);
+        the states before it have only their populations checked. ``0``: every state,
+        ``len(states)``: none.
     method : str
         The solver method, named in the message.
 
     Examples
     --------
-    >>> check_states(np.eye(2)[None] / 2, 1e-6, [0.0], True, "expm")
+    >>> check_states(np.eye(2)[None] / 2, 1e-6, [0.0], 0, "expm")
+    >>> check_states(np.diag([1.5, -0.5])[None], 1e-6, [2.0], 0, "expm")
+    Traceback (most recent call last):
+    ...
+    qderive.numeric.state_checks.UnphysicalStateError: the expm evolution produced an invalid density ...
     """
     states = np.ascontiguousarray(states, dtype=complex)
-    k, asymmetry, trace_error, smallest = first_invalid_state(states, tolerance, full_spectrum)
+    k, asymmetry, trace_error, smallest = first_invalid_state(states, tolerance, spectrum_from)
     if k < 0:
         return
+    full_spectrum = k >= spectrum_from
     if full_spectrum and np.isneginf(smallest) and np.all(np.isfinite(states[k])):
         smallest = np.linalg.eigvalsh(0.5 * (states[k] + states[k].conj().T))[0]
     what = "eigenvalue" if full_spectrum else "population"
