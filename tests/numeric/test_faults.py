@@ -46,6 +46,22 @@ def test_long_expm_step_reaches_the_analytic_steady_state(t_end):
     assert result.stats["rounding_error_bound"] < 1e-10  # the squarings stopped once the state had relaxed
 
 
+def test_long_steps_of_the_batch_reach_the_analytic_steady_state():
+    values = [{"Delta": 0.0, "Omega": 1.0, "gamma": 1.0}, {"Delta": 0.0, "Omega": 2.0, "gamma": 1.0}]
+    expect = mesolve_batch(driven_qubit(), values, [1.0, 0.0], [0.0, 1e17], [ATOM.projector("e")])
+    np.testing.assert_allclose(expect[:, 0, -1], [(1 / 4) / (1 / 4 + 1 / 2), (4 / 4) / (1 / 4 + 4 / 2)], atol=1e-12)
+
+
+def test_state_check_sees_a_negative_eigenvalue_behind_positive_populations():
+    """[[0.5, 0.6], [0.6, 0.5]] has populations 0.5 but eigenvalues 1.1 and -0.1; a pure state passes."""
+    from qderive.numeric.state_checks import check_states
+
+    check_states(np.full((1, 2, 2), 0.5), 1e-9, [0.0], 0, "test")  # |+><+|, eigenvalues 1 and 0
+    with pytest.raises(UnphysicalStateError, match="smallest eigenvalue -1.00e-01"):
+        check_states(np.array([[[0.5, 0.6], [0.6, 0.5]]]), 1e-6, [3.0], 0, "test")
+    check_states(np.array([[[0.5, 0.6], [0.6, 0.5]]]), 1e-6, [3.0], 1, "test")  # populations only: passes
+
+
 def mpmath_population(fock, t_end):
     mp.mp.dps = 40
     L = mp.matrix(dense_superoperator(*fock.dense_matrices).tolist())

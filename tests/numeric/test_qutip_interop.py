@@ -46,6 +46,22 @@ def test_from_qutip_model_with_time_dependent_drive_and_rate_matches_qutip():
     assert ours.expect[0].dtype == float and ours.expect[2].dtype == complex  # real for Hermitian e_ops
 
 
+def test_time_dependent_rate_goes_to_qutip_as_a_collapse_operator_with_coefficient():
+    """to_qutip of gamma(t) = kappa e^{-t} gives [L, sqrt(gamma(t))]; QuTiP then follows exp(-kappa (1 - e^{-t}))."""
+    import sympy as sp
+
+    from qderive.symbolic import TIME, Dissipator, Model, declare
+
+    p = declare([("kappa", "initial decay rate", "rad/s")])
+    atom = NLevelSystem("s", ("g", "e"))
+    model = Model("fading", (atom,), 0 * atom.projector("e"),
+                  (Dissipator(p["kappa"].symbol * sp.exp(-TIME), atom.sigma("g", "e"), "k"),), p)
+    h, c_ops = qutip_interop.to_qutip(fock_model(model, {"kappa": 2.0}))
+    times = np.linspace(0, 4, 9)
+    theirs = qt.mesolve(h, qt.basis(2, 1), times, c_ops, e_ops=[qt.num(2)], options=QUTIP_TIGHT).expect[0]
+    np.testing.assert_allclose(theirs, np.exp(-2.0 * (1 - np.exp(-times))), rtol=1e-7)
+
+
 def test_qobj_kets_density_matrices_and_every_kind_of_e_op():
     """rho0 as a Qobj ket or density matrix; e_ops as Qobj, Op, array, sparse matrix and callable f(t, rho)."""
     model = jaynes_cummings()
