@@ -241,6 +241,10 @@ class ValidationOptions:
     progress: bool = False
 
 
+FULL = ValidationOptions()
+QUICK = ValidationOptions(quick=True)
+
+
 @dataclass(frozen=True)
 class Validation:
     """The approximation checked against the full model at the derivation's own parameters.
@@ -281,7 +285,8 @@ class Validation:
     def to_json(self) -> dict[str, Any]:
         """The documented JSON of ``qderive validate NAME --json``."""
         return {"name": self.name, "passed": self.passed, "error": self.error, "tolerance": self.tolerance,
-                "conditions_hold": self.conditions_hold, "reason": self.reason, "metrics": dict(self.metrics), "scaling": dict(self.scaling),
+                "conditions_hold": self.conditions_hold, "reason": self.reason, "metrics": dict(self.metrics),
+                "scaling": dict(self.scaling),
                 "details": self.details}
 
 
@@ -380,7 +385,7 @@ class System(ABC):
     def derive(self, parameters: ParameterSet) -> Derivation:
         """The derivation at ``parameters`` (symbolic work from :attr:`cache`)."""
 
-    def validate(self, derivation: Derivation, options: ValidationOptions = ValidationOptions()) -> Validation | None:
+    def validate(self, derivation: Derivation, options: ValidationOptions = FULL) -> Validation | None:
         """Check ``derivation`` against the full model; ``None`` if the system has no full model."""
         return None
 
@@ -388,7 +393,7 @@ class System(ABC):
         """Plot data drawn from ``derivation`` and ``validation``; none by default."""
         return ()
 
-    def report(self, parameters: ParameterSet, options: ValidationOptions = ValidationOptions()) -> Report:
+    def report(self, parameters: ParameterSet, options: ValidationOptions = FULL) -> Report:
         """Derive once, validate that derivation, and build the figures from both."""
         derivation = self.derive(parameters)
         validation = self.validate(derivation, options)

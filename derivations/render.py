@@ -76,8 +76,8 @@ def to_markdown(d: Derivation, v: Validation | None = None) -> str:
         if step.before:
             lines += [f"   From $${step.before}$$", ""]
         if step.operation:
-            lines += [f"   *{step.operation}*" + (f" (relies on {', '.join(step.relies_on)})" if step.relies_on else ""),
-                      ""]
+            relies = f" (relies on {', '.join(step.relies_on)})" if step.relies_on else ""
+            lines += [f"   *{step.operation}*{relies}", ""]
         lines += [f"   $${step.latex}$$", ""]
         if step.note:
             lines += [f"   {step.note}", ""]
@@ -85,7 +85,8 @@ def to_markdown(d: Derivation, v: Validation | None = None) -> str:
     for key, q in d.results.items():
         lines.append(f"| `{key}` | ${sp.latex(q.expr)}$ | {_value(q)} | {_md_cell(q.meaning)} |")
     if d.discrepancies:
-        lines += ["", "## Discrepancies with the source", "", "| source | stated | derived | why |", "|---|---|---|---|"]
+        lines += ["", "## Discrepancies with the source", ""]
+        lines += ["| source | stated | derived | why |", "|---|---|---|---|"]
         lines += [f"| {_md_cell(x.source)} | {_md_cell(x.stated)} | {_md_cell(x.derived)} | {_md_cell(x.note)} |"
                   for x in d.discrepancies]
     if v is not None:

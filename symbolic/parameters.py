@@ -50,8 +50,8 @@ class Parameter:
                 f"parameter '{self.name}': domain must be one of {sorted(_ASSUMPTIONS)}, got {self.domain!r}"
             )
         if self.bounds is not None and (self.domain == "complex" or not self.bounds[0] < self.bounds[1]):
-            raise ParameterError(f"parameter '{self.name}': bounds must be (low, high) with low < high on a real domain, "
-                                 f"got {self.bounds!r}")
+            raise ParameterError(f"parameter '{self.name}': bounds must be (low, high) with low < high on a real "
+                                 f"domain, got {self.bounds!r}")
 
     @property
     def symbol(self) -> sp.Symbol:
@@ -80,7 +80,9 @@ class Parameter:
             )
         if self.bounds is not None and not self.bounds[0] <= value <= self.bounds[1]:
             low, high = self.bounds
-            raise ParameterError(f"'{self.name}' must lie in [{low:g}, {high:g}] ({self.meaning}), got {value!r} {self.unit}")
+            raise ParameterError(
+                f"'{self.name}' must lie in [{low:g}, {high:g}] ({self.meaning}), got {value!r} {self.unit}"
+            )
         return value
 
 

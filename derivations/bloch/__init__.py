@@ -7,7 +7,7 @@ model and the rotating-frame master equation).
 
 from __future__ import annotations
 
-from ..contract import Derivation, System, Validation, ValidationOptions
+from ..contract import FULL, Derivation, System, Validation, ValidationOptions
 from . import derivation, validation
 from .model import DEFAULTS, PARAMETERS
 
@@ -24,7 +24,7 @@ class Bloch(System):
     def derive(self, parameters) -> Derivation:
         return derivation.derive(self.cache, parameters)
 
-    def validate(self, derivation: Derivation, options: ValidationOptions = ValidationOptions()) -> Validation:
+    def validate(self, derivation: Derivation, options: ValidationOptions = FULL) -> Validation:
         return validation.validate(derivation, options)
 
 

@@ -8,7 +8,7 @@ thresholds, discrepancies), :mod:`.validation` (full master equation, transients
 
 from __future__ import annotations
 
-from ..contract import Derivation, System, Validation, ValidationOptions
+from ..contract import FULL, Derivation, System, Validation, ValidationOptions
 from ..plotting import Figure
 from . import derivation, figures, validation
 from .model import DEFAULTS, PARAMETERS
@@ -26,7 +26,7 @@ class Engine004(System):
     def derive(self, parameters) -> Derivation:
         return derivation.derive(self.cache, parameters)
 
-    def validate(self, derivation: Derivation, options: ValidationOptions = ValidationOptions()) -> Validation:
+    def validate(self, derivation: Derivation, options: ValidationOptions = FULL) -> Validation:
         return validation.validate(derivation, options)
 
     def figures(self, derivation: Derivation, validation: Validation | None) -> tuple[Figure, ...]:

@@ -5,7 +5,7 @@ Modules: :mod:`.model`, :mod:`.derivation`, :mod:`.validation`.
 
 from __future__ import annotations
 
-from ..contract import Derivation, System, Validation, ValidationOptions
+from ..contract import FULL, Derivation, System, Validation, ValidationOptions
 from . import derivation, validation
 from .model import DEFAULTS, PARAMETERS
 
@@ -22,7 +22,7 @@ class Raman(System):
     def derive(self, parameters) -> Derivation:
         return derivation.derive(self.cache, parameters)
 
-    def validate(self, derivation: Derivation, options: ValidationOptions = ValidationOptions()) -> Validation:
+    def validate(self, derivation: Derivation, options: ValidationOptions = FULL) -> Validation:
         return validation.validate(derivation, options)
 
 

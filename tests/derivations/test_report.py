@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from qderive.derivations.report import MANIFEST, WRITERS, ReportError, write_report
 from qderive.derivations.registry import Registry
+from qderive.derivations.report import MANIFEST, WRITERS, ReportError, write_report
 
 SYSTEM = Registry.discover().get("purcell")
 REPORT = SYSTEM.report(SYSTEM.parameter_set())
