@@ -74,5 +74,6 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
         scaling["rwa_error_exponent_in_Omega_over_omega_0"] = log_log_slope(ratios, errors)
     quantity = "relative error of rho_ee (rotating-wave closed form vs lab frame)"
     return judge("bloch", derivation, error, TOLERANCE, quantity, metrics, scaling,
-                 "closed-form rho_ee (compiled) vs the period average of the lab-frame master equation (harmonic balance); the detuning sweep compares with the rotating-frame master equation over "
-                 "+-5 gamma_perp")
+                 "closed-form rho_ee (compiled) vs the period average of the lab-frame master equation "
+                 "(harmonic balance); the detuning sweep compares with the rotating-frame master equation "
+                 "over +-5 gamma_perp")
