@@ -26,8 +26,8 @@ from qderive.symbolic import QderiveError
 
 from .contract import ValidationOptions
 from .registry import Registry
-from .render import FORMATS
-from .report import write_report
+from .render import FORMATS, to_latex
+from .report import write_index, write_report
 
 BENCHMARKS = ("symbolic", "codegen", "numeric")
 MAX_EXPRESSION_LENGTH = 200
@@ -99,6 +99,8 @@ def _cmd_derive(args: argparse.Namespace, registry: Registry) -> int:
     derivation = system.derive(system.parameter_set(parse_settings(args.set)))
     if args.json or args.format == "json":
         _print_json(derivation.to_json())
+    elif args.format == "latex":
+        print(to_latex(derivation, standalone=args.standalone))
     else:
         print(FORMATS[args.format](derivation))
     return 0
@@ -139,20 +141,27 @@ def _cmd_bench(args: argparse.Namespace, registry: Registry) -> int:
 
 
 def _cmd_run(args: argparse.Namespace, registry: Registry) -> int:
-    names = registry.names() if args.name == "all" else [registry.get(args.name).name]
-    if args.name == "all" and args.set:
+    run_all = args.name == "all"
+    if run_all and args.set:
         raise QderiveError("--set applies to one derivation; use 'qderive run NAME --set ...'")
+    names = registry.names() if run_all else [registry.get(args.name).name]
+    root = Path(args.out or "reports")
     overrides = parse_settings(args.set)
-    status = 0
+    status, entries = 0, []
     for name in names:
         system = registry.get(name)
-        out = Path(args.out) / name if args.out and args.name == "all" else Path(args.out or Path("reports") / name)
+        out = root / name if run_all or not args.out else root
         report = system.report(system.parameter_set(overrides), ValidationOptions(quick=args.quick))
         summary = write_report(report, out)
         if not args.quiet:
             print(summary.text)
         if not summary.passed:
             status = 1
+        entries.append((name, system.title, None if report.validation is None else report.validation.passed))
+    if run_all:
+        index = write_index(entries, root)
+        if not args.quiet:
+            print(f"index: {index}")
     return status
 
 
@@ -174,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_settings(p)
     p.add_argument("--format", choices=[*FORMATS, "json"], default="text")
     p.add_argument("--json", action="store_true", help="same as --format json")
+    p.add_argument("--standalone", action="store_true", help="with --format latex: a complete LaTeX document")
     p.set_defaults(func=_cmd_derive)
     p = commands.add_parser("validate", help="check the derivation against the full model at these parameters")
     p.add_argument("name")

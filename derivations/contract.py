@@ -44,6 +44,8 @@ import sympy as sp
 from qderive.codegen import Kernel, compile_expr
 from qderive.symbolic import Parameter, ParameterError, ParameterSet, QderiveError
 
+from . import html
+
 if TYPE_CHECKING:
     from .plotting import Figure
 
@@ -200,6 +202,10 @@ class Derivation:
     def failed_conditions(self) -> tuple[Condition, ...]:
         return tuple(c for c in self.conditions.values() if not c.holds)
 
+    def _repr_html_(self) -> str:
+        """Jupyter display: assumptions, conditions, steps, results, discrepancies with MathML equations."""
+        return html.heading(self, 3) + "".join(html.derivation_sections(self))
+
     def to_json(self) -> dict[str, Any]:
         """The documented JSON of ``qderive derive NAME --json``."""
         return {
@@ -281,6 +287,10 @@ class Validation:
     @property
     def passed(self) -> bool:
         return self.error <= self.tolerance and self.conditions_hold
+
+    def _repr_html_(self) -> str:
+        """Jupyter display: verdict, reason and metrics."""
+        return html.validation_section(self)
 
     def to_json(self) -> dict[str, Any]:
         """The documented JSON of ``qderive validate NAME --json``."""
