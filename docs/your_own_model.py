@@ -85,7 +85,10 @@ def full_rate(values):
     return slowest_rate(liouvillian(fock.hamiltonian, fock.jump_operators), excitations)
 
 
+errors = []
 for ratio in (0.01, 0.03, 0.3):
     values = {"g": ratio * 2 * np.pi * 40e9, "kappa": 2 * np.pi * 40e9, "gamma": 2 * np.pi * 0.2e9, "Delta": 0.0}
     effective_rate = values["gamma"] + rate.scalar(values["g"], values["kappa"], values["Delta"])
-    print(f"g/kappa = {ratio}: relative error {abs(full_rate(values) - effective_rate) / full_rate(values):.2e}")
+    errors.append(abs(full_rate(values) - effective_rate) / full_rate(values))
+    print(f"g/kappa = {ratio}: relative error {errors[-1]:.2e}")
+assert errors[0] < 1e-3 < 1e-1 < errors[-1], "the elimination must hold at small g/kappa and fail at large"
