@@ -151,7 +151,8 @@ def _cmd_run(args: argparse.Namespace, registry: Registry) -> int:
     for name in names:
         system = registry.get(name)
         out = root / name if run_all or not args.out else root
-        report = system.report(system.parameter_set(overrides), ValidationOptions(quick=args.quick))
+        report = system.report(system.parameter_set(overrides),
+                               ValidationOptions(quick=args.quick, progress=not args.quiet))
         summary = write_report(report, out)
         if not args.quiet:
             print(summary.text)
