@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from qderive.bench.numeric_models import driven_cavity, driven_qubit
 from qderive.numeric import fock_model, mesolve, mesolve_batch, steady_state
 from qderive.numeric.kernels import dense_superoperator
 from qderive.numeric.memory import InsufficientMemoryError, ode_step_bytes
@@ -28,6 +27,7 @@ from qderive.symbolic import (
     ParameterError,
     declare,
 )
+from qderive.symbolic.library import driven_cavity, driven_qubit
 
 ATOM = NLevelSystem("s", ("g", "e"))
 

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 import qutip as qt
 
-from qderive.bench.numeric_models import jaynes_cummings
 from qderive.numeric import FockModel, fock_model, mesolve, qutip_interop
 from qderive.symbolic import BosonMode, ModelError, NLevelSystem, ParameterError, TruncationError
+from qderive.symbolic.library import jaynes_cummings
 
 TIGHT = {"atol": 1e-12, "rtol": 1e-10}
 QUTIP_TIGHT = {**TIGHT, "progress_bar": False}
