@@ -142,7 +142,7 @@ def _liouvillian_entries(fock: FockModel) -> int:
     return 2 * d * k_entries + sum(j.nnz**2 for j in fock.jump_operators)
 
 
-def _envelope(A: sps.csc_matrix) -> int:
+def envelope_entries(A: sps.spmatrix) -> int:
     """Entries inside the envelope (profile) of ``A``: the fill bound of LU without pivoting."""
     columns = A.tocsc()
     rows = A.tocsr()
@@ -216,7 +216,7 @@ def steady_state(fock: FockModel, truncation_tolerance: float = 1e-4, method: Li
     permutation = np.append(permutation[permutation != 0], 0)
     A = A[permutation][:, permutation].tocsc()
     if method == "direct":
-        require_memory(SPARSE_ENTRY_BYTES * _envelope(A), f"steady_state (direct, LU factors) with "
+        require_memory(SPARSE_ENTRY_BYTES * envelope_entries(A), f"steady_state (direct, LU factors) with "
                        f"{A.shape[0]} unknowns at dimension {d}",
                        "use method='iterative' (incomplete LU and GMRES) or lower the Fock cutoffs")
         try:

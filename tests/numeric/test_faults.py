@@ -216,6 +216,24 @@ def test_direct_steady_state_that_cannot_fit_advises_the_iterative_method(monkey
         steady_state(fock)
 
 
+def test_spectrum_that_cannot_fit_is_refused_before_its_factorisation(monkeypatch):
+    """The steady state is injected; a 4 MB machine cannot hold the LU of the d = 60 cavity's L - i omega."""
+    import importlib
+
+    from qderive.numeric import memory, spectrum
+
+    spectrum_module = importlib.import_module("qderive.numeric.spectrum")  # the package attribute is the function
+
+    fock = fock_model(driven_cavity(), {"Delta": 0.5, "E": 0.6, "kappa": 1.0}, {"a": 60})
+    rho = steady_state(fock)
+    monkeypatch.setattr(spectrum_module, "steady_state", lambda *args, **kwargs: rho)
+    monkeypatch.setattr(memory, "QUERY_THRESHOLD_BYTES", 0)
+    monkeypatch.setattr(memory, "available_memory", lambda: 4 * 2**20)
+    a = driven_cavity().subsystems[0].a
+    with pytest.raises(InsufficientMemoryError, match=r"spectrum \(LU of L - i omega\) at dimension 60"):
+        spectrum(fock, [0.0, 1.0], a.dag(), a)
+
+
 def test_ode_memory_estimate_bounds_the_measured_allocation():
     """tracemalloc sees numpy's allocations (ZVODE's work array, the generator's scratch): estimate >= peak, < 2x."""
     d = 150
