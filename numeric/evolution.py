@@ -69,7 +69,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
 }
 METHODS = ("auto", "adams", "bdf", "expm")
 EXPM_MAX_DIMENSION = 32
-FULL_SPECTRUM_MAX_DIMENSION = 32  # every output state's smallest eigenvalue is checked up to here (O(d^3) each)
+FULL_SPECTRUM_MAX_DIMENSION = 32  # ODE runs check every output state's spectrum up to here (Cholesky, O(d^3/6) each)
 FINAL_SPECTRUM_MAX_DIMENSION = 400  # the final state's, up to here
 
 

@@ -34,7 +34,8 @@ def e_op_entries(e_ops: Any) -> tuple[list[Hashable], list[Any]]:
         return [], []
     if isinstance(e_ops, Mapping):
         return list(e_ops), list(e_ops.values())
-    if _is_operator(e_ops) and not (isinstance(e_ops, np.ndarray) and e_ops.ndim == 3) or callable(e_ops):
+    stacked = isinstance(e_ops, np.ndarray) and e_ops.ndim == 3  # several matrices in one array
+    if (_is_operator(e_ops) and not stacked) or callable(e_ops):
         return [0], [e_ops]
     entries = list(e_ops)
     return list(range(len(entries))), entries
