@@ -221,13 +221,16 @@ def _shifted_cholesky_exists(rho: np.ndarray, shift: float, work: np.ndarray) ->
 
 
 @nb.njit(cache=True)
-def first_invalid_state(states: np.ndarray, tolerance: float, spectrum_from: int):  # pragma: no cover
-    """Index of the first state of a stack ``(n, d, d)`` that is not a density matrix within ``tolerance``, or -1.
+def first_invalid_state(states: np.ndarray, tolerance: float, negativity: float,
+                        spectrum_from: int):  # pragma: no cover
+    """Index of the first state of a stack ``(n, d, d)`` that is not a density matrix, or -1.
 
-    Returns ``(index, max |rho - rho^+|, |Tr rho - 1|, positivity)`` with the defects of that state.
-    ``positivity`` is the smallest population ``min Re rho_ii``; for the states from index
-    ``spectrum_from`` on it is ``-inf`` instead when the Hermitian part has an eigenvalue below
-    ``-tolerance`` (a Cholesky factorisation of ``rho + tolerance 1`` fails, ``O(d^3/6)``). A
+    A state fails when ``max |rho - rho^+|`` or ``|Tr rho - 1|`` exceeds ``tolerance`` or its
+    positivity falls below ``-negativity``. Returns ``(index, max |rho - rho^+|, |Tr rho - 1|,
+    positivity)`` with the defects of that state. ``positivity`` is the smallest population
+    ``min Re rho_ii``; for the states from index ``spectrum_from`` on it is ``-inf`` instead when
+    the Hermitian part has an eigenvalue below ``-negativity`` (a Cholesky factorisation of
+    ``rho + negativity 1`` fails, ``O(d^3/6)``). A
     state with a non-finite entry fails with ``(inf, inf, -inf)``. The checks also hold for the
     transposes ``rho^T`` (same trace, asymmetry and spectrum), so column-stacked ``vec rho``
     reshaped row by row may be passed.
@@ -247,8 +250,8 @@ def first_invalid_state(states: np.ndarray, tolerance: float, spectrum_from: int
                 if not (np.isfinite(z.real) and np.isfinite(z.imag) and np.isfinite(w.real) and np.isfinite(w.imag)):
                     return k, np.inf, np.inf, -np.inf
                 asymmetry = max(asymmetry, abs(z - np.conj(w)))
-        if k >= spectrum_from and smallest >= -tolerance and not _shifted_cholesky_exists(rho, tolerance, work):
+        if k >= spectrum_from and smallest >= -negativity and not _shifted_cholesky_exists(rho, negativity, work):
             smallest = -np.inf
-        if asymmetry > tolerance or abs(trace - 1.0) > tolerance or smallest < -tolerance:
+        if asymmetry > tolerance or abs(trace - 1.0) > tolerance or smallest < -negativity:
             return k, asymmetry, abs(trace - 1.0), smallest
     return -1, 0.0, 0.0, 0.0

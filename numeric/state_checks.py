@@ -26,7 +26,7 @@ class UnphysicalStateError(ConvergenceError):
 
 
 def check_states(states: np.ndarray, tolerance: float, times: Sequence[float], spectrum_from: int,
-                 method: str) -> None:
+                 method: str, negativity: float | None = None) -> None:
     """Raise :class:`UnphysicalStateError` for the first state of ``states`` that is not a density matrix.
 
     Parameters
@@ -34,7 +34,7 @@ def check_states(states: np.ndarray, tolerance: float, times: Sequence[float], s
     states : ndarray, shape ``(n, d, d)``
         Density matrices (or their transposes) at ``times``.
     tolerance : float
-        Largest allowed ``max |rho - rho^+|``, ``|Tr rho - 1|`` and ``-lambda_min`` (or ``-min rho_ii``).
+        Largest allowed ``max |rho - rho^+|`` and ``|Tr rho - 1|``.
     times : sequence of float
         The time of each state, named in the message.
     spectrum_from : int
@@ -43,6 +43,10 @@ def check_states(states: np.ndarray, tolerance: float, times: Sequence[float], s
         ``len(states)``: none.
     method : str
         The solver method, named in the message.
+    negativity : float, optional
+        Largest allowed ``-lambda_min`` (or ``-min rho_ii``); ``tolerance`` when not given. An
+        integrator's states may dip below zero by its global error, so the ODE methods pass a
+        wider allowance than exact propagation.
 
     Examples
     --------
@@ -53,7 +57,8 @@ def check_states(states: np.ndarray, tolerance: float, times: Sequence[float], s
     qderive.numeric.state_checks.UnphysicalStateError: the expm evolution produced an invalid density ...
     """
     states = np.ascontiguousarray(states, dtype=complex)
-    k, asymmetry, trace_error, smallest = first_invalid_state(states, tolerance, spectrum_from)
+    negativity = tolerance if negativity is None else negativity
+    k, asymmetry, trace_error, smallest = first_invalid_state(states, tolerance, negativity, spectrum_from)
     if k < 0:
         return
     full_spectrum = k >= spectrum_from
@@ -63,6 +68,7 @@ def check_states(states: np.ndarray, tolerance: float, times: Sequence[float], s
     raise UnphysicalStateError(
         f"the {method} evolution produced an invalid density matrix at t = {times[k]:.6g} s: "
         f"max |rho - rho^+| = {asymmetry:.2e}, |Tr rho - 1| = {trace_error:.2e}, smallest {what} {smallest:.2e} "
-        f"(tolerance {tolerance:.0e}, option 'state_tolerance'); tighten atol/rtol, shorten the output steps, "
+        f"(tolerances {tolerance:.0e} and {-negativity:.0e}, option 'state_tolerance'); tighten atol/rtol, shorten "
+        "the output steps, "
         "or check the model's rates and cutoffs"
     )
