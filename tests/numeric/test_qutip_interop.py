@@ -46,6 +46,25 @@ def test_from_qutip_model_with_time_dependent_drive_and_rate_matches_qutip():
     assert ours.expect[0].dtype == float and ours.expect[2].dtype == complex  # real for Hermitian e_ops
 
 
+def test_default_tolerances_accept_the_integrators_own_small_negative_eigenvalues():
+    """At atol 1e-8 / rtol 1e-6 this model's ODE states dip to eigenvalue -1.0e-6 (integrator error, not a fault).
+
+    They must be accepted (the allowance is state_tolerance + 100 (atol + rtol)) and agree with a tight QuTiP run to
+    the integrator's error.
+    """
+    n = 10
+    a = qt.tensor(qt.destroy(n), qt.qeye(2))
+    sm = qt.tensor(qt.qeye(n), qt.sigmam())
+    h = [0.5 * (a.dag() * sm + a * sm.dag()), [0.3 * (a + a.dag()), lambda t: np.exp(-((t - 3) ** 2))]]
+    c_ops = [np.sqrt(0.2) * a, [sm, lambda t: np.sqrt(0.1 * np.exp(-t))]]
+    fock = FockModel.from_qutip(h, c_ops, subsystems=[BosonMode("a"), NLevelSystem("atom", ("e", "g"))])
+    psi0 = qt.tensor(qt.basis(n, 0), qt.basis(2, 0))
+    times = np.linspace(0, 10, 101)
+    ours = mesolve(fock, psi0, times, e_ops={"n": a.dag() * a})
+    theirs = qt.mesolve(h, psi0, times, c_ops, e_ops={"n": a.dag() * a}, options=QUTIP_TIGHT)
+    np.testing.assert_allclose(ours.e_data["n"], theirs.e_data["n"], atol=1e-5)
+
+
 def test_time_dependent_rate_goes_to_qutip_as_a_collapse_operator_with_coefficient():
     """to_qutip of gamma(t) = kappa e^{-t} gives [L, sqrt(gamma(t))]; QuTiP then follows exp(-kappa (1 - e^{-t}))."""
     import sympy as sp
