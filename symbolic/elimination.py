@@ -24,10 +24,10 @@ from math import factorial
 
 import sympy as sp
 
+from .bath import mode_bath, number_fluctuation_parameter
 from .effective import EffectiveModel
 from .equations import heisenberg_langevin
 from .errors import ModelError
-from .mode_bath import mode_bath, number_fluctuation_parameter
 from .model import Dissipator, Model
 from .operators import Monomial, Op, commutator
 from .subsystems import BosonMode, NLevelSystem, Subsystem
@@ -218,8 +218,8 @@ def far_detuned_eliminate(
     >>> free, V = D * s.projector("e") + d * s.projector(2), O / 2 * (s.sigma("e", 1) + s.sigma("e", 2))
     >>> model = Model("lambda", (s,), free + V + V.dag(), (), P)
     >>> H = far_detuned_eliminate(model, free, V + V.dag(), (s, "e")).model.hamiltonian
-    >>> sp.factor(H.coefficient(s.sigma(1, 2)))
-    -O**2*(2*D - d)/(8*D*(D - d))
+    >>> sp.simplify(H.coefficient(s.sigma(1, 2)) + O**2 / 8 * (1 / D + 1 / (D - d)))  # averaged denominators
+    0
     """
     if isinstance(eliminate, BosonMode):
         mode = eliminate

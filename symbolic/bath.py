@@ -39,7 +39,22 @@ class ModeBath:
 
 
 def mode_bath(model: Model, mode: BosonMode) -> ModeBath:
-    """The bath of ``mode``: every dissipator on it must be ``r D[l b]`` or ``r D[l b^+]`` with scalar ``l``."""
+    """The bath of ``mode``: every dissipator on it must be ``r D[l b]`` or ``r D[l b^+]`` with scalar ``l``.
+
+    Raises :class:`ModelError` for any other channel on the mode or a damping that is not positive.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from qderive.symbolic import BosonMode, Dissipator, Model, declare, thermal_dissipators
+    >>> P = declare([("g", "damping", "rad/s"), ("G", "cold damping", "rad/s"), ("n", "occupation", "1")])
+    >>> g, G, n = (p.symbol for p in P.values())
+    >>> b = BosonMode("b")
+    >>> jumps = (*thermal_dissipators(g, n, b.a, "m"), Dissipator(G, b.a, "cold"))
+    >>> bath = mode_bath(Model("b", (b,), 0 * b.a, jumps, P), b)
+    >>> bath.damping, bath.occupation
+    (G + g, g*n/(G + g))
+    """
     lowering, raising = ((mode, (0, 1)),), ((mode, (1, 0)),)
     loss, gain = [], []
     for d in model.dissipators:
@@ -72,6 +87,14 @@ def operator_spread(op: Op) -> sp.Expr:
     Exact for an operator diagonal in the levels of its n-level systems (projectors and the
     identity); otherwise ``2`` times the root-sum-square of its non-identity coefficients, which
     bounds the spread from above for a sum of orthonormal-basis operators of unit norm.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from qderive.symbolic import NLevelSystem
+    >>> q = NLevelSystem("q", ("g", "e"))
+    >>> operator_spread(3 * q.projector("e") - q.projector("g") + 5)
+    4
     """
     systems = sorted(op.subsystems(), key=lambda s: s.sort_key)
     if systems and all(isinstance(s, NLevelSystem) for s in systems):
@@ -87,8 +110,10 @@ def operator_spread(op: Op) -> sp.Expr:
     return 2 * sp.sqrt(sum((sp.Abs(c) ** 2 for m, c in op.terms.items() if m), sp.S.Zero))
 
 
-def number_fluctuation_parameter(dispersive: Op, occupation: sp.Expr, damping: sp.Expr, mode: BosonMode) -> dict:
-    """``{name: s(G) sqrt(N (N + 1)) / kappa}`` for the dispersive coupling ``G b^+ b`` (see module docstring)."""
+def number_fluctuation_parameter(
+    dispersive: Op, occupation: sp.Expr, damping: sp.Expr, mode: BosonMode
+) -> dict[str, sp.Expr]:
+    """``{name: s(G) sqrt(N (N + 1)) / kappa}`` for a dispersive coupling ``G b^+ b`` (empty if ``G`` or ``N`` is 0)."""
     if not dispersive.terms or occupation == 0:
         return {}
     spread = operator_spread(dispersive)
