@@ -106,7 +106,7 @@ def operator_spread(op: Op) -> sp.Expr:
                 total *= s.dimension
             if len(values) < total:
                 values.append(sp.S.Zero)
-            return sp.Max(*values) - sp.Min(*values)
+            return sp.simplify(sp.Max(*values) - sp.Min(*values))
     return 2 * sp.sqrt(sum((sp.Abs(c) ** 2 for m, c in op.terms.items() if m), sp.S.Zero))
 
 

@@ -251,7 +251,7 @@ def far_detuned_eliminate(
             )
     secular = lambda m, n: sp.simplify(big_energies[m] + big_energies[n]) == 0  # noqa: E731
     H2, S, energies = second_order_hamiltonian(free, coupling, secular)
-    H = (reduce(slow) + reduce(free) + reduce(H2)).expand()
+    H = (reduce(slow) + reduce(free) + reduce(H2)).expand().applyfunc(sp.factor)
     dissipators = []
     for d in model.dissipators:
         transformed = (d.operator + commutator(S, d.operator)).expand()

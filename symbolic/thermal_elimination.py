@@ -106,7 +106,7 @@ def thermal_eliminate(model: Model, mode: BosonMode) -> EffectiveModel:
     dispersive = _without_identity((re_beta * commutator(Xd, X)).expand())
     if dispersive.terms and N != 0:
         dissipators.append(Dissipator(sp.factor(2 * N * (N + 1) / kappa), dispersive, f"{mode.name}_number"))
-    H = H.expand()
+    H = H.expand().applyfunc(sp.factor)
     subsystems = tuple(s for s in model.subsystems if s != mode)
     ports = tuple(p for p in model.ports if p in {d.channel for d in dissipators})
     reduced = Model(f"{model.name} without {mode.name}", subsystems, H, dissipators, model.parameters, ports)
