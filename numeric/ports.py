@@ -33,6 +33,7 @@ from qderive.symbolic import ParameterError
 
 from .fock import FockModel
 from .harmonic_balance import HarmonicSolution, density_matrix_harmonic
+from .states import as_array
 
 
 def input_amplitude(power: float, angular_frequency: float) -> float:
@@ -101,6 +102,8 @@ def _port(fock: FockModel, port: str) -> tuple[np.ndarray, np.ndarray]:
 def output_flux(fock: FockModel, rho: np.ndarray, port: str, input_amplitude: complex = 0.0) -> OutputFlux:
     """Coherent ``|<c_out>|^2`` and total ``<c_out^+ c_out>`` output flux of ``port`` in the state ``rho``.
 
+    ``rho`` is a density matrix (array or ``qutip.Qobj``), e.g. from :func:`~qderive.numeric.steady_state`.
+
     ``input_amplitude`` is the coherent input ``alpha_in`` of the port (sqrt(photons/s)); the
     model's Hamiltonian must already contain its drive ``sqrt(gamma) alpha_in`` (see the module docstring).
 
@@ -118,7 +121,7 @@ def output_flux(fock: FockModel, rho: np.ndarray, port: str, input_amplitude: co
     (0.5, 0.0)
     """
     J, JdJ = _port(fock, port)
-    rho = np.asarray(rho)
+    rho = np.asarray(as_array(rho))
     if rho.shape != (fock.dimension, fock.dimension):
         raise ParameterError(f"rho must have shape ({fock.dimension}, {fock.dimension}), got {rho.shape}")
     mean_L = np.trace(J @ rho)  # sqrt(gamma) <L>

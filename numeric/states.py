@@ -37,6 +37,14 @@ from .steady_state import steady_state
 Factor = Hashable | np.ndarray
 
 
+def as_array(state: Any) -> Any:
+    """A ``qutip.Qobj`` as a NumPy array (a ket as 1-d); anything else unchanged."""
+    if hasattr(state, "full") and hasattr(state, "dims"):
+        array = state.full()
+        return array.ravel() if array.shape[1] == 1 else array
+    return state
+
+
 def _layout(fock: FockModel) -> dict[str, tuple[int, Subsystem, int]]:
     """``name -> (position, subsystem, dimension)`` in the model's order."""
     return {s.name: (k, s, d) for k, (s, d) in enumerate(zip(fock.model.subsystems, fock.dimensions, strict=True))}
@@ -55,6 +63,8 @@ def _basis_index(system: Subsystem, dimension: int, label: Hashable) -> int:
 def factor_state(system: Subsystem, dimension: int, state: Factor) -> np.ndarray:
     """Density matrix of one subsystem from a label, a ket or a density matrix (see the module docstring).
 
+    Kets and density matrices may be arrays or ``qutip.Qobj``.
+
     Examples
     --------
     >>> from qderive.symbolic import NLevelSystem
@@ -62,6 +72,7 @@ def factor_state(system: Subsystem, dimension: int, state: Factor) -> np.ndarray
     array([[0., 0.],
            [0., 1.]])
     """
+    state = as_array(state)
     if isinstance(state, np.ndarray) and state.ndim in (1, 2):
         if state.shape not in ((dimension,), (dimension, dimension)):
             raise ParameterError(
@@ -129,7 +140,7 @@ def product_state(fock: FockModel, states: Mapping[str, Factor], qobj: bool = Fa
 
 
 def reduced_state(fock: FockModel, rho: np.ndarray, keep: Sequence[str], qobj: bool = False) -> Any:
-    """Partial trace of ``rho`` onto the subsystems named in ``keep`` (kept in the model's order).
+    """Partial trace of ``rho`` (array or ``qutip.Qobj``) onto the subsystems named in ``keep`` (model order).
 
     The QuTiP equivalent is ``rho.ptrace([positions of keep])``.
 
@@ -145,7 +156,7 @@ def reduced_state(fock: FockModel, rho: np.ndarray, keep: Sequence[str], qobj: b
     """
     layout = _layout(fock)
     _check_names(layout, dict.fromkeys(keep), complete=False)
-    rho = np.asarray(rho)
+    rho = np.asarray(as_array(rho))
     if rho.shape != (fock.dimension, fock.dimension):
         raise ParameterError(f"rho must have shape ({fock.dimension}, {fock.dimension}), got {rho.shape}")
     positions = sorted(layout[name][0] for name in keep)
@@ -286,4 +297,4 @@ def _as_qobj(array: np.ndarray, dimensions: Sequence[int], ket: bool = False) ->
     return qutip.Qobj(array.reshape(-1, 1) if ket else array, dims=dims)
 
 
-__all__ = ["factor_state", "ket", "prepare_state", "product_state", "reduced_state"]
+__all__ = ["as_array", "factor_state", "ket", "prepare_state", "product_state", "reduced_state"]

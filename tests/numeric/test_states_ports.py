@@ -98,7 +98,7 @@ def test_product_and_reduced_states_match_qutip_tensor_and_ptrace():
     psi_t = rng.normal(size=3) + 1j * rng.normal(size=3)
     m = rng.normal(size=(4, 4)) + 1j * rng.normal(size=(4, 4))
     rho_a = m @ m.conj().T / np.trace(m @ m.conj().T)
-    ours = product_state(fock, {"q": "e", "t": psi_t, "a": rho_a})
+    ours = product_state(fock, {"q": "e", "t": qt.Qobj(psi_t), "a": rho_a})
     reference = qt.tensor(qt.ket2dm(qt.basis(2, 1)), qt.ket2dm(qt.Qobj(psi_t).unit()), qt.Qobj(rho_a))
     assert np.abs(ours - reference.full()).max() < 1e-14
     assert product_state(fock, {"q": "e", "t": psi_t, "a": rho_a}, qobj=True).dims == reference.dims
@@ -108,6 +108,7 @@ def test_product_and_reduced_states_match_qutip_tensor_and_ptrace():
     rho = qt.ket2dm(whole)
     for keep, positions in ((["a"], [2]), (["q", "a"], [0, 2]), (["a", "t"], [1, 2])):
         assert np.abs(reduced_state(fock, rho.full(), keep) - rho.ptrace(positions).full()).max() < 1e-14
+        assert (reduced_state(fock, rho, keep, qobj=True) - rho.ptrace(positions)).norm() < 1e-14  # Qobj in/out
     with pytest.raises(ParameterError, match="density matrix of 'a' must be Hermitian with trace 1"):
         product_state(fock, {"q": "e", "t": 0, "a": 2 * rho_a})
 

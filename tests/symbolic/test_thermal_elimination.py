@@ -29,6 +29,7 @@ from qderive.symbolic import (
     ModelError,
     NLevelSystem,
     Op,
+    adiabatic_eliminate,
     declare,
     far_detuned_eliminate,
     mode_bath,
@@ -149,6 +150,17 @@ def test_thermal_elimination_agrees_with_the_second_order_route():
         assert leading_op(d_l.operator.dag() * d_l.operator * d_l.rate, 1) == leading_op(
             d_s.operator.dag() * d_s.operator * d_s.rate, 1
         )
+
+
+def test_zero_temperature_reduces_to_the_vacuum_langevin_elimination():
+    """n_th = 0: no number channel, and the same model as adiabatic_eliminate (tested against Reiter-Sorensen)."""
+    model, _ = spin_cavity_mechanics()
+    cold = model.replace(dissipators=(Dissipator(GM, B.a, "m_down"), Dissipator(GOPT, B.a, "opt")))
+    thermal, vacuum = thermal_eliminate(cold, B).model, adiabatic_eliminate(cold, B).model
+    assert thermal.hamiltonian == vacuum.hamiltonian
+    assert [d.channel for d in thermal.dissipators] == [d.channel for d in vacuum.dissipators]
+    for d_t, d_v in zip(thermal.dissipators, vacuum.dissipators, strict=True):
+        assert d_t.rate * d_t.operator.dag() * d_t.operator == d_v.rate * d_v.operator.dag() * d_v.operator
 
 
 def test_sps000_raman_coupling_stark_shifts_and_noise_channels():
