@@ -26,6 +26,7 @@ from functools import reduce
 from typing import Any
 
 import numpy as np
+import sympy as sp
 
 from qderive.symbolic import BosonMode, Dissipator, Model, ModelError, NLevelSystem, Op, ParameterError
 from qderive.symbolic.subsystems import Subsystem
@@ -210,9 +211,8 @@ def _free_model(fock: FockModel, held: Mapping[Subsystem, np.ndarray]) -> Model:
                  model.parameters, tuple(p for p in model.ports if p in {d.channel for d in dissipators}))
 
 
-def _number(value: complex) -> Any:
-    import sympy as sp
-
+def _number(value: complex) -> sp.Expr:
+    """A numeric coefficient for the free model: a Float when real, a complex number otherwise."""
     value = complex(value)
     return sp.Float(value.real, 17) if abs(value.imag) <= 1e-15 * max(1.0, abs(value.real)) else sp.sympify(value)
 
