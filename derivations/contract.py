@@ -25,7 +25,7 @@ Examples
 >>> system = Registry.discover().get("bloch")
 >>> derivation = system.derive(system.parameter_set())
 >>> round(derivation.value("rho_ee"), 6)
-0.255968
+0.227273
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from qderive.codegen import Kernel, compile_expr
 from qderive.symbolic import Parameter, ParameterError, ParameterSet, QderiveError
 
 from . import html
+from .progress import Progress
 
 if TYPE_CHECKING:
     from .plotting import Figure
@@ -404,7 +405,12 @@ class System(ABC):
         return ()
 
     def report(self, parameters: ParameterSet, options: ValidationOptions = FULL) -> Report:
-        """Derive once, validate that derivation, and build the figures from both."""
-        derivation = self.derive(parameters)
-        validation = self.validate(derivation, options)
-        return Report(derivation, validation, tuple(self.figures(derivation, validation)))
+        """Derive once, validate that derivation, and build the figures from both (progress if asked)."""
+        with Progress(("derive", "validate", "figures"), self.name, options.progress) as progress:
+            progress.advance("derive")
+            derivation = self.derive(parameters)
+            progress.advance("validate")
+            validation = self.validate(derivation, options)
+            progress.advance("figures")
+            figures = tuple(self.figures(derivation, validation))
+        return Report(derivation, validation, figures)
