@@ -286,6 +286,9 @@ def far_detuned_eliminate(
         n = sp.Dummy("n")
         dispersive = _thermal_average(H2, mode, n).applyfunc(lambda c: sp.diff(c, n).subs(n, occupation))
         small.update(number_fluctuation_parameter(dispersive, occupation, mode_bath(model, mode).damping, mode))
+        small[f"|V| sqrt(2 n + 1)/min|e_m| (thermal field of {label})"] = (
+            _norm(coupling) * sp.sqrt(2 * occupation + 1) / smallest_detuning
+        )
     assumptions = (
         f"'{label}' far detuned: every coupling |v_m| << |e_m| (second-order Schrieffer-Wolff / James)",
         "pairs kept when secular for the eliminated part of H_0 (e_m + e_n = 0 there); their remaining "

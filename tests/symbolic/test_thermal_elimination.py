@@ -201,6 +201,13 @@ def test_room_temperature_without_cooling_is_flagged():
     n = values["n_th"]
     expected = 2 * values["lam"] ** 2 * values["delta"] / (values["delta"] ** 2 + values["gamma_m"] ** 2 / 4)
     assert small[NUMBER] == pytest.approx(expected * np.sqrt(n * (n + 1)) / values["gamma_m"], rel=1e-9)
+    # the second-order route (b^+ b -> n_th) states the same condition and is flagged too
+    free = DELTA * B.adag * B.a
+    second = far_detuned_eliminate(model, free, model.hamiltonian - free, B, occupation=N)
+    with pytest.warns(ApproximationWarning) as record:
+        assert second.check(values)[NUMBER] == pytest.approx(small[NUMBER], rel=1e-9)
+    assert any("number fluctuations of b averaged out" in str(w.message) for w in record)
+    assert any("thermal field of b" in str(w.message) for w in record)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ApproximationWarning)
         small_cooled = effective.check({**values, "Gamma_opt": 4 * (2 * np.pi * 150e3) ** 2 / (2 * np.pi * 600e3)})
