@@ -27,6 +27,14 @@ dispersive coupling ``G b^+ b`` (the ``b^+ b``-dependent Stark shift) with numbe
 (the others are smaller by ``(kappa/Delta)^2``). Replacing ``b^+ b`` by ``N`` is valid only in that
 limit; where it fails the small parameter says so (:meth:`EffectiveModel.check`).
 
+The damping of ``b`` enters at two frequencies: at the remaining system's frequency, ``|Delta|``
+away from the mode's resonance (through ``beta``: coherent terms and noise rates), and at the
+mode's resonance (occupation ``N``, number fluctuations). The Lindblad bath of the model is flat, so
+both are the same ``kappa`` here. A damping that comes from eliminating another mode resonant with
+``b`` (optical cooling through a mode ``c`` of width ``k_c``) is not flat over ``Delta``: it is
+``4 g_c^2 / k_c`` at resonance but ``g_c^2 k_c / (Delta^2 + k_c^2/4)`` at the system's frequency, so
+such a cold loss channel must be entered with the rate that applies where it is used.
+
 Cross-check: for ``kappa -> 0`` this is the second-order (Schrieffer-Wolff) result of
 :func:`~qderive.symbolic.far_detuned_eliminate` traced over the thermal state, whose jump
 operators ``L + [S, L]`` give the same ``D[X]``, ``D[X^+]`` rates.
