@@ -121,7 +121,6 @@ def transition_energy(free: Op, monomial: Monomial) -> sp.Expr:
     return sp.simplify(bracket.terms[monomial])
 
 
-
 def second_order_hamiltonian(
     free: Op, coupling: Op, kept: Callable[[Monomial, Monomial], bool] | None = None
 ) -> tuple[Op, Op, dict[Monomial, sp.Expr]]:
