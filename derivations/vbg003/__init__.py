@@ -7,8 +7,7 @@ sum), :mod:`.validation` (brute-force site sums, exact far field and dynamics), 
 
 from __future__ import annotations
 
-from ..contract import FULL, Derivation, System, Validation, ValidationOptions
-from ..plotting import Figure
+from ..contract import Stages, System
 from . import derivation, figures, validation
 from .model import DEFAULTS, PARAMETERS
 
@@ -21,15 +20,7 @@ class VirtualBraggGrating(System):
     summary = "virtual Bragg grating: selection rules, bright supermodes, conversion and far field"
     parameters = tuple(PARAMETERS.values())
     defaults = DEFAULTS
-
-    def derive(self, parameters) -> Derivation:
-        return derivation.derive(self.cache, parameters)
-
-    def validate(self, derivation: Derivation, options: ValidationOptions = FULL) -> Validation:
-        return validation.validate(derivation, options)
-
-    def figures(self, derivation: Derivation, validation: Validation | None) -> tuple[Figure, ...]:
-        return figures.figures(derivation, validation)
+    stages = Stages(derivation.derive, validation.validate, figures.figures)
 
 
 SYSTEM = VirtualBraggGrating
