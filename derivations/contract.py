@@ -163,6 +163,13 @@ def closed_form(expr: sp.Expr, parameters: Mapping[str, Parameter]) -> Evaluator
     return Evaluator(expr, names, tuple(parameters[n].symbol for n in names))
 
 
+def quantities(expressions: Mapping[str, sp.Expr], meanings: Mapping[str, tuple[str, str]],
+               parameters: ParameterSet) -> dict[str, Quantity]:
+    """A :class:`Quantity` per expression: ``meanings[key] = (unit, meaning)``, value at ``parameters``."""
+    return {key: Quantity(expr, meanings[key][0], float(parameters.evaluate(expr)), meanings[key][1])
+            for key, expr in expressions.items()}
+
+
 @dataclass(frozen=True)
 class Derivation:
     """Everything a derivation produced at one parameter point; immutable.
