@@ -1,0 +1,87 @@
+"""The one vocabulary of units in which parameters and results are declared.
+
+A declared unit is ``"1"`` (dimensionless; ``""`` is read as ``"1"``) or a product of coherent SI
+unit symbols with integer powers, written with ``*``, ``/``, a space and ``^``: ``"rad/s"``,
+``"1/s"``, ``"m"``, ``"T^2"``, ``"1/m^3"``, ``"J/K"``. Every symbol is one that the ``pint``
+library reads as the same SI unit (a test checks this), so a declared unit is machine-readable.
+
+Convention (hbar = 1): angular frequencies, couplings and rates are declared in ``rad/s`` (``1/s``
+names the same SI unit). ``Hz`` is not a declared unit: it counts cycles, and a value given in Hz
+must be turned into rad/s with an explicit ``2*pi`` (see ``qderive.derivations.units``).
+
+Nothing here evaluates numbers or imports ``pint``; ``qderive.derivations.units`` parses values.
+
+Examples
+--------
+>>> check_unit("rad/s")
+'rad/s'
+>>> check_unit("")
+'1'
+>>> unit_suffix("1"), unit_suffix("rad/s")
+('', ' rad/s')
+"""
+
+from __future__ import annotations
+
+import re
+
+from .errors import ParameterError
+
+__all__ = ["DIMENSIONLESS", "SI_SYMBOLS", "UnitError", "check_unit", "unit_suffix"]
+
+DIMENSIONLESS = "1"
+SI_SYMBOLS = frozenset(
+    {"s", "m", "kg", "A", "K", "mol", "cd", "rad", "sr", "N", "Pa", "J", "W", "C", "V", "F", "ohm", "S", "Wb",
+     "T", "H"}
+)
+_FACTOR = r"[A-Za-z]+(?:\^-?[0-9]+)?"
+_UNIT = re.compile(rf"(?:1|{_FACTOR})(?:\s*[*/ ]\s*{_FACTOR})*")
+
+
+class UnitError(ParameterError):
+    """A unit outside the vocabulary, or a value whose unit does not fit the declared one."""
+
+
+def check_unit(unit: str, where: str = "unit") -> str:
+    """The declared ``unit`` in canonical form (``""`` becomes ``"1"``), refused if outside the vocabulary.
+
+    Parameters
+    ----------
+    unit : str
+        E.g. ``"rad/s"``, ``"1"``, ``"T^2"``, ``"1/m^3"``.
+    where : str
+        What declares it (e.g. ``"parameter 'kappa'"``), named in the error.
+
+    Raises
+    ------
+    UnitError
+        For a prefixed, misspelled or non-SI symbol (``"MHz"``, ``"rad/sec"``, ``"Hz"``) or bad syntax.
+
+    Examples
+    --------
+    >>> check_unit("1/m^3")
+    '1/m^3'
+    >>> check_unit("Hz", "parameter 'f'")
+    Traceback (most recent call last):
+    ...
+    qderive.symbolic.units.UnitError: parameter 'f': unit 'Hz' is not in the vocabulary; ...
+    """
+    text = unit.strip()
+    if text in ("", DIMENSIONLESS):
+        return DIMENSIONLESS
+    if not _UNIT.fullmatch(text):
+        raise UnitError(f"{where}: cannot read the unit {unit!r}; write SI symbols with * / ^, e.g. 'rad/s', '1/m^3'")
+    for symbol in re.findall(r"[A-Za-z]+", text):
+        if symbol not in SI_SYMBOLS:
+            hint = (
+                "frequencies and rates are declared in rad/s (hbar = 1); a value in Hz needs an explicit 2*pi"
+                if symbol.endswith("Hz")
+                else f"use unprefixed SI symbols: {', '.join(sorted(SI_SYMBOLS))}"
+            )
+            raise UnitError(f"{where}: unit {unit!r} is not in the vocabulary; {symbol!r} is not allowed ({hint})")
+    return text
+
+
+def unit_suffix(unit: str) -> str:
+    """``" <unit>"`` to print after a number, empty for a dimensionless quantity (no trailing ``1``)."""
+    return "" if unit.strip() in ("", DIMENSIONLESS) else f" {unit.strip()}"
