@@ -98,7 +98,9 @@ def _evaluate(node: ast.AST, registry: Any) -> _Value:
         return _unit(registry, node.id)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
         value = _evaluate(node.operand, registry)
-        return value if isinstance(node.op, ast.UAdd) else _Value(-value.quantity, value.hertz, value.pi, value.has_units)
+        if isinstance(node.op, ast.USub):
+            return _Value(-value.quantity, value.hertz, value.pi, value.has_units)
+        return value
     if isinstance(node, ast.BinOp):
         left, right = _evaluate(node.left, registry), _evaluate(node.right, registry)
         units = left.has_units or right.has_units

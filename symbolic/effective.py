@@ -54,7 +54,7 @@ class EffectiveModel:
 
     def _latex(self, printer: Any) -> str:
         lines = [rf"&{latex_text(f'{self.method}: {self.model.name}')}", *self.model._latex_equations(printer)]
-        lines += [rf"&{latex_text(name)} = {printer._print(expr)} \ll 1" for name, expr in self.small_parameters.items()]
+        lines += [rf"&{latex_text(n)} = {printer._print(expr)} \ll 1" for n, expr in self.small_parameters.items()]
         lines += [rf"&{latex_text(a)}" for a in self.assumptions]
         return r"\begin{aligned}" + r"\\ ".join(lines) + r"\end{aligned}"
 

@@ -130,8 +130,9 @@ def heisenberg_langevin_equation(model: Model, operator: Op) -> EquationOfMotion
     --------
     >>> from qderive.symbolic import BosonMode, Dissipator, Model, declare
     >>> P = declare([("kappa", "decay", "rad/s")])
-    >>> a = BosonMode("a").a
-    >>> print(heisenberg_langevin_equation(Model("leaky", (BosonMode("a"),), Op(), [Dissipator(P["kappa"].symbol, a, "out")], P), a))
+    >>> cavity = BosonMode("a")
+    >>> model = Model("leaky", (cavity,), Op(), [Dissipator(P["kappa"].symbol, cavity.a, "out")], P)
+    >>> print(heisenberg_langevin_equation(model, cavity.a))
     da/dt = -kappa/2 a - I*sqrt(kappa) out_in
     """
     return EquationOfMotion(operator, heisenberg_langevin(model, operator))
@@ -147,10 +148,11 @@ def expectation_value_equation(model: Model, operator: Op) -> EquationOfMotion:
     >>> P = declare([("Gamma", "decay", "rad/s")])
     >>> s = NLevelSystem("s", ("g", "e"))
     >>> model = Model("atom", (s,), Op(), [Dissipator(P["Gamma"].symbol, s.sigma("g", "e"), "rad")], P)
-    >>> print(sp.pretty(expectation_value_equation(model, s.projector("e")), use_unicode=False))
-    d<s_ee>
-    ------- = -Gamma*<s_ee>
-       dt
+    >>> equation = expectation_value_equation(model, s.projector("e"))
+    >>> print(equation)
+    d<s_ee>/dt = -Gamma*<s_ee>
+    >>> print(sp.latex(equation))
+    \\frac{d \\left\\langle s_{ee} \\right\\rangle}{dt} = - \\Gamma \\left\\langle s_{ee} \\right\\rangle
     """
     return EquationOfMotion(expectation(operator), expectation_equation(model, operator))
 

@@ -20,8 +20,8 @@ class Expectation(sp.Symbol):
     >>> e = expectation(BosonMode("a").a)
     >>> e, sp.conjugate(e)
     (<a>, <a^+>)
-    >>> sp.latex(-2 * e)
-    '- 2 \\langle a \\rangle'
+    >>> print(sp.latex(-2 * e))
+    - 2 \\left\\langle a \\right\\rangle
 
     Averages sort after plain symbols in products, so ``-kappa <a^+ a>`` prints in that order.
     """
@@ -53,7 +53,8 @@ class Expectation(sp.Symbol):
         text = monomial_to_str(self.monomial)
         if not printer._use_unicode:
             return prettyForm(f"<{text}>")
-        return prettyForm("\N{MATHEMATICAL LEFT ANGLE BRACKET}" + text.replace("^+", "\N{DAGGER}") + "\N{MATHEMATICAL RIGHT ANGLE BRACKET}")
+        text = text.replace("^+", "\N{DAGGER}")
+        return prettyForm(f"\N{MATHEMATICAL LEFT ANGLE BRACKET}{text}\N{MATHEMATICAL RIGHT ANGLE BRACKET}")
 
     def _sympystr(self, printer: Any) -> str:
         return str(self.name)

@@ -71,7 +71,8 @@ class Dissipator:
         return f"{printer.parenthesize(self.rate, PRECEDENCE['Mul'], strict=True)} D[{printer._print(self.operator)}]"
 
     def _latex(self, printer: Any) -> str:
-        return rf"{printer.parenthesize(self.rate, PRECEDENCE['Mul'], strict=True)} \mathcal{{D}}\left[{printer._print(self.operator)}\right]"
+        rate = printer.parenthesize(self.rate, PRECEDENCE["Mul"], strict=True)
+        return rf"{rate} \mathcal{{D}}\left[{printer._print(self.operator)}\right]"
 
     def _pretty(self, printer: Any) -> prettyForm:
         rate = printer._print(self.rate)
@@ -270,7 +271,8 @@ class Model:
         return [pretty_text(printer, "H = ", self.hamiltonian), equation]
 
     def _pretty(self, printer: Any) -> prettyForm:
-        return pretty_lines([prettyForm(f"model '{self.name}' of {self._subsystem_text()}"), *self._pretty_equations(printer)])
+        title = prettyForm(f"model '{self.name}' of {self._subsystem_text()}")
+        return pretty_lines([title, *self._pretty_equations(printer)])
 
     def __str__(self) -> str:
         return str(sp.sstr(self))

@@ -328,7 +328,8 @@ class Op:
             elif c == -1:
                 parts.append("-" + monomial_to_str(m))
             else:
-                parts.append(f"({text}) {monomial_to_str(m)}" if isinstance(c, sp.Add) else f"{text} {monomial_to_str(m)}")
+                text = f"({text})" if isinstance(c, sp.Add) else text
+                parts.append(f"{text} {monomial_to_str(m)}")
         return " + ".join(parts).replace("+ -", "- ")
 
     def _repr_latex_(self) -> str:

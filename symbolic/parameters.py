@@ -67,7 +67,9 @@ class Parameter:
         if isinstance(value, complex):  # complex domain: no sign to check
             return value
         if self.domain == "positive" and not value > 0:
-            raise ParameterError(f"'{self.name}' must be positive ({self.meaning}), got {value!r}{unit_suffix(self.unit)}")
+            raise ParameterError(
+                f"'{self.name}' must be positive ({self.meaning}), got {value!r}{unit_suffix(self.unit)}"
+            )
         if self.domain == "nonnegative" and not value >= 0:
             raise ParameterError(
                 f"'{self.name}' must be non-negative ({self.meaning}), got {value!r}{unit_suffix(self.unit)}"
