@@ -132,7 +132,7 @@ def parse_quantity(text: str, unit: str, name: str = "value") -> float:
         A number with or without units: ``"10nm"``, ``"2*pi*1.2MHz"``, ``"300K"``, ``"1e6"``,
         ``"90deg"``, ``"3.5e-3 T"``. A plain number is read in ``unit``.
     unit : str
-        The declared unit (vocabulary of :mod:`qderive.symbolic.units`), e.g. ``"rad/s"``, ``"1"``.
+        The declared unit (vocabulary of :mod:`qderive.symbolic.units`), e.g. ``"rad/s"``, ``""``.
     name : str
         The parameter's name, used in error messages.
 
@@ -160,6 +160,7 @@ def parse_quantity(text: str, unit: str, name: str = "value") -> float:
     qderive.symbolic.units.UnitError: r: '10 s' has dimension [time] but r is declared in m ([length])
     """
     declared = check_unit(unit, f"parameter '{name}'")
+    shown = declared or "dimensionless"
     if len(text) > MAX_LENGTH:
         raise UnitError(f"{name}: the value is longer than {MAX_LENGTH} characters")
     registry = pint.get_application_registry()
@@ -171,7 +172,7 @@ def parse_quantity(text: str, unit: str, name: str = "value") -> float:
         if value.quantity.dimensionality != target.dimensionality:
             raise UnitError(
                 f"{name}: {text!r} has dimension {_dimension(value.quantity.dimensionality)} but {name} is "
-                f"declared in {declared} ({_dimension(target.dimensionality)})"
+                f"declared in {shown} ({_dimension(target.dimensionality)})"
             )
         if value.hertz and target.dimensionality == registry.parse_units("1/s").dimensionality and (
             value.pi != value.hertz
@@ -188,7 +189,7 @@ def parse_quantity(text: str, unit: str, name: str = "value") -> float:
     except (SyntaxError, ValueError, TypeError, ZeroDivisionError, OverflowError, RecursionError,
             pint.PintError) as error:
         reason = str(error) if isinstance(error, ValueError) else type(error).__name__
-        raise UnitError(f"{name}: cannot read {text!r} as a value in {declared} ({reason})") from None
+        raise UnitError(f"{name}: cannot read {text!r} as a value in {shown} ({reason})") from None
     if not math.isfinite(number):
         raise UnitError(f"{name}: {text!r} is not a finite number")
     return number

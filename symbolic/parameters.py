@@ -27,17 +27,17 @@ class Parameter:
 
     ``unit`` is in the vocabulary of :mod:`qderive.symbolic.units` (checked on creation, a
     :class:`~qderive.symbolic.units.UnitError` otherwise): angular frequencies and rates in
-    ``"rad/s"``, ``"1"`` (or ``""``, stored as ``"1"``) for a dimensionless number.
+    ``"rad/s"``, ``""`` (or ``"1"``, stored as ``""``) for a dimensionless number.
     ``bounds = (low, high)`` closes a real domain further (a fraction, an angle, a polarisation);
     values outside are refused by name.
 
     >>> kappa = Parameter("kappa", "cavity energy decay rate", "rad/s")
     >>> kappa.symbol.is_positive
     True
-    >>> Parameter("p", "polarisation", "1", "real", bounds=(-1, 1)).check(2.0)
+    >>> Parameter("p", "polarisation", "", "real", bounds=(-1, 1)).check(2.0)
     Traceback (most recent call last):
     ...
-    qderive.symbolic.errors.ParameterError: 'p' must lie in [-1, 1] (polarisation), got 2.0 1
+    qderive.symbolic.errors.ParameterError: 'p' must lie in [-1, 1] (polarisation), got 2.0
     """
 
     name: str

@@ -1,6 +1,6 @@
 """The one vocabulary of units in which parameters and results are declared.
 
-A declared unit is ``"1"`` (dimensionless; ``""`` is read as ``"1"``) or a product of coherent SI
+A declared unit is ``""`` (dimensionless; ``"1"`` is read as ``""``) or a product of coherent SI
 unit symbols with integer powers, written with ``*``, ``/``, a space and ``^``: ``"rad/s"``,
 ``"1/s"``, ``"m"``, ``"T^2"``, ``"1/m^3"``, ``"J/K"``. Every symbol is one that the ``pint``
 library reads as the same SI unit (a test checks this), so a declared unit is machine-readable.
@@ -15,9 +15,9 @@ Examples
 --------
 >>> check_unit("rad/s")
 'rad/s'
->>> check_unit("")
-'1'
->>> unit_suffix("1"), unit_suffix("rad/s")
+>>> check_unit("1")
+''
+>>> unit_suffix(""), unit_suffix("rad/s")
 ('', ' rad/s')
 """
 
@@ -29,7 +29,7 @@ from .errors import ParameterError
 
 __all__ = ["DIMENSIONLESS", "SI_SYMBOLS", "UnitError", "check_unit", "unit_suffix"]
 
-DIMENSIONLESS = "1"
+DIMENSIONLESS = ""
 SI_SYMBOLS = frozenset(
     {"s", "m", "kg", "A", "K", "mol", "cd", "rad", "sr", "N", "Pa", "J", "W", "C", "V", "F", "ohm", "S", "Wb",
      "T", "H"}
@@ -43,12 +43,12 @@ class UnitError(ParameterError):
 
 
 def check_unit(unit: str, where: str = "unit") -> str:
-    """The declared ``unit`` in canonical form (``""`` becomes ``"1"``), refused if outside the vocabulary.
+    """The declared ``unit`` in canonical form (``"1"`` becomes ``""``), refused if outside the vocabulary.
 
     Parameters
     ----------
     unit : str
-        E.g. ``"rad/s"``, ``"1"``, ``"T^2"``, ``"1/m^3"``.
+        E.g. ``"rad/s"``, ``""`` (dimensionless), ``"T^2"``, ``"1/m^3"``.
     where : str
         What declares it (e.g. ``"parameter 'kappa'"``), named in the error.
 
@@ -67,7 +67,7 @@ def check_unit(unit: str, where: str = "unit") -> str:
     qderive.symbolic.units.UnitError: parameter 'f': unit 'Hz' is not in the vocabulary; ...
     """
     text = unit.strip()
-    if text in ("", DIMENSIONLESS):
+    if text in ("", "1"):
         return DIMENSIONLESS
     if not _UNIT.fullmatch(text):
         raise UnitError(f"{where}: cannot read the unit {unit!r}; write SI symbols with * / ^, e.g. 'rad/s', '1/m^3'")
@@ -84,4 +84,4 @@ def check_unit(unit: str, where: str = "unit") -> str:
 
 def unit_suffix(unit: str) -> str:
     """``" <unit>"`` to print after a number, empty for a dimensionless quantity (no trailing ``1``)."""
-    return "" if unit.strip() in ("", DIMENSIONLESS) else f" {unit.strip()}"
+    return "" if unit.strip() in ("", "1") else f" {unit.strip()}"

@@ -13,9 +13,9 @@ def test_si_units_are_accepted_unchanged(unit):
 
 
 @pytest.mark.parametrize("unit", ["", "1", " 1 "])
-def test_dimensionless_is_stored_as_one_and_shown_without_it(unit):
+def test_dimensionless_is_stored_as_empty_and_shown_without_a_one(unit):
     p = Parameter("ratio", "a dimensionless ratio", unit)
-    assert p.unit == "1" and unit_suffix(p.unit) == ""
+    assert p.unit == "" and unit_suffix(p.unit) == "" and unit_suffix("1") == ""
     with pytest.raises(ParameterError) as error:
         p.check(-1.0)
     assert str(error.value).endswith("got -1.0")  # no trailing ' 1'
