@@ -92,7 +92,7 @@ def _unit(registry: Any, name: str) -> _Value:
 
 
 def _evaluate(node: ast.AST, registry: Any) -> _Value:
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
         return _Value(registry.Quantity(float(node.value)))
     if isinstance(node, ast.Name):
         return _unit(registry, node.id)

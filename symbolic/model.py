@@ -245,7 +245,7 @@ class Model:
             port = ", port" if d.channel in self.ports else ""
             lines.append(f"  {printer._print(d)}  (channel {d.channel}{port})")
         if self.parameters:
-            described = ", ".join(f"{p.name} [{p.unit}]" for p in self.parameters.values())
+            described = ", ".join(f"{p.name} [{p.unit}]" if p.unit else p.name for p in self.parameters.values())
             lines.append(f"  parameters: {described}")
         return "\n".join(lines)
 

@@ -54,6 +54,7 @@ def test_average_equation_keeps_the_operators_in_every_printer():
     latex = sp.latex(rhs)
     assert r"- \kappa \left\langle a^{\dagger} a \right\rangle" in latex
     assert_valid_latex(latex)
+    assert expectation(a.dag() * a)._repr_latex_() == r"$\displaystyle \left\langle a^{\dagger} a \right\rangle$"
 
 
 def test_operator_latex_pretty_and_str_agree_term_by_term():
