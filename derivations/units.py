@@ -9,13 +9,20 @@ from a whitelist; no text is ever executed, and ``pint`` only looks up single un
 The rad/s-versus-Hz convention
 ------------------------------
 ``pint`` (like SI) treats the radian as dimensionless, so on its own it would convert ``1 Hz`` to
-``1 rad/s`` and silently lose a factor ``2 pi``. qderive declares every frequency and rate in
-``rad/s`` (``1/s`` is the same unit), so here a value in hertz (``Hz``, ``kHz``, ``MHz``...) that is
-converted to a frequency must carry one explicit ``pi`` per hertz: ``2*pi*1.2MHz`` is
-``7.54e6 rad/s``, while a bare ``1.2MHz`` is refused with a message saying so (write
-``2*pi*1.2MHz`` if 1.2 MHz is the cyclic frequency ``f = omega/(2 pi)``, or give rad/s). Units that
-hold their own ``2 pi`` (``rpm``, ``cycle/s``, ``deg``) are converted exactly by ``pint``. A plain
-number is taken to be in the declared unit already.
+``1 rad/s`` and silently lose a factor ``2 pi``. qderive declares frequencies and rates in ``rad/s``
+(``1/s`` is the same unit), and keeps ``Hz`` for cycles or events per second. So, for a parameter
+whose unit is a power of time (a frequency, a rate, a time, ``Hz^0.5``), every hertz of the value
+must be matched by one explicit ``pi``, unless the declared unit holds that hertz itself:
+
+* ``2*pi*1.2MHz`` to ``rad/s`` is ``7.54e6``; a bare ``1.2MHz`` is refused with a message saying
+  so (write ``2*pi*1.2MHz`` if 1.2 MHz is the cyclic frequency ``f = omega/(2 pi)``, or give rad/s);
+* ``1kHz`` to ``Hz`` is ``1000``; ``2*pi*1kHz`` or ``6283 rad/s`` to ``Hz`` is refused (divide an
+  angular value by ``2*pi``: ``6283 rad/s/(2*pi)``);
+* ``1/(2*pi*1MHz)`` to ``s`` is a time; ``1/MHz`` is refused (is it ``1/f`` or ``1/omega``?).
+
+Units that hold their own ``2 pi`` (``rpm``, ``cycle/s``, ``deg``) are converted exactly by
+``pint``, and quantities of other dimensions (an energy ``planck_constant*1GHz``, a length) are converted as
+``pint`` does. A plain number is taken to be in the declared unit already.
 
 Examples
 --------
@@ -26,7 +33,7 @@ Examples
 >>> parse_quantity("1.2MHz", "rad/s", name="Omega")
 Traceback (most recent call last):
 ...
-qderive.symbolic.units.UnitError: Omega: '1.2MHz' is a cyclic frequency in Hz but Omega is ...
+qderive.symbolic.units.UnitError: Omega: '1.2MHz' is a cyclic frequency in Hz without its 2*pi but Omega is ...
 """
 
 from __future__ import annotations
@@ -168,19 +175,13 @@ def parse_quantity(text: str, unit: str, name: str = "value") -> float:
         value = _evaluate(ast.parse(_tokens(text), mode="eval").body, registry)
         target = registry.parse_units(declared)
         if not value.has_units:  # a plain number is already in the declared unit
-            value = _Value(registry.Quantity(float(value.quantity.magnitude), target))
+            return _finite(float(value.quantity.magnitude), text, name)
         if value.quantity.dimensionality != target.dimensionality:
             raise UnitError(
                 f"{name}: {text!r} has dimension {_dimension(value.quantity.dimensionality)} but {name} is "
                 f"declared in {shown} ({_dimension(target.dimensionality)})"
             )
-        if value.hertz and target.dimensionality == registry.parse_units("1/s").dimensionality and (
-            value.pi != value.hertz
-        ):
-            raise UnitError(
-                f"{name}: {text!r} is a cyclic frequency in Hz but {name} is declared in {declared} (angular, "
-                "hbar = 1); write 2*pi*<value in Hz> for omega = 2 pi f, or give the value in rad/s"
-            )
+        _check_cycles(value, registry.Quantity(1.0, target), text, name, shown)
         number = float(value.quantity.to(target).magnitude)
     except UnitError:
         raise
@@ -190,6 +191,28 @@ def parse_quantity(text: str, unit: str, name: str = "value") -> float:
             pint.PintError) as error:
         reason = str(error) if isinstance(error, ValueError) else type(error).__name__
         raise UnitError(f"{name}: cannot read {text!r} as a value in {shown} ({reason})") from None
+    return _finite(number, text, name)
+
+
+def _check_cycles(value: _Value, target: Any, text: str, name: str, shown: str) -> None:
+    """Refuse a value whose hertz are not matched by ``pi`` factors or by hertz of the target (module notes)."""
+    if set(dict(target.dimensionality)) != {"[time]"}:
+        return
+    target_hertz = dict(target.unit_items()).get("hertz", 0)
+    if (value.hertz or target_hertz) and value.hertz - value.pi != target_hertz:
+        if target_hertz:
+            raise UnitError(
+                f"{name}: {name} is declared in {shown} (cycles per second) but {text!r} is an angular or 1/s "
+                "value; give it in Hz, or divide rad/s by 2*pi"
+            )
+        raise UnitError(
+            f"{name}: {text!r} is a cyclic frequency in Hz without its 2*pi but {name} is declared in {shown} "
+            "(angular, hbar = 1); write 2*pi*<value in Hz> for omega = 2 pi f (1/(2*pi*<value in Hz>) for a "
+            "time), or give the value in SI angular units"
+        )
+
+
+def _finite(number: float, text: str, name: str) -> float:
     if not math.isfinite(number):
         raise UnitError(f"{name}: {text!r} is not a finite number")
     return number

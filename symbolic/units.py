@@ -1,13 +1,15 @@
 """The one vocabulary of units in which parameters and results are declared.
 
-A declared unit is ``""`` (dimensionless; ``"1"`` is read as ``""``) or a product of coherent SI
-unit symbols with integer powers, written with ``*``, ``/``, a space and ``^``: ``"rad/s"``,
-``"1/s"``, ``"m"``, ``"T^2"``, ``"1/m^3"``, ``"J/K"``. Every symbol is one that the ``pint``
-library reads as the same SI unit (a test checks this), so a declared unit is machine-readable.
+A declared unit is ``""`` (dimensionless; ``"1"`` is read as ``""``) or a product of unprefixed SI
+unit symbols with powers, written with ``*``, ``/``, a space and ``^`` (or ``**``): ``"rad/s"``,
+``"1/s"``, ``"m"``, ``"T^2"``, ``"1/m^3"``, ``"J/K"``, ``"Hz^0.5"``. Every symbol is one that the
+``pint`` library reads as the same SI unit (a test checks this), so a declared unit is machine-readable.
 
-Convention (hbar = 1): angular frequencies, couplings and rates are declared in ``rad/s`` (``1/s``
-names the same SI unit). ``Hz`` is not a declared unit: it counts cycles, and a value given in Hz
-must be turned into rad/s with an explicit ``2*pi`` (see ``qderive.derivations.units``).
+Convention (hbar = 1): angular frequencies, couplings and rates of the master equation are declared
+in ``rad/s`` (``1/s`` names the same SI unit). ``Hz`` is kept for quantities that count discrete
+events or cycles per second (a repetition rate, a photon flux ``Hz^0.5`` amplitude), never for an
+angular frequency; converting between the two needs an explicit ``2*pi`` (see
+``qderive.derivations.units``).
 
 Nothing here evaluates numbers or imports ``pint``; ``qderive.derivations.units`` parses values.
 
@@ -32,9 +34,9 @@ __all__ = ["DIMENSIONLESS", "SI_SYMBOLS", "UnitError", "check_unit", "unit_suffi
 DIMENSIONLESS = ""
 SI_SYMBOLS = frozenset(
     {"s", "m", "kg", "A", "K", "mol", "cd", "rad", "sr", "N", "Pa", "J", "W", "C", "V", "F", "ohm", "S", "Wb",
-     "T", "H"}
+     "T", "H", "Hz"}
 )
-_FACTOR = r"[A-Za-z]+(?:\^-?[0-9]+)?"
+_FACTOR = r"[A-Za-z]+(?:(?:\^|\*\*)-?[0-9]+(?:\.[0-9]+)?)?"
 _UNIT = re.compile(rf"(?:1|{_FACTOR})(?:\s*[*/ ]\s*{_FACTOR})*")
 
 
@@ -55,16 +57,16 @@ def check_unit(unit: str, where: str = "unit") -> str:
     Raises
     ------
     UnitError
-        For a prefixed, misspelled or non-SI symbol (``"MHz"``, ``"rad/sec"``, ``"Hz"``) or bad syntax.
+        For a prefixed, misspelled or non-SI symbol (``"MHz"``, ``"rad/sec"``, ``"nm"``) or bad syntax.
 
     Examples
     --------
     >>> check_unit("1/m^3")
     '1/m^3'
-    >>> check_unit("Hz", "parameter 'f'")
+    >>> check_unit("MHz", "parameter 'f'")
     Traceback (most recent call last):
     ...
-    qderive.symbolic.units.UnitError: parameter 'f': unit 'Hz' is not in the vocabulary; ...
+    qderive.symbolic.units.UnitError: parameter 'f': unit 'MHz' is not in the vocabulary; ...
     """
     text = unit.strip()
     if text in ("", "1"):
@@ -74,7 +76,7 @@ def check_unit(unit: str, where: str = "unit") -> str:
     for symbol in re.findall(r"[A-Za-z]+", text):
         if symbol not in SI_SYMBOLS:
             hint = (
-                "frequencies and rates are declared in rad/s (hbar = 1); a value in Hz needs an explicit 2*pi"
+                "angular frequencies and rates are declared in rad/s (hbar = 1); values are given in SI units"
                 if symbol.endswith("Hz")
                 else f"use unprefixed SI symbols: {', '.join(sorted(SI_SYMBOLS))}"
             )

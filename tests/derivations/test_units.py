@@ -39,6 +39,11 @@ UREG = pint.get_application_registry()
         ("0.011", "", 0.011),
         ("0.5 rad", "", 0.5),
         ("-2*pi*3kHz", "rad/s", -2 * math.pi * 3e3),
+        ("1kHz", "Hz", 1e3),  # a repetition rate declared in Hz takes Hz as they are
+        ("1e3", "Hz", 1e3),
+        ("6283.185307179586 rad/s/(2*pi)", "Hz", 1e3),
+        ("4 Hz^0.5", "Hz^0.5", 4.0),
+        ("planck_constant*1GHz", "J", 6.62607015e-34 * 1e9),  # exact SI value of h
     ],
 )
 def test_values_convert_to_the_declared_unit(text, unit, expected):
@@ -53,6 +58,9 @@ def test_values_convert_to_the_declared_unit(text, unit, expected):
         ("1 nm^2", "m", "[length] ** 2"),
         ("1.2MHz", "rad/s", "cyclic frequency in Hz"),  # would be a silent factor 2 pi
         ("1.2MHz", "1/s", "write 2*pi*<value in Hz>"),
+        ("1/MHz", "s", "without its 2*pi"),  # 1/f or 1/omega?
+        ("2*pi*1kHz", "Hz", "declared in Hz (cycles per second)"),
+        ("1e3/s", "Hz", "give it in Hz"),
         ("2*pi*1MHz + 1e6 rad/s", "rad/s", "mixes terms"),
         ("10 parsecs_of_nothing", "m", "unknown unit"),
         ("27degC", "K", "cannot read"),  # offset units are ambiguous in products
@@ -97,7 +105,7 @@ def test_vocabulary_symbols_are_the_si_units_of_pint():
     expected = {"s": "second", "m": "meter", "kg": "kilogram", "A": "ampere", "K": "kelvin", "mol": "mole",
                 "cd": "candela", "rad": "radian", "sr": "steradian", "N": "newton", "Pa": "pascal", "J": "joule",
                 "W": "watt", "C": "coulomb", "V": "volt", "F": "farad", "ohm": "ohm", "S": "siemens",
-                "Wb": "weber", "T": "tesla", "H": "henry"}
+                "Wb": "weber", "T": "tesla", "H": "henry", "Hz": "hertz"}
     assert set(expected) == SI_SYMBOLS
     for symbol, name in expected.items():
         assert UREG.parse_units(symbol) == UREG.parse_units(name), symbol

@@ -6,7 +6,9 @@ from qderive import QderiveError
 from qderive.symbolic import Parameter, ParameterError, UnitError, check_unit, declare, unit_suffix
 
 
-@pytest.mark.parametrize("unit", ["rad/s", "1/s", "m", "K", "T^2", "1/m^3", "m^-3", "J/K", "kg m^2/s^2", "rad"])
+@pytest.mark.parametrize(
+    "unit", ["rad/s", "1/s", "m", "K", "T^2", "1/m^3", "m^-3", "J/K", "kg m^2/s^2", "rad", "Hz", "Hz**0.5", "W"]
+)
 def test_si_units_are_accepted_unchanged(unit):
     assert check_unit(unit) == unit
     assert Parameter("x", "test", unit).unit == unit
@@ -24,8 +26,8 @@ def test_dimensionless_is_stored_as_empty_and_shown_without_a_one(unit):
 
 @pytest.mark.parametrize(
     ("unit", "named"),
-    [("MHz", "rad/s"), ("Hz", "rad/s"), ("rad/sec", "'sec'"), ("nm", "'nm'"), ("meter", "'meter'"),
-     ("m**2", "cannot read")],
+    [("MHz", "rad/s"), ("kHz", "rad/s"), ("rad/sec", "'sec'"), ("nm", "'nm'"), ("meter", "'meter'"),
+     ("m^(1/2)", "cannot read"), ("m^", "cannot read")],
 )
 def test_units_outside_the_vocabulary_are_refused_naming_the_parameter(unit, named):
     with pytest.raises(UnitError) as error:
