@@ -116,10 +116,11 @@ def _evaluate(node: ast.AST, registry: Any) -> _Value:
         if isinstance(node.op, ast.Div):
             return _Value(left.quantity / right.quantity, left.hertz - right.hertz, left.pi - right.pi, units)
         if isinstance(node.op, (ast.Add, ast.Sub)):
-            if (left.hertz, left.pi) != (right.hertz, right.pi):
-                raise ValueError("a sum mixes terms with and without Hz or pi; convert each term the same way")
+            if left.hertz != right.hertz or (left.hertz and left.pi != right.pi):
+                raise ValueError("a sum mixes terms with and without Hz or 2*pi; convert each term the same way")
             total = left.quantity + right.quantity if isinstance(node.op, ast.Add) else left.quantity - right.quantity
-            return _Value(total, left.hertz, left.pi, units)
+            pi = left.pi if left.pi == right.pi else math.nan  # e.g. pi/2 + 0.1: no count, refused next to Hz
+            return _Value(total, left.hertz, pi, units)
         if isinstance(node.op, ast.Pow):
             if right.hertz or right.pi or not right.quantity.dimensionless:
                 raise ValueError("an exponent must be a plain number")

@@ -31,6 +31,7 @@ UREG = pint.get_application_registry()
         ("5e6/s", "rad/s", 5e6),  # 1/s and rad/s are one unit (hbar = 1 convention)
         ("3e6 rad/s", "1/s", 3e6),
         ("90deg", "rad", math.pi / 2),
+        ("pi/2 + 0.1", "rad", math.pi / 2 + 0.1),
         ("1us", "s", 1e-6),
         ("1/(2*pi*1MHz)", "s", 1 / (2 * math.pi * 1e6)),
         ("3.5e-3 T", "T", 3.5e-3),
@@ -62,6 +63,8 @@ def test_values_convert_to_the_declared_unit(text, unit, expected):
         ("2*pi*1kHz", "Hz", "declared in Hz (cycles per second)"),
         ("1e3/s", "Hz", "give it in Hz"),
         ("2*pi*1MHz + 1e6 rad/s", "rad/s", "mixes terms"),
+        ("2*pi*1MHz + 1MHz", "rad/s", "mixes terms"),
+        ("(pi + 1)*1MHz", "rad/s", "without its 2*pi"),
         ("10 parsecs_of_nothing", "m", "unknown unit"),
         ("27degC", "K", "cannot read"),  # offset units are ambiguous in products
         ("1/0", "1", "cannot read"),
