@@ -25,7 +25,7 @@ Examples
 >>> system = Registry.discover().get("bloch")
 >>> derivation = system.derive(system.parameter_set())
 >>> round(derivation.value("rho_ee"), 6)
-0.255968
+0.227273
 """
 
 from __future__ import annotations
@@ -43,6 +43,9 @@ import sympy as sp
 
 from qderive.codegen import Kernel, compile_expr
 from qderive.symbolic import Parameter, ParameterError, ParameterSet, QderiveError
+
+from . import html
+from .progress import Progress
 
 if TYPE_CHECKING:
     from .plotting import Figure
@@ -200,6 +203,10 @@ class Derivation:
     def failed_conditions(self) -> tuple[Condition, ...]:
         return tuple(c for c in self.conditions.values() if not c.holds)
 
+    def _repr_html_(self) -> str:
+        """Jupyter display: assumptions, conditions, steps, results, discrepancies with MathML equations."""
+        return html.heading(self, 3) + "".join(html.derivation_sections(self))
+
     def to_json(self) -> dict[str, Any]:
         """The documented JSON of ``qderive derive NAME --json``."""
         return {
@@ -281,6 +288,10 @@ class Validation:
     @property
     def passed(self) -> bool:
         return self.error <= self.tolerance and self.conditions_hold
+
+    def _repr_html_(self) -> str:
+        """Jupyter display: verdict, reason and metrics."""
+        return html.validation_section(self)
 
     def to_json(self) -> dict[str, Any]:
         """The documented JSON of ``qderive validate NAME --json``."""
@@ -394,7 +405,12 @@ class System(ABC):
         return ()
 
     def report(self, parameters: ParameterSet, options: ValidationOptions = FULL) -> Report:
-        """Derive once, validate that derivation, and build the figures from both."""
-        derivation = self.derive(parameters)
-        validation = self.validate(derivation, options)
-        return Report(derivation, validation, tuple(self.figures(derivation, validation)))
+        """Derive once, validate that derivation, and build the figures from both (progress if asked)."""
+        with Progress(("derive", "validate", "figures"), self.name, options.progress) as progress:
+            progress.advance("derive")
+            derivation = self.derive(parameters)
+            progress.advance("validate")
+            validation = self.validate(derivation, options)
+            progress.advance("figures")
+            figures = tuple(self.figures(derivation, validation))
+        return Report(derivation, validation, figures)

@@ -12,8 +12,9 @@ import sympy as sp
 from .errors import ParameterError
 from .units import check_unit, unit_suffix
 
-Domain = Literal["positive", "nonnegative", "real", "complex"]
+Domain = Literal["positive", "nonnegative", "real", "complex", "count"]
 _ASSUMPTIONS: dict[str, dict[str, bool]] = {
+    "count": {"integer": True, "positive": True},
     "positive": {"positive": True},
     "nonnegative": {"nonnegative": True, "real": True},
     "real": {"real": True},
@@ -46,6 +47,7 @@ class Parameter:
     domain: Domain = "positive"
     latex: str | None = None
     bounds: tuple[float, float] | None = None
+    aliases: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unit", check_unit(self.unit, f"parameter '{self.name}'"))
@@ -61,8 +63,22 @@ class Parameter:
     def symbol(self) -> sp.Symbol:
         return sp.Symbol(self.name, **_ASSUMPTIONS[self.domain])
 
+    def _check_count(self, value: object) -> int:
+        """A positive whole number (a mode order, a number of sites)."""
+        number = float(value.real) if isinstance(value, complex) and value.imag == 0 else value
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not float(number).is_integer() \
+                or number < 1:
+            raise ParameterError(f"'{self.name}' must be a positive whole number ({self.meaning}), got {value!r}")
+        return int(number)
+
+    def named_value(self, text: str) -> float | None:
+        """The number a name stands for (``aliases``, e.g. ``("phi", pi/2)`` for a polarisation angle), or None."""
+        return dict(self.aliases).get(text)
+
     def check(self, value: complex | float) -> complex | float:
         """The value, refused with a :class:`ParameterError` if it lies outside the domain."""
+        if self.domain == "count":
+            return self._check_count(value)
         if isinstance(value, bool) or not isinstance(value, (int, float, complex)):
             try:
                 value = complex(value) if self.domain == "complex" else float(value)
