@@ -39,6 +39,7 @@ qderive.symbolic.units.UnitError: Omega: '1.2MHz' is a cyclic frequency in Hz wi
 from __future__ import annotations
 
 import ast
+import cmath
 import math
 import re
 from dataclasses import dataclass
@@ -53,7 +54,7 @@ __all__ = ["UnitError", "parse_quantity"]
 MAX_LENGTH = 200
 MAX_EXPONENT = 12
 _TOKEN = re.compile(
-    r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-zµμΩ][A-Za-z0-9_µμΩ]*)"
+    r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[jJ]?)|(?P<name>[A-Za-zµμΩ][A-Za-z0-9_µμΩ]*)"
     r"|(?P<op>\*\*|[-+*/^()]))"
 )
 
@@ -99,8 +100,10 @@ def _unit(registry: Any, name: str) -> _Value:
 
 
 def _evaluate(node: ast.AST, registry: Any) -> _Value:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        return _Value(registry.Quantity(float(node.value)))
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, complex)):
+        if isinstance(node.value, bool):
+            raise ValueError("True/False are not numbers")
+        return _Value(registry.Quantity(node.value if isinstance(node.value, complex) else float(node.value)))
     if isinstance(node, ast.Name):
         return _unit(registry, node.id)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
@@ -131,14 +134,14 @@ def _evaluate(node: ast.AST, registry: Any) -> _Value:
     raise ValueError("only numbers, pi, unit names and + - * / ** ^ ( ) are allowed")
 
 
-def parse_quantity(text: str, unit: str, name: str = "value") -> float:
+def parse_quantity(text: str, unit: str, name: str = "value") -> complex | float:
     """The number that ``text`` gives in the declared ``unit``, e.g. ``parse_quantity("10nm", "m") == 1e-8``.
 
     Parameters
     ----------
     text : str
         A number with or without units: ``"10nm"``, ``"2*pi*1.2MHz"``, ``"300K"``, ``"1e6"``,
-        ``"90deg"``, ``"3.5e-3 T"``. A plain number is read in ``unit``.
+        ``"90deg"``, ``"3.5e-3 T"``, ``"(1+2j) MHz*2*pi"``. A plain number is read in ``unit``.
     unit : str
         The declared unit (vocabulary of :mod:`qderive.symbolic.units`), e.g. ``"rad/s"``, ``""``.
     name : str
@@ -146,8 +149,8 @@ def parse_quantity(text: str, unit: str, name: str = "value") -> float:
 
     Returns
     -------
-    float
-        The value in ``unit`` (finite).
+    float or complex
+        The value in ``unit`` (finite); complex only when the text holds an imaginary literal (``2j``).
 
     Raises
     ------
@@ -176,14 +179,14 @@ def parse_quantity(text: str, unit: str, name: str = "value") -> float:
         value = _evaluate(ast.parse(_tokens(text), mode="eval").body, registry)
         target = registry.parse_units(declared)
         if not value.has_units:  # a plain number is already in the declared unit
-            return _finite(float(value.quantity.magnitude), text, name)
+            return _finite(value.quantity.magnitude, text, name)
         if value.quantity.dimensionality != target.dimensionality:
             raise UnitError(
                 f"{name}: {text!r} has dimension {_dimension(value.quantity.dimensionality)} but {name} is "
                 f"declared in {shown} ({_dimension(target.dimensionality)})"
             )
         _check_cycles(value, registry.Quantity(1.0, target), text, name, shown)
-        number = float(value.quantity.to(target).magnitude)
+        number = value.quantity.to(target).magnitude
     except UnitError:
         raise
     except pint.UndefinedUnitError as error:
@@ -213,10 +216,12 @@ def _check_cycles(value: _Value, target: Any, text: str, name: str, shown: str) 
         )
 
 
-def _finite(number: float, text: str, name: str) -> float:
-    if not math.isfinite(number):
+def _finite(number: complex | float, text: str, name: str) -> complex | float:
+    """``number`` as a float (a complex only if its imaginary part is non-zero), refused unless finite."""
+    number = complex(number)
+    if not cmath.isfinite(number):
         raise UnitError(f"{name}: {text!r} is not a finite number")
-    return number
+    return number if number.imag else number.real
 
 
 def _dimension(dimensionality: Any) -> str:

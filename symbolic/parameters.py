@@ -83,7 +83,7 @@ class Parameter:
             try:
                 value = complex(value) if self.domain == "complex" else float(value)
             except (TypeError, ValueError):
-                raise ParameterError(f"'{self.name}' must be a number (unit {self.unit}), got {value!r}") from None
+                raise ParameterError(f"'{self.name}' must be a number, got {value!r}") from None
         if isinstance(value, complex) and self.domain != "complex":
             if value.imag != 0:
                 raise ParameterError(f"'{self.name}' must be real ({self.meaning}), got {value!r}")
@@ -103,7 +103,8 @@ class Parameter:
         if self.bounds is not None and not self.bounds[0] <= value <= self.bounds[1]:
             low, high = self.bounds
             raise ParameterError(
-                f"'{self.name}' must lie in [{low:g}, {high:g}] ({self.meaning}), got {value!r}{unit_suffix(self.unit)}"
+                f"'{self.name}' must lie in [{low:g}, {high:g}] ({self.meaning}), "
+                f"got {value!r}{unit_suffix(self.unit)}"
             )
         return value
 

@@ -45,10 +45,14 @@ UREG = pint.get_application_registry()
         ("6283.185307179586 rad/s/(2*pi)", "Hz", 1e3),
         ("4 Hz^0.5", "Hz^0.5", 4.0),
         ("planck_constant*1GHz", "J", 6.62607015e-34 * 1e9),  # exact SI value of h
+        ("1e6+2e5j", "rad/s", 1e6 + 2e5j),  # complex-domain parameters
+        ("2*pi*(1+2j) MHz", "rad/s", 2 * math.pi * (1e6 + 2e6j)),
     ],
 )
 def test_values_convert_to_the_declared_unit(text, unit, expected):
-    assert parse_quantity(text, unit) == pytest.approx(expected, rel=1e-14)
+    value = parse_quantity(text, unit)
+    assert value == pytest.approx(expected, rel=1e-14)
+    assert isinstance(value, complex) == isinstance(expected, complex)
 
 
 @pytest.mark.parametrize(
@@ -71,6 +75,8 @@ def test_values_convert_to_the_declared_unit(text, unit, expected):
         ("10**10**10", "1", "out of range"),
         ("1e400", "1", "not a finite number"),
         ("", "m", "cannot read"),
+        ("True", "1", "not numbers"),
+        ("1e400j", "1", "not a finite number"),
     ],
 )
 def test_bad_values_are_refused_by_name(text, unit, says):
