@@ -21,6 +21,7 @@ __all__ = [
     "anticommutator", "as_op", "commutator",
 ]
 
+from .bath import ModeBath, mode_bath, operator_spread
 from .bright_dark import BrightDarkBasis, bright_dark_modes
 from .effective import EffectiveModel
 from .elimination import adiabatic_eliminate, effective_operators, far_detuned_eliminate, second_order_hamiltonian
@@ -43,6 +44,7 @@ from .rates import maximise, solve_condition, transition_rates
 from .selection_rules import allowed_channels, angular_harmonics, angular_overlap, circular_components, site_sum
 from .spins import SpinOperators, spin_operators, spin_system
 from .subspace import project
+from .thermal_elimination import thermal_eliminate
 from .transform import substitute_modes
 from .units import SI_SYMBOLS, UnitError, check_unit, unit_suffix
 
@@ -56,4 +58,5 @@ __all__ += [
     "heisenberg_langevin", "project", "spin_operators", "spin_system", "thermal_dissipators",
     "EquationOfMotion", "expectation_value_equation", "heisenberg_langevin_equation",
     "SI_SYMBOLS", "UnitError", "check_unit", "unit_suffix",
+    "ModeBath", "mode_bath", "operator_spread", "thermal_eliminate",
 ]
