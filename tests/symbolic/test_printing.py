@@ -151,3 +151,20 @@ def test_simplified_keeps_the_lindblad_term_for_several_terms():
     tidy = d.simplified()
     assert sp.simplify(tidy.rate - kappa * g**2) == 0
     assert ((tidy.rate * tidy.operator.dag() * tidy.operator) - d.rate * d.operator.dag() * d.operator).is_zero()
+
+
+def test_thermally_eliminated_dissipators_are_simplified_too():
+    """Loss and gain channels: g^2 kappa (n+1) / (Delta^2 + kappa^2/4) and g^2 kappa n / (...), unit phases."""
+    from qderive.symbolic import thermal_dissipators, thermal_eliminate
+
+    Q = declare([*((p.name, p.meaning, p.unit, p.domain) for p in P.values()), ("n", "occupation", "", "nonnegative")])
+    n = Q["n"].symbol
+    H = Delta * a.dag() * a + g * (a.dag() * s_ge + a * s_ge.dag())
+    model = Model("thermal jc", (CAVITY, ATOM), H, thermal_dissipators(kappa, n, a, "m"), Q)
+    eliminated = thermal_eliminate(model, CAVITY).model
+    for channel, occupation, jump in (("m_down", n + 1, s_ge), ("m_up", n, s_ge.dag())):
+        d = eliminated.dissipator(channel)
+        assert sp.simplify(d.rate - g**2 * kappa * occupation / (Delta**2 + kappa**2 / 4)) == 0
+        coefficient = d.operator.coefficient(jump)
+        assert not sp.fraction(coefficient)[1].has(sp.I)
+        assert sp.simplify(coefficient * sp.conjugate(coefficient) - 1) == 0
