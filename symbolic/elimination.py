@@ -92,7 +92,7 @@ def adiabatic_eliminate(model: Model, mode: BosonMode) -> EffectiveModel:
         amplitude = d.operator.coefficient(mode.a) * beta
         amplitude_abs2 = sp.factor(sp.simplify(sp.Abs(d.operator.coefficient(mode.a)) ** 2 * abs2))
         phase = sp.simplify(amplitude / sp.sqrt(amplitude_abs2))
-        dissipators.append(Dissipator(sp.factor(d.rate * amplitude_abs2), X * phase, d.channel))
+        dissipators.append(Dissipator(sp.factor(d.rate * amplitude_abs2), X * phase, d.channel).simplified())
     H = _mode_free(model.hamiltonian, mode) + re_beta * X.dag() * X
     subsystems = tuple(s for s in model.subsystems if s != mode)
     reduced = Model(f"{model.name} without {mode.name}", subsystems, H, dissipators, model.parameters, model.ports)

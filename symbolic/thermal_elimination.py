@@ -110,7 +110,7 @@ def thermal_eliminate(model: Model, mode: BosonMode) -> EffectiveModel:
             weight = amplitude * (sp.conjugate(beta) if conjugate else beta)
             weight_abs2 = sp.factor(sp.simplify(sp.Abs(amplitude) ** 2 * abs2))
             phase = sp.simplify(weight / sp.sqrt(weight_abs2))
-            dissipators.append(Dissipator(sp.factor(d.rate * weight_abs2), operator * phase, d.channel))
+            dissipators.append(Dissipator(sp.factor(d.rate * weight_abs2), operator * phase, d.channel).simplified())
     dispersive = _without_identity((re_beta * commutator(Xd, X)).expand())
     if dispersive.terms and N != 0:
         dissipators.append(Dissipator(sp.factor(2 * N * (N + 1) / kappa), dispersive, f"{mode.name}_number"))
