@@ -27,7 +27,7 @@ from qderive.symbolic import Parameter, QderiveError
 from .contract import ValidationOptions
 from .registry import Registry
 from .render import FORMATS, to_latex
-from .report import write_index, write_report
+from .report import check_folder, write_index, write_report
 
 BENCHMARKS = ("symbolic", "codegen", "numeric")
 MAX_EXPRESSION_LENGTH = 200
@@ -153,7 +153,7 @@ def _cmd_run(args: argparse.Namespace, registry: Registry) -> int:
     status, entries = 0, []
     for name in names:
         system = registry.get(name)
-        out = root / name if run_all or not args.out else root
+        out = check_folder(root / name if run_all or not args.out else root)
         report = system.report(system.parameter_set(parse_settings(args.set, system.parameters)),
                                ValidationOptions(quick=args.quick, progress=not args.quiet))
         summary = write_report(report, out)

@@ -18,8 +18,10 @@ from .liouvillian import liouvillian
 from .measures import concurrence, fidelity, partial_trace, purity, von_neumann_entropy
 from .memory import InsufficientMemoryError
 from .photon_source import PhotonSourceFigures, photon_source_figures
+from .ports import OutputFlux, drive_strength, harmonic_output_flux, input_amplitude, output_flux
 from .spectrum import Spectrum, spectrum
 from .state_checks import UnphysicalStateError
+from .states import as_array, factor_state, ket, prepare_state, product_state, reduced_state
 from .steady_state import steady_state
 
 __all__ = [
@@ -29,4 +31,6 @@ __all__ = [
     "harmonic_balance", "liouvillian", "mesolve", "mesolve_batch", "partial_trace", "photon_source_figures", "purity",
     "qutip_interop", "small_signal_expansion", "spectrum", "steady_state", "two_time_correlation",
     "von_neumann_entropy",
+    "OutputFlux", "as_array", "drive_strength", "factor_state", "harmonic_output_flux", "input_amplitude", "ket",
+    "output_flux", "prepare_state", "product_state", "reduced_state",
 ]
