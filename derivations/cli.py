@@ -82,8 +82,18 @@ def parse_settings(settings: Sequence[str], parameters: Sequence[Parameter] = ()
         if key not in by_name:
             values[key] = parse_number(text)
             continue
-        named = by_name[key].named_value(text)
-        values[key] = named if named is not None else parse_quantity(text, by_name[key].unit, key)
+        parameter = by_name[key]
+        named = parameter.named_value(text)
+        if named is not None:
+            values[key] = named
+            continue
+        try:
+            values[key] = parse_quantity(text, parameter.unit, key)
+        except QderiveError:
+            if not parameter.aliases:
+                raise
+            names = ", ".join(name for name, _ in parameter.aliases)
+            raise QderiveError(f"{key}: '{text}' is neither a value in {parameter.unit} nor one of {names}") from None
     return values
 
 
