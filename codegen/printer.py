@@ -42,7 +42,6 @@ _DIRECT_CALLS = {
     "exp": "np.exp", "sin": "np.sin", "cos": "np.cos", "tan": "np.tan", "atan": "np.arctan",
     "atan2": "np.arctan2", "sinh": "np.sinh", "cosh": "np.cosh", "tanh": "np.tanh",
     "asinh": "np.arcsinh", "Abs": "np.abs", "conjugate": "np.conj", "arg": "np.angle",
-    "Min": "min", "Max": "max",
 }
 # Valid for real operands only (Numba has no complex version).
 _REAL_ONLY_CALLS = {
@@ -57,7 +56,7 @@ _RECIPROCALS = {"cot": "np.tan", "sec": "np.cos", "csc": "np.sin",
 _BESSEL = frozenset({"besselj", "bessely", "besseli", "besselk"})
 
 _SUPPORTED_FUNCTIONS = (
-    set(_DIRECT_CALLS) | set(_REAL_ONLY_CALLS) | set(_PROMOTING_CALLS) | set(_RECIPROCALS)
+    set(_DIRECT_CALLS) | {"Min", "Max"} | set(_REAL_ONLY_CALLS) | set(_PROMOTING_CALLS) | set(_RECIPROCALS)
     | set(_BESSEL) | {"re", "im", "Heaviside", "KroneckerDelta", "Piecewise"}
 )
 _SUPPORTED_NODES = (
@@ -77,7 +76,7 @@ _REAL_FOR_REAL_ARGS = {
     "floor", "ceiling", "sign", "erf", "erfc", "gamma", "cot", "sec", "csc", "coth", "sech",
     "csch", "Heaviside", "KroneckerDelta",
 }
-_ALWAYS_REAL = {"Abs", "re", "im", "arg"}
+_ALWAYS_REAL = {"Abs", "re", "im", "arg", "RealOperand"}
 
 
 def is_real_valued(expr: sp.Basic, _memo: dict | None = None) -> bool:
@@ -113,6 +112,8 @@ def is_real_valued(expr: sp.Basic, _memo: dict | None = None) -> bool:
             result = True
         elif name in _REAL_FOR_REAL_ARGS:
             result = all(is_real_valued(arg, memo) for arg in expr.args)
+        elif name == "DefinedWhere":
+            result = is_real_valued(expr.args[0], memo)
         elif name == "log":
             result = expr.args[0].is_nonnegative is True
         elif name in _BESSEL:
@@ -404,7 +405,31 @@ class NumbaPrinter(PythonCodePrinter):
     def _print_Heaviside(self, expr):
         arg, at_zero = expr.args[0], expr.args[1] if len(expr.args) > 1 else sp.S.Half
         x = self._print(arg)
-        return f"(1.0 if {x} > 0 else ({self._print(at_zero)} if {x} == 0 else 0.0))"
+        return f"(1.0 if {x} > 0 else ({self._print(at_zero)} if {x} == 0 else (0.0 if {x} < 0 else np.nan)))"
+
+    def _print_Max(self, expr):
+        return self._nested("np.maximum", expr.args)
+
+    def _print_Min(self, expr):
+        return self._nested("np.minimum", expr.args)
+
+    def _nested(self, function: str, args: tuple[sp.Basic, ...]) -> str:
+        """``f(a, f(b, c))``: NumPy's ``maximum``/``minimum`` propagate ``nan`` (``max`` does not)."""
+        text = self._print(args[-1])
+        for arg in reversed(args[:-1]):
+            text = f"{function}({self._print(arg)}, {text})"
+        return text
+
+    def _print_RealOperand(self, expr):
+        operand, rtol, atol = expr.args
+        promoted = self.promoted
+        text = f"real_operand({self._print(operand)}, {self._print(rtol)}, {self._print(atol)})"
+        self.promoted = promoted  # a complex operand inside does not make the result complex
+        return text
+
+    def _print_DefinedWhere(self, expr):
+        value, operand = expr.args
+        return f"defined_where({self._print(value)}, {self._print(operand)})"
 
     def _print_KroneckerDelta(self, expr):
         a, b = (self._print(arg) for arg in expr.args)

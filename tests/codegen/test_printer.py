@@ -40,7 +40,9 @@ def show(expr) -> str:
         (sp.arg(z), "np.angle(z)"),
         (sp.conjugate(z), "np.conj(z)"),
         (sp.Abs(z), "np.abs(z)"),
-        (sp.Heaviside(x), "(1.0 if x > 0 else (1/2 if x == 0 else 0.0))"),
+        (sp.Heaviside(x), "(1.0 if x > 0 else (1/2 if x == 0 else (0.0 if x < 0 else np.nan)))"),
+        (sp.Max(x, y, 1), "np.maximum(1, np.maximum(x, y))"),  # propagates nan, unlike max()
+        (sp.Min(x, p), "np.minimum(p, x)"),
         (sp.KroneckerDelta(x, y), "(1.0 if x == y else 0.0)"),
         (sp.Piecewise((x, x > 0), (y, y > 0)), "((x) if (x > 0) else (y) if (y > 0) else np.nan)"),
         (sp.besselj(2, x), "besselj_real(2, x)"),
