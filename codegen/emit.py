@@ -352,7 +352,7 @@ def _imports(body: str) -> list[str]:
 
 def _assemble(header: list[str], body: list[str], signatures: dict[str, str]) -> str:
     text = "\n".join(body)
-    listing = ["", "", f"#: Numba signatures, compiled in this order when qderive.codegen loads the module.",
+    listing = ["", "", "#: Numba signatures, compiled in this order when qderive.codegen loads the module.",
                f"{SIGNATURES} = {{"] + [f"    {name!r}: {sig!r}," for name, sig in signatures.items()] + ["}"]
     return "\n".join(header + [""] + _imports(text) + ["", ""] + body + listing) + "\n"
 

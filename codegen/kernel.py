@@ -348,12 +348,14 @@ def _load_cached(request: _Request, kernel_class: type[_CompiledModule], store: 
     except Exception:  # noqa: BLE001 - unusable entry or tampered manifest: rebuild
         store.purge_machine_code(path.stem)
         return None
-    if compiled.compiled and compiled.saved:
+    if compiled.compiled and not compiled.saved:
+        _warn_in_memory(store, f"machine code of {path.stem} not saved")
+    elif compiled.compiled:
         manifest["machine_code"] = machine_code_files(store.directory, path.stem)
         try:
             store.write_manifest(key, manifest)
-        except OSError:
-            pass  # the next load recompiles again; nothing unverified is ever executed
+        except OSError as error:
+            _warn_in_memory(store, _reason(error))
     return kernel
 
 
@@ -370,10 +372,10 @@ def _build(request: _Request, kernel_class: type[_CompiledModule], store: Kernel
         vouched: dict[str, str] | None = {}
     except OSError as error:
         path, vouched = store.directory / f"{stem}.py", None
-        _warn_in_memory(store, error)
+        _warn_in_memory(store, _reason(error))
     try:
         module = load_module(path, emitted.source)
-        compile_module(module, vouched)
+        compiled = compile_module(module, vouched)
     except Exception as error:  # noqa: BLE001 - Numba's errors are not ours; name the kernel
         raise CodegenError(
             f"Numba could not compile kernel {stem}: {type(error).__name__}: {_first_line(error)}. "
@@ -386,6 +388,8 @@ def _build(request: _Request, kernel_class: type[_CompiledModule], store: Kernel
     sample = reference_sample(emitted.arguments, emitted.lowered, len(request.entries),
                               emitted.output_entries, sample_points(emitted.arguments, plan))
     kernel.check = kernel._run_check(sample, request.rtol, request.atol, f"kernel {path.name}")
+    if vouched is not None and not compiled.saved:
+        _warn_in_memory(store, f"machine code of {stem} not saved")
     if vouched is not None:
         try:
             store.write_manifest(key, {
@@ -394,15 +398,18 @@ def _build(request: _Request, kernel_class: type[_CompiledModule], store: Kernel
                 "plan": plan.as_json(), "sample": sample.as_json(),
             })
         except OSError as error:
-            _warn_in_memory(store, error)
+            _warn_in_memory(store, _reason(error))
     return kernel
 
 
-def _warn_in_memory(store: KernelStore, error: OSError) -> None:
+def _reason(error: OSError) -> str:
+    return f"{type(error).__name__}: {error.strerror or error}"
+
+
+def _warn_in_memory(store: KernelStore, reason: str) -> None:
     warnings.warn(
-        f"kernel cache {store.directory} cannot be written ({type(error).__name__}: {error.strerror or error}); "
-        "kernels are compiled in memory for this process only. Choose a writable cache with "
-        "cache_dir= or $QDERIVE_CACHE_DIR",
+        f"kernel cache {store.directory} cannot be written ({reason}); the kernel is compiled in "
+        "memory for this process only. Choose a writable cache with cache_dir= or $QDERIVE_CACHE_DIR",
         KernelCacheWarning, stacklevel=5,
     )
 

@@ -16,7 +16,7 @@ instead of silently selecting another branch.
 >>> import sympy as sp
 >>> x = sp.Symbol("x", real=True)
 >>> with_real_operands(sp.Max(0, 1 - sp.sqrt(x)), 1e-10, 0.0, lambda e: e.is_real is True)
-Max(0, RealOperand(1 - sqrt(x), 1.0e-10, 0))
+Max(0, RealOperand(1 - sqrt(x), 1.0e-10, 0.0))
 """
 
 from __future__ import annotations

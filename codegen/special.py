@@ -42,7 +42,8 @@ from numba.core import cgutils
 from numba.extending import get_cython_function_address, intrinsic
 
 __all__ = [
-    "complex_on_cut", "complex_divide", "real_operand", "defined_where", "besselj_real", "besselj_complex", "bessely_real", "bessely_complex",
+    "complex_on_cut", "complex_divide", "real_operand", "defined_where",
+    "besselj_real", "besselj_complex", "bessely_real", "bessely_complex",
     "besseli_real", "besseli_complex", "besselk_real", "besselk_complex",
 ]
 

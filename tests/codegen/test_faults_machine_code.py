@@ -28,18 +28,18 @@ x, y = sp.symbols("x y", real=True)
 EXPR = sp.Float(C) * x + x * sp.exp(-y**2)
 POINT = (1.5, 0.5)
 
-SCRIPT = """
+SCRIPT = f"""
 import json
 import sympy as sp
 from qderive.codegen import compile_expr
 x, y = sp.symbols("x y", real=True)
-kernel = compile_expr(sp.Float(%r) * x + x * sp.exp(-y**2), [x, y], name="machine")
-point = %r
-print(json.dumps({"from_cache": kernel.from_cache, "scalar": kernel.scalar(*point),
+kernel = compile_expr(sp.Float({C!r}) * x + x * sp.exp(-y**2), [x, y], name="machine")
+point = {POINT!r}
+print(json.dumps({{"from_cache": kernel.from_cache, "scalar": kernel.scalar(*point),
                   "loop": float(kernel(*point)),
                   "scalar_misses": sum(kernel.scalar.stats.cache_misses.values()),
-                  "loop_misses": sum(kernel.loop.stats.cache_misses.values())}))
-""" % (C, POINT)
+                  "loop_misses": sum(kernel.loop.stats.cache_misses.values())}}))
+"""
 
 
 def expected(xv, yv):
