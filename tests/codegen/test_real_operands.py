@@ -10,6 +10,8 @@ values of the elementary cases.
 
 from __future__ import annotations
 
+import cmath
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -85,6 +87,19 @@ def test_orderings_of_promoted_operands(tmp_path):
         expected = [min(1, r), max(r, 2 * r - 1), 1.0 if r > 1 else 0.0, 1.0 if r > 1 else (0.5 if r == 1 else 0.0)]
         assert kernel(xv).tolist() == pytest.approx(expected, rel=1e-15)
     assert np.isnan(kernel(-1.0)).all()  # sqrt(-1) = i: none of them is defined
+
+
+def test_complex_intermediates_with_a_real_operand(tmp_path):
+    """sqrt(x) sqrt(x - 1) is real for x < 0 (i * i = -1) although each factor is not: the
+    real-arithmetic fast path gives nan there and the complex computation must take over."""
+    x = sp.Symbol("x", real=True)
+    kernel = compile_expr(sp.Max(0, sp.sqrt(x) * sp.sqrt(x - 1) + 1), [x], cache_dir=tmp_path,
+                          domains={x: (-3, 3)}, n_points=32)
+    for xv in (-2.5, -0.2, 0.0, 0.5, 1.0, 2.0):
+        operand = cmath.sqrt(xv) * cmath.sqrt(xv - 1) + 1
+        expected = max(0.0, operand.real) if abs(operand.imag) <= 1e-10 * abs(operand.real) else np.nan
+        assert kernel(xv) == pytest.approx(expected, rel=1e-14, nan_ok=True), xv
+        assert kernel.scalar(xv) == pytest.approx(expected, rel=1e-14, nan_ok=True), xv
 
 
 def test_complex_operand_everywhere_is_a_build_error(tmp_path):
