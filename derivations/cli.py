@@ -28,6 +28,7 @@ from .contract import ValidationOptions
 from .registry import Registry
 from .render import FORMATS, to_latex
 from .report import check_folder, write_index, write_report
+from .units import parse_quantity
 
 BENCHMARKS = ("symbolic", "codegen", "numeric")
 MAX_EXPRESSION_LENGTH = 200
@@ -68,7 +69,9 @@ def parse_number(text: str) -> complex | float:
 
 
 def parse_settings(settings: Sequence[str], parameters: Sequence[Parameter] = ()) -> dict[str, complex | float]:
-    """``KEY=VALUE`` items to a dict: a parameter's named value (e.g. ``pump_pol=phi``) or :func:`parse_number`."""
+    """``KEY=VALUE`` items to a dict: a parameter's named value (``pump_pol=phi``), a value with units converted
+    to the parameter's declared unit (``r=10nm``, ``g=2*pi*1.2MHz``, :func:`~.units.parse_quantity`), or a plain
+    number (:func:`parse_number`) for a key that is not a parameter (refused later by name)."""
     by_name = {p.name: p for p in parameters}
     values = {}
     for item in settings:
@@ -76,8 +79,21 @@ def parse_settings(settings: Sequence[str], parameters: Sequence[Parameter] = ()
         key, text = key.strip(), text.strip()
         if not sep or not key:
             raise QderiveError(f"--set takes KEY=VALUE, got '{item}'")
-        named = by_name[key].named_value(text) if key in by_name else None
-        values[key] = named if named is not None else parse_number(text)
+        if key not in by_name:
+            values[key] = parse_number(text)
+            continue
+        parameter = by_name[key]
+        named = parameter.named_value(text)
+        if named is not None:
+            values[key] = named
+            continue
+        try:
+            values[key] = parse_quantity(text, parameter.unit, key)
+        except QderiveError:
+            if not parameter.aliases:
+                raise
+            names = ", ".join(name for name, _ in parameter.aliases)
+            raise QderiveError(f"{key}: '{text}' is neither a value in {parameter.unit} nor one of {names}") from None
     return values
 
 
