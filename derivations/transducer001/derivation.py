@@ -33,8 +33,8 @@ from .model import (
     C_MODE,
     NV,
     PARAMETERS,
-    SYM,
     STATED_RATES,
+    SYM,
     microwave_chain_model,
     nv_dissipators,
     optical_detunings,
@@ -82,7 +82,7 @@ NODE = {name: p.symbol for name, p in NODE_SYMBOLS.items()}
 
 
 def _rate(expr: sp.Expr) -> sp.Expr:
-    """A rate from :func:`transition_rates` with its denominator multiplied out (``(2D - ik)(2D + ik) -> 4D^2 + k^2``)."""
+    """A rate of :func:`transition_rates` with its denominator multiplied out: ``(2D - ik)(2D + ik) -> 4D^2 + k^2``."""
     numerator, denominator = sp.fraction(sp.factor(expr))
     return sp.factor(numerator) / sp.factor(sp.expand(denominator))
 
@@ -224,7 +224,8 @@ def symbolic_solution() -> dict[str, Any]:
                                  - stated["gamma21_e"]) == 0
     alpha_d = sp.sqrt(g["P_pump"] / (HBAR * (g["w20"] - g["w10"])))
     return {
-        **eliminated, "stated": stated, "tensors": tensors, "filler": filler, "F1c": F, "Pe_opt": optimum, "clicks": clicks,
+        **eliminated, "stated": stated, "tensors": tensors, "filler": filler, "F1c": F, "Pe_opt": optimum,
+        "clicks": clicks,
         "F1c_opt": best, "optimum_agrees": sp.simplify(optimum - source_optimum) == 0,
         "weights": single_click_weights(), "C_ab": C, "first_order": first_order, "resonant_limit": resonant_limit,
         "alpha_d": alpha_d, "Omega_d": 2 * sp.sqrt(rates["gamma21_e"]) * alpha_d,
@@ -247,7 +248,8 @@ def _steps(s: dict[str, Any]) -> tuple[Step, ...]:
     r = s["rates"]
     lat = sp.latex
     return (
-        Step("Full model", r"H = \omega_a a^\dagger a + \omega_b b^\dagger b + \omega_c c^\dagger c + \omega_{10}\sigma_{11}"
+        Step("Full model", r"H = \omega_a a^\dagger a + \omega_b b^\dagger b + \omega_c c^\dagger c"
+             r" + \omega_{10}\sigma_{11}"
              r" + \omega_{20}\sigma_{22} + g_x(a^\dagger b + h.c.) + g_y(b^\dagger\sigma_{01} + h.c.)"
              r" + g_{02}(\sigma_{20}c + h.c.) + g_{12}(\sigma_{21}c + h.c.)",
              "each mode with internal and external loss; NV decay and pure dephasing"),
@@ -373,5 +375,6 @@ def derive(cache: SymbolicCache, parameters: ParameterSet) -> Derivation:
     return Derivation("transducer001", TITLE, parameters, assumptions, _steps(s), results,
                       discrepancies=discrepancies(s, parameters), conditions=conditions(s, parameters),
                       evaluators=evaluators,
-                      data={"filler": s["filler"], "rates": r, "F1c": s["F1c"], "Pe_opt": s["Pe_opt"], "clicks": s["clicks"],
+                      data={"filler": s["filler"], "rates": r, "F1c": s["F1c"], "Pe_opt": s["Pe_opt"],
+                            "clicks": s["clicks"],
                             "weights": s["weights"], "stated_rates": dict(STATED_RATES)})

@@ -129,7 +129,7 @@ def sigma(i: int, j: int):
 
 
 def _mode_losses(mode: BosonMode, prefix: str) -> tuple[Dissipator, ...]:
-    return (Dissipator(SYM[f"{prefix}_i"], mode.a, f"{prefix}_i"), Dissipator(SYM[f"{prefix}_e"], mode.a, f"{prefix}_e"))
+    return tuple(Dissipator(SYM[f"{prefix}_{port}"], mode.a, f"{prefix}_{port}") for port in ("i", "e"))
 
 
 def microwave_chain_model() -> Model:

@@ -81,7 +81,8 @@ def full_figures_of_merit(derivation: Derivation, overrides: dict[str, float] | 
     reduced_dark = periodic.fluxes_from_harmonics(point, periodic.harmonics_by_balance(point, 0.0))
     return {"P_coh": with_signal["R_coh"] / SIGNAL_FLUX, "P_tot": (with_signal["R_tot"] - dark["R_tot"]) / SIGNAL_FLUX,
             "R_d": dark["R_tot"], "P_coh_reduced": reduced["R_coh"] / SIGNAL_FLUX,
-            "P_tot_reduced": (reduced["R_tot"] - reduced_dark["R_tot"]) / SIGNAL_FLUX, "R_d_reduced": reduced_dark["R_tot"]}
+            "P_tot_reduced": (reduced["R_tot"] - reduced_dark["R_tot"]) / SIGNAL_FLUX,
+            "R_d_reduced": reduced_dark["R_tot"]}
 
 
 UNSTATED = ("kc_i", "ka_i", "kb_i", "gy")
@@ -133,8 +134,12 @@ def entanglement(derivation: Derivation, node_a: dict, node_b: dict, cos_theta=1
 
 
 def node(metrics: dict[str, float], bandwidth_hz: float) -> dict[str, float]:
-    """A node's ``P_tot``, ``P_coh`` and noise probability ``P_d = tau_conv R_d``, ``tau_conv = 4/(2 pi BW)`` (source)."""
-    return {"P_tot": metrics["P_tot"], "P_coh": metrics["P_coh"], "P_d": 4 / (2 * np.pi * bandwidth_hz) * metrics["R_d"]}
+    """A node's ``P_tot``, ``P_coh`` and noise probability ``P_d = tau_conv R_d``, ``tau_conv = 4/(2 pi BW)`` (source).
+
+    ``tau_conv`` is the drive-pulse length and detection window, fixed by the bandwidth given.
+    """
+    tau_conv = 4 / (2 * np.pi * bandwidth_hz)
+    return {"P_tot": metrics["P_tot"], "P_coh": metrics["P_coh"], "P_d": tau_conv * metrics["R_d"]}
 
 
 def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
@@ -165,10 +170,11 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
         "rel_error_P_tot": abs(full["P_tot_reduced"] - full["P_tot"]) / full["P_tot"],
         "rel_error_R_d": abs(full["R_d_reduced"] - full["R_d"]) / full["R_d"],
     }
-    details = (f"reduced model (harmonic balance, orders {orders}) vs the full a-b-c-NV model (density-matrix harmonic "
-               f"balance), both at a {SIGNAL_FLUX:g}/s signal: P_coh {full['P_coh_reduced']:.5f} vs {full['P_coh']:.5f}; "
-               f"P_tot {full['P_tot_reduced']:.4f} vs {full['P_tot']:.4f}; R_d {reduced['R_d']:.2f} vs {full['R_d']:.2f} Hz. Harmonic balance vs time "
-               f"integration to the periodic regime: max relative difference {method_error:.1e}.")
+    details = (f"reduced model (harmonic balance, orders {orders}) vs the full a-b-c-NV model (density-matrix "
+               f"harmonic balance), both at a {SIGNAL_FLUX:g}/s signal: P_coh {full['P_coh_reduced']:.5f} vs "
+               f"{full['P_coh']:.5f}; P_tot {full['P_tot_reduced']:.4f} vs {full['P_tot']:.4f}; R_d "
+               f"{reduced['R_d']:.2f} vs {full['R_d']:.2f} Hz. Harmonic balance vs time integration to the periodic "
+               f"regime: max relative difference {method_error:.1e}.")
     scaling: dict[str, float] = {}
     if not options.quick:
         span = 2 * np.pi * 40e6
@@ -182,7 +188,8 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
             metrics[f"ratio_to_source_{key}"] = metrics[key] / value
         details += (f" Source at 55 pW: P_tot 0.36, P_coh 0.32, R_d 41 Hz, BW 5.0 MHz, F1c 0.93, R_herald 3.1 kHz; "
                     f"here P_tot {reduced['P_tot']:.3f}, P_coh {reduced['P_coh']:.3f}, R_d {reduced['R_d']:.1f} Hz, "
-                    f"BW {width / 1e6:.2f} MHz, F1c {metrics['F1c']:.3f}, R_herald {metrics['R_herald'] / 1e3:.2f} kHz.")
+                    f"BW {width / 1e6:.2f} MHz, F1c {metrics['F1c']:.3f}, "
+                    f"R_herald {metrics['R_herald'] / 1e3:.2f} kHz.")
         scaling = error_scaling(derivation)
         changes = sensitivity(derivation)
         metrics |= changes
