@@ -18,7 +18,7 @@ from .validation import entanglement, node
 MAP_POINTS = 40
 TWO_PI = 2 * np.pi
 PUMP_RANGE = (1e-12, 1e-8)  # W: 1 pW .. 10 nW
-DARK_COUNT_BOUNDS = (41.0, 100.0)  # Hz: the source's R_d at 55 pW, and a looser bound
+DARK_COUNT_BOUNDS = (10.0, 41.0)  # Hz: a tight bound, and the source's R_d at 55 pW
 
 
 def pump_curve(derivation: Derivation, points: int = 30) -> Figure:

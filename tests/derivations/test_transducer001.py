@@ -109,6 +109,8 @@ def test_reduced_model_agrees_with_the_full_model(derivation):
 
 def test_slopes_agree_with_finite_signal_and_truncation_converges(point):
     merit = conversion.figures_of_merit(point)
+    sparse = conversion.figures_of_merit(point, dense=False)  # numeric.small_signal_expansion: same equations
+    assert all(sparse[k] == pytest.approx(merit[k], rel=1e-8) for k in ("P_tot", "P_coh", "R_d"))
     finite = periodic.fluxes_from_harmonics(point, periodic.harmonics_by_balance(point, np.sqrt(10.0)))
     dark = periodic.fluxes_from_harmonics(point, periodic.harmonics_by_balance(point, 0.0))
     assert finite["R_coh"] / 10.0 == pytest.approx(merit["P_coh"], rel=1e-4)
