@@ -86,6 +86,26 @@ def full_figures_of_merit(derivation: Derivation, overrides: dict[str, float] | 
 
 
 UNSTATED = ("kc_i", "ka_i", "kb_i", "gy")
+TWO_PI = 2 * np.pi
+# The source's statements about its maps (Figs. 2c-f, 3b), as (name, overrides, statement).
+SOURCE_STATEMENTS = (
+    ("gamma1_phi_1.7MHz", {"gamma1_phi": TWO_PI * 1.7e6}, "P_coh ~ 0.1 and P_coh/P_tot ~ 0.5"),
+    ("gamma2_phi_11MHz", {"gamma2_phi": TWO_PI * 11e6}, "P_coh ~ 0.1 and P_coh/P_tot ~ 0.5"),
+    ("gamma2_phi_105MHz", {"gamma2_phi": TWO_PI * 105e6}, "P_coh/P_tot <~ 0.1 for gamma2_phi >~ 15(gamma20 + gamma21)"),
+    ("dw10_1.65MHz", {"dw10": TWO_PI * 1.65e6}, "P_coh ~ 0.1 at |dw10| = 50 gamma10"),
+    ("dw20_10.5MHz", {"dw20": TWO_PI * 10.5e6}, "P_coh ~ 0.1 at |dw20| = 1.5(gamma20 + gamma21)"),
+    ("dw20_10MHz", {"dw20": TWO_PI * 10e6}, "P_coh/P_tot >= 0.9 possible for detunings of about 10 MHz"),
+)
+
+
+def source_statements(derivation: Derivation) -> dict[str, float]:
+    """``P_coh`` and ``P_coh/P_tot`` at the points where the source makes a statement about its maps."""
+    out = {}
+    for name, overrides, _ in SOURCE_STATEMENTS:
+        merit = conversion.figures_of_merit(conversion.operating_point(derivation, overrides))
+        out[f"P_coh_at_{name}"] = merit["P_coh"]
+        out[f"P_coh_over_P_tot_at_{name}"] = merit["P_coh_over_P_tot"]
+    return out
 
 
 def sensitivity(derivation: Derivation, factor: float = 10.0) -> dict[str, float]:
@@ -193,6 +213,12 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
         scaling = error_scaling(derivation)
         changes = sensitivity(derivation)
         metrics |= changes
+        statements = source_statements(derivation)
+        metrics |= statements
+        details += " Source statements: " + "; ".join(
+            f"{name} ({claim}): P_coh {statements[f'P_coh_at_{name}']:.3f}, "
+            f"P_coh/P_tot {statements[f'P_coh_over_P_tot_at_{name}']:.3f}"
+            for name, _, claim in SOURCE_STATEMENTS) + "."
         details += " Unstated inputs x10: " + ", ".join(f"{k} {v:+.1%}" for k, v in changes.items())
     return judge("transducer001", derivation, error, TOLERANCE,
                  "largest relative error of P_coh, P_tot, R_d (reduced vs full model)",
