@@ -363,6 +363,7 @@ def derive(cache: SymbolicCache, parameters: ParameterSet) -> Derivation:
     results["F1c"] = Quantity(s["F1c"], "", None, "single-click fidelity (source) as a function of P_e and Pi_ij")
     results["Pe_opt"] = Quantity(s["Pe_opt"], "", None, "excitation probability maximising F1c (symbolic)")
     results["F1c_opt"] = Quantity(s["F1c_opt"], "", None, "F1c at Pe_opt")
+    results["N_clicks"] = Quantity(s["clicks"], "", None, "total single-click probability N; heralding rate N R_rep")
     for key, expr in s["weights"].items():
         results[key] = Quantity(expr, "", None, f"{key} from each node's P_tot, P_coh, P_d (reconstructed)")
     evaluators = {k: closed_form(e, PARAMETERS) for k, e in r.items() if e.free_symbols}

@@ -146,3 +146,12 @@ def test_bad_inputs_refused_by_name(system, derivation):
 
 def test_nv_levels_follow_the_source_labels():
     assert NV.levels == (0, 1, 2)
+
+
+def test_reconstructed_single_click_weights_reproduce_the_sources_entanglement_numbers(derivation):
+    # the source's own P_tot = 0.36, P_coh = 0.32, R_d = 41 Hz, BW = 5.0 MHz (two digits each) give its
+    # F1c = 0.93 and R_herald = 3.1 kHz at 1 MHz through the derived F1c, P_e* and N
+    here = validation.node({"P_tot": 0.36, "P_coh": 0.32, "R_d": 41.0}, 5.0e6)
+    out = validation.entanglement(derivation, here, here)
+    assert out["F1c"] == pytest.approx(0.93, abs=0.01)
+    assert out["R_herald"] == pytest.approx(3.1e3, rel=0.03)
