@@ -15,9 +15,8 @@ from qderive.symbolic import ParameterSet
 
 from ..contract import Derivation, Validation
 from ..plotting import Axis, CurvePanel, Figure, MapPanel, Series
-from .model import relaxation_and_dephasing
+from .model import full_fock_model, relaxation_and_dephasing
 from .validation import transient_concurrence
-from .model import full_fock_model
 
 CONCENTRATIONS = (0.011, 0.03, 0.05, 0.10)
 
@@ -26,7 +25,8 @@ def concurrence_of_ratio(derivation: Derivation, pL, pR, x: np.ndarray) -> np.nd
     """Closed-form ``C_ss`` as a function of ``x = g / Gamma1`` (it depends on nothing else)."""
     witness, _ = derivation.data["kernels"]
     pL, pR, x = np.broadcast_arrays(np.asarray(pL, float), np.asarray(pR, float), np.asarray(x, float))
-    values = witness(np.ascontiguousarray(x).ravel(), np.ascontiguousarray(pL).ravel(), np.ascontiguousarray(pR).ravel())
+    flat = [np.ascontiguousarray(a).ravel() for a in (x, pL, pR)]
+    values = witness(*flat)
     return 2 * np.maximum(0.0, np.asarray(values).reshape(x.shape))
 
 
