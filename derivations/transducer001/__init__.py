@@ -2,14 +2,14 @@
 
 Modules: :mod:`.model` (parameters, defaults and their rule, full and sub-models), :mod:`.derivation`
 (eliminated rates, coefficient tensors, single-click fidelity), :mod:`.conversion` (two-tone harmonic
-balance of the reduced model: P_tot, P_coh, R_d, bandwidth), :mod:`.validation` (convergence, time
-integration, full model), :mod:`.figures`, :mod:`.bench` (a 40x40 map against QuTiP).
+balance of the reduced model: P_tot, P_coh, R_d, bandwidth), :mod:`.periodic` (harmonic balance against
+time integration), :mod:`.validation` (convergence, time integration, full model), :mod:`.sweeps`,
+:mod:`.figures`; the benchmark is :mod:`qderive.bench.transducer001_bench`.
 """
 
 from __future__ import annotations
 
-from ..contract import Derivation, System, Validation, ValidationOptions
-from ..plotting import Figure
+from ..contract import Stages, System
 from . import derivation, figures, validation
 from .model import DEFAULTS, PARAMETERS
 
@@ -22,15 +22,7 @@ class Transducer001(System):
     summary = "microwave-to-optical transduction through one NV0: eliminated cavities, tensors, two-tone steady state"
     parameters = tuple(PARAMETERS.values())
     defaults = DEFAULTS
-
-    def derive(self, parameters) -> Derivation:
-        return derivation.derive(self.cache, parameters)
-
-    def validate(self, derivation: Derivation, options: ValidationOptions | None = None) -> Validation:
-        return validation.validate(derivation, options or ValidationOptions())
-
-    def figures(self, derivation: Derivation, validation: Validation | None) -> tuple[Figure, ...]:
-        return figures.figures(derivation, validation)
+    stages = Stages(derivation.derive, validation.validate, figures.figures)
 
 
 SYSTEM = Transducer001
