@@ -15,9 +15,8 @@ from qderive.symbolic import ParameterSet
 
 from ..contract import Derivation, Validation
 from ..plotting import Axis, CurvePanel, Figure, MapPanel, Series
-from .model import relaxation_and_dephasing
+from .model import full_fock_model, relaxation_and_dephasing
 from .validation import transient_concurrence
-from .model import full_fock_model
 
 CONCENTRATIONS = (0.011, 0.03, 0.05, 0.10)
 
