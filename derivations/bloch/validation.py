@@ -12,13 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qderive.numeric import (
-    density_matrix_harmonic,
-    fock_model,
-    fourier_moment_equations,
-    harmonic_balance,
-    steady_state,
-)
+from qderive.numeric import density_matrix_harmonic, fock_model, fourier_moment_equations, harmonic_balance, steady_state
 from qderive.symbolic import ConvergenceError
 
 from ..contract import Derivation, Validation, ValidationOptions, judge
