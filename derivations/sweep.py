@@ -135,7 +135,8 @@ class _PointWriter:
         if not self.batch:
             return
         flat = np.array([r.index for r in self.batch])
-        values = {f"validation_{m}": np.array([r.metrics.get(m, np.nan) for r in self.batch]) for m in self.metric_names}
+        values = {f"validation_{m}": np.array([r.metrics.get(m, np.nan) for r in self.batch])
+                  for m in self.metric_names}
         values["validation_error"] = np.array([r.error for r in self.batch])
         values["validation_tolerance"] = np.array([r.tolerance for r in self.batch])
         values["validation_status"] = np.array([-1 if r.failure else STATUS[r.passed] for r in self.batch], dtype="i1")
@@ -238,7 +239,6 @@ def sweep(
         base = system.parameter_set({**overrides, **{a.name: float(a.values[0]) for a in axes}})
         fixed_values = {k: v for k, v in base.values.items() if k not in grid}
         derivation = system.derive(base)
-    swept = [a.name for a in axes]
     keys = [k for k in derivation.results if k in derivation.evaluators] if results is None else list(results)
     for key in keys:
         if key not in derivation.results:
@@ -263,7 +263,7 @@ def sweep(
     if path is not None:
         finished = finished_netcdf(path, signature)
         if finished is not None:
-            return finished
+            return finished.assign_attrs(points_validated_this_run=0)
 
     first: PointResult | None = None
     metric_names: list[str] = []

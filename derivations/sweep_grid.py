@@ -72,12 +72,13 @@ def parse_axis_text(text: str) -> tuple[str, np.ndarray]:
 
 
 def axis_values(name: str, spec: Any) -> np.ndarray:
-    """The values of one axis from explicit values, a ``(start, stop, num[, "log"])`` tuple or ``START:STOP:NUM[:log]``."""
+    """One axis from explicit values, a ``(start, stop, num[, "log"])`` tuple or ``START:STOP:NUM[:log]``."""
     if isinstance(spec, str):
         return parse_axis_text(f"{name}={spec}")[1]
     if isinstance(spec, tuple) and len(spec) in (3, 4) and not any(isinstance(s, (list, np.ndarray)) for s in spec):
         if len(spec) == 4 and spec[3] != "log":
-            raise GridError(f"grid '{name}': the fourth entry of (start, stop, num, 'log') must be 'log', got {spec[3]!r}")
+            raise GridError(f"grid '{name}': the fourth entry of (start, stop, num, 'log') must be 'log', "
+                            f"got {spec[3]!r}")
         return spaced(name, float(spec[0]), float(spec[1]), spec[2], log=len(spec) == 4)
     try:
         values = np.asarray(spec, dtype=float)

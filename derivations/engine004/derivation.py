@@ -444,6 +444,7 @@ def derive(cache: SymbolicCache, parameters: ParameterSet) -> Derivation:
     )
     return Derivation(
         "engine004", TITLE, parameters, assumptions, steps, results, discrepancies,
-        conditions=regime_conditions(parameters), evaluators=cache.get("evaluators", lambda: result_evaluators(results)),
+        conditions=regime_conditions(parameters),
+        evaluators=cache.get("evaluators", lambda: result_evaluators(results)),
         data={"kernels": s["kernels"], "x_opt": x_opt, "steady_state": ss},
     )
