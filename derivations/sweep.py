@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from qderive.codegen.grid import GridDrivers, evaluate_on_grid
 from qderive.symbolic import QderiveError
 
 from .contract import Derivation, System
@@ -52,7 +53,9 @@ from .sweep_progress import Progress
 from .sweep_store import SweepStore, SweepStoreError, finished_netcdf
 from .sweep_workers import BACKENDS, PointResult, run_points, validate_with
 
-BLOCK_POINTS = 2**15  # closed forms: points per compiled call (inputs stay in cache)
+BLOCK_POINTS = 2**15  # closed forms on small grids: points per vectorised call (inputs stay in cache)
+DRIVER_POINTS = 2**20  # closed forms on grids this large: a compiled loop nest (its compile pays off)
+GRID_DRIVERS = GridDrivers()  # this process's compiled loop nests, by pattern (explicit, like the kernel table)
 FLUSH_INTERVAL_S = 2.0  # validations: finished points are written at least this often
 STATUS = {True: 1, False: 0}
 MAX_FAILURES_KEPT = 5
@@ -76,13 +79,26 @@ def _grid_point(axes: Sequence[GridAxis], shape: tuple[int, ...], flat: int) -> 
     return {a.name: float(a.values[i]) for a, i in zip(axes, np.unravel_index(flat, shape), strict=True)}
 
 
-def _closed_form_blocks(derivation: Derivation, keys: Sequence[str], axes: Sequence[GridAxis],
-                        fixed: Mapping[str, Any], store: SweepStore) -> None:
-    """Evaluate every result in ``keys`` over the grid, rows of the first axis at a time, into ``store``."""
+def _closed_forms(derivation: Derivation, keys: Sequence[str], axes: Sequence[GridAxis],
+                  fixed: Mapping[str, Any], store: SweepStore) -> None:
+    """Evaluate every result in ``keys`` over the grid into ``store``.
+
+    Grids of :data:`DRIVER_POINTS` points or more go through a compiled loop nest over the axes
+    (:func:`qderive.codegen.grid.evaluate_on_grid`: no materialised grid, compiled once per process
+    and kernel); smaller ones through the kernel's vectorised loop, rows of the first axis at a time.
+    """
     shape = tuple(len(a.values) for a in axes)
+    position = {a.name: d for d, a in enumerate(axes)}
+    if int(np.prod(shape)) >= DRIVER_POINTS:
+        for key in keys:
+            evaluator = derivation.evaluators[key]
+            dims = [position.get(name) for name in evaluator.arguments]
+            values = [axes[d].values if d is not None else fixed[name] for name, d in zip(evaluator.arguments, dims,
+                                                                                           strict=True)]
+            store.write_block(slice(None), {key: evaluate_on_grid(GRID_DRIVERS, evaluator.kernel, values, dims, shape)})
+        return
     per_row = int(np.prod(shape[1:], dtype=np.int64))
     rows_per_block = max(1, BLOCK_POINTS // max(per_row, 1))
-    names = [a.name for a in axes]
     for start in range(0, shape[0], rows_per_block):
         rows = slice(start, min(start + rows_per_block, shape[0]))
         block_shape = (rows.stop - rows.start, *shape[1:])
@@ -97,8 +113,7 @@ def _closed_form_blocks(derivation: Derivation, keys: Sequence[str], axes: Seque
             kernel = evaluator.kernel
             value = kernel.vectorized(*inputs) if inputs else kernel.scalar()
             values[key] = np.broadcast_to(value, block_shape)  # a result may not depend on every swept parameter
-        if names:
-            store.write_block(rows, values)
+        store.write_block(rows, values)
 
 
 def _signature(name: str, axes: Sequence[GridAxis], fixed: Mapping[str, Any], results: Sequence[str],
@@ -280,7 +295,7 @@ def sweep(
     skeleton = _skeleton(coords, attrs, specs, shape)
     store = SweepStore(skeleton, signature, path)
 
-    _closed_form_blocks(derivation, keys, axes, fixed_values, store)
+    _closed_forms(derivation, keys, axes, fixed_values, store)
     computed, failures = 0, []
     if validate:
         total = int(np.prod(shape))

@@ -75,9 +75,8 @@ class SweepStore:
         self.order = list(skeleton.data_vars)
         self.resumed = False
         if path is None:
-            self._memory = skeleton.copy(data={name: np.full(v.shape, np.nan, dtype=v.dtype) if v.dtype.kind in "fc"
-                                               else np.zeros(v.shape, dtype=v.dtype)
-                                               for name, v in skeleton.data_vars.items()})
+            self._skeleton = skeleton
+            self._arrays: dict[str, np.ndarray] = {}
             self._done = np.zeros(self.shape, dtype=bool)
             return
         self.zarr_path = path.with_name(path.name + ".partial.zarr") if path.suffix == ".nc" else path
@@ -134,8 +133,10 @@ class SweepStore:
     def write_block(self, rows: slice, values: Mapping[str, np.ndarray]) -> None:
         """Store whole rows ``rows`` (along the first dimension) of some variables."""
         for name, array in values.items():
-            if self.path is None:
-                self._memory[name].values[rows] = array
+            if self.path is None and rows == slice(None):
+                self._arrays[name] = array  # the whole variable: kept as computed, no copy
+            elif self.path is None:
+                self._memory_array(name)[rows] = array
             else:
                 self._group[name][rows] = array
 
@@ -146,18 +147,25 @@ class SweepStore:
         index = np.unravel_index(np.asarray(flat, dtype=np.int64), self.shape)
         for name, array in values.items():
             if self.path is None:
-                self._memory[name].values[index] = array
+                self._memory_array(name)[index] = array
             else:
                 self._group[name].vindex[index] = np.asarray(array)
         if self.path is not None:
             self._group[DONE].vindex[index] = np.ones(len(flat), dtype="u1")
         self._done[index] = True
 
+    def _memory_array(self, name: str) -> np.ndarray:
+        """The in-memory array of ``name``, created (NaN, or 0 for integers) on first use."""
+        if name not in self._arrays:
+            dtype = self._skeleton[name].dtype
+            self._arrays[name] = np.full(self.shape, np.nan if dtype.kind in "fc" else 0, dtype=dtype)
+        return self._arrays[name]
+
     # -- finishing -----------------------------------------------------------------------------
     def dataset(self) -> xr.Dataset:
         """Everything stored, loaded into memory, without the done mask and the signature."""
         if self.path is None:
-            result = self._memory.copy()
+            result = self._skeleton.copy(data={name: self._memory_array(name) for name in self.order})
         else:
             with xr.open_zarr(str(self.zarr_path), consolidated=False) as opened:
                 result = opened.load()

@@ -202,3 +202,11 @@ def test_command_line_sweep_writes_and_resumes(tmp_path, capsys):
     expected = SYSTEM.derive(SYSTEM.parameter_set({"g": 4e6, "kappa": 3e11, "gamma": 1e9})).value("Purcell_factor")
     stored = zarr.open_group(str(out), mode="r")["Purcell_factor"][...]
     assert stored[-1] == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["sweep", "sweep_grid", "sweep_progress"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    assert doctest.testmod(importlib.import_module(f"qderive.derivations.{name}")).failed == 0
