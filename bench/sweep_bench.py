@@ -105,7 +105,7 @@ def validation_rows(grid: dict, workers: int) -> list[dict]:
     for backend in ("processes", "dask"):  # the same numbers, whatever the backend
         full = "validation_C_ss_full"
         np.testing.assert_allclose(datasets[backend][full], datasets["serial"][full], rtol=1e-9, atol=1e-12)
-    points = int(np.prod([len(v) for v in datasets["serial"].sizes.values()]))
+    points = int(np.prod(list(datasets["serial"].sizes.values())))
     return [record(f"validation_sweep_{points}_points_{backend}", times[backend], "serial backend", times["serial"],
                    target="> 1 (speed-up over serial)", workers=workers,
                    notes="fresh sweep('engine004', validate=True) per backend, start-up included")

@@ -23,6 +23,7 @@ module state here; it exists only inside worker processes, where a pool gives no
 
 from __future__ import annotations
 
+import logging
 import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -184,7 +185,7 @@ def _dask_client(client_class: Any, cluster_class: Any, workers: int, scheduler:
         return
     with single_threaded_children():
         cluster = cluster_class(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                                env=dict.fromkeys(THREAD_VARIABLES, "1"))
+                                env=dict.fromkeys(THREAD_VARIABLES, "1"), silence_logs=logging.ERROR)
     with cluster, client_class(cluster) as client:
         yield client
 
