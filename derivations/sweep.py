@@ -285,7 +285,7 @@ def sweep(
     if validate:
         metric_names = _stored_metric_names(path, signature)
         if metric_names is None:
-            first = validate_with(system, 0, _grid_point(axes, shape, 0), quick)
+            first = validate_with(system, 0, {**fixed_values, **_grid_point(axes, shape, 0)}, quick)
             metric_names = _metric_names(first, metrics, name)
         specs.update({f"validation_{m}": (np.dtype(float), {"long_name": f"validation metric {m} (full model)"})
                       for m in metric_names})

@@ -30,6 +30,7 @@ distributed = pytest.importorskip("distributed")
 
 # Purcell regime (g, gamma << kappa): the closed form holds to ~(g/kappa)^2; each validation takes ~30 ms.
 GRID = {"g": (1e6, 4e6, 3), "gamma": (2e8, 1e9, 2, "log")}
+FIXED = {"kappa": 3e11}
 CLOSED = ("Gamma_P", "Purcell_factor", "total_decay_rate")
 SOLVER_RTOL = 1e-9  # sparse steady state / Liouvillian eigenvalue accuracy between runs
 SYSTEM = Purcell()  # one instance: its symbolic work is done once for every serial sweep here
@@ -38,12 +39,12 @@ KILL_GRID = {"g": (1e6, 4e6, 8), "gamma": (2e8, 1e9, 8, "log")}  # 64 points: ~2
 
 @pytest.fixture(scope="module")
 def serial():
-    return sweep(SYSTEM, GRID, validate=True, progress=False)
+    return sweep(SYSTEM, GRID, fixed=FIXED, validate=True, progress=False)
 
 
 @pytest.fixture(scope="module")
 def kill_reference():
-    return sweep(SYSTEM, KILL_GRID, validate=True, progress=False)
+    return sweep(SYSTEM, KILL_GRID, fixed=FIXED, validate=True, progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +69,10 @@ def _assert_same(ds, reference):
 def test_serial_closed_forms_against_sympy_and_full_model(serial):
     system = SYSTEM
     assert serial["g"].attrs["units"] == "rad/s" and serial.attrs["derivation"] == "purcell"
-    assert serial.attrs["fixed_kappa"] == system.defaults["kappa"] and "qderive_version" in serial.attrs
+    assert serial.attrs["fixed_kappa"] == FIXED["kappa"] and "qderive_version" in serial.attrs
     for g in serial["g"].values[[0, -1]]:
         for gamma in serial["gamma"].values:
-            derivation = system.derive(system.parameter_set({"g": g, "gamma": gamma}))
+            derivation = system.derive(system.parameter_set({**FIXED, "g": g, "gamma": gamma}))
             point = serial.sel(g=g, gamma=gamma)
             for key in CLOSED:
                 assert float(point[key]) == pytest.approx(derivation.value(key), rel=1e-12)
@@ -103,7 +104,8 @@ def test_processes_agree_with_serial_and_a_killed_worker_loses_nothing(tmp_path,
     killer = threading.Thread(target=_kill_one_when_started, args=(out, children, killed))
     killer.start()
     with pytest.warns(WorkerDiedWarning):
-        ds = sweep("purcell", KILL_GRID, validate=True, backend="processes", workers=2, out=out, progress=False)
+        ds = sweep(SYSTEM, KILL_GRID, fixed=FIXED, validate=True, backend="processes", workers=2, out=out,
+                   progress=False)
     killer.join()
     assert killed and killed[0][1] < 64  # killed mid-sweep
     _assert_same(ds, kill_reference)
@@ -115,8 +117,8 @@ def test_local_cluster_agrees_with_serial_and_a_killed_worker_loses_nothing(tmp_
         pids = list(client.run(os.getpid).values())
     killer = threading.Thread(target=_kill_one_when_started, args=(out, lambda: pids, killed))
     killer.start()
-    ds = sweep("purcell", KILL_GRID, validate=True, backend="dask", scheduler=cluster.scheduler_address, out=out,
-               progress=False)
+    ds = sweep(SYSTEM, KILL_GRID, fixed=FIXED, validate=True, backend="dask", scheduler=cluster.scheduler_address,
+               out=out, progress=False)
     killer.join()
     assert killed and killed[0][1] < 64
     _assert_same(ds, kill_reference)
@@ -140,23 +142,23 @@ class CountingPurcell(Purcell):
 def test_interrupted_sweep_resumes_with_only_the_missing_points(tmp_path, serial):
     out, total, before = tmp_path / "resume.zarr", 6, 4
     with pytest.raises(KeyboardInterrupt):
-        sweep(CountingPurcell(stop=before + 1), GRID, validate=True, out=out, progress=False)
+        sweep(CountingPurcell(stop=before + 1), GRID, fixed=FIXED, validate=True, out=out, progress=False)
     resumed = CountingPurcell()
-    ds = sweep(resumed, GRID, validate=True, out=out, progress=False)
+    ds = sweep(resumed, GRID, fixed=FIXED, validate=True, out=out, progress=False)
     assert resumed.calls == total - before == ds.attrs["points_validated_this_run"]
     _assert_same(ds, serial)
     again = CountingPurcell()
-    sweep(again, GRID, validate=True, out=out, progress=False)
+    sweep(again, GRID, fixed=FIXED, validate=True, out=out, progress=False)
     assert again.calls == 0
 
 
 def test_netcdf_output_is_written_at_the_end_and_reused(tmp_path, serial):
     out = tmp_path / "sweep.nc"
-    first = sweep(SYSTEM, GRID, validate=True, out=out, progress=False)
+    first = sweep(SYSTEM, GRID, fixed=FIXED, validate=True, out=out, progress=False)
     assert out.exists() and not (tmp_path / "sweep.nc.partial.zarr").exists()
     _assert_same(first, serial)
     counting = CountingPurcell()
-    _assert_same(sweep(counting, GRID, validate=True, out=out, progress=False), serial)
+    _assert_same(sweep(counting, GRID, fixed=FIXED, validate=True, out=out, progress=False), serial)
     assert counting.calls == 0
 
 
