@@ -14,6 +14,8 @@ full model (:func:`validate_point`). Backends:
     or the scheduler at ``scheduler`` (``tcp://host:8786``). The scheduler reruns the tasks of a
     worker that dies.
 
+Worker processes are *spawned* (they import the caller's ``__main__``), so a script that sweeps
+with ``processes`` or a local Dask cluster needs the usual ``if __name__ == "__main__":`` guard.
 Workers are single-threaded (``OMP/OPENBLAS/MKL/NUMBA_NUM_THREADS=1`` in their environment), so
 ``N`` workers use ``N`` cores. Each worker process builds a system once and keeps it for every
 later task (its symbolic work and compiled kernels; kernels come from the disk cache, so they are
