@@ -16,15 +16,14 @@ from collections.abc import Callable
 import numpy as np
 import scipy.sparse.linalg as spla
 
-from qderive.numeric import fock_model, liouvillian, mesolve, mesolve_batch, steady_state, two_time_correlation
-from qderive.numeric.harmonic_balance import fourier_moment_equations, harmonic_balance
-from qderive.numeric.qutip_interop import state_to_qutip, to_qutip
-
 from qderive.derivations.engine004.model import DEFAULTS as ENGINE_DEFAULTS
 from qderive.derivations.engine004.model import PARAMETERS as ENGINE_PARAMETERS
 from qderive.derivations.engine004.model import engine_model, numeric_values
 from qderive.derivations.sps000.model import FIG3, full_model
 from qderive.derivations.sps000.protocol import GATE, sps000_cooled_state
+from qderive.numeric import fock_model, liouvillian, mesolve, mesolve_batch, steady_state, two_time_correlation
+from qderive.numeric.harmonic_balance import fourier_moment_equations, harmonic_balance
+from qderive.numeric.qutip_interop import state_to_qutip, to_qutip
 from qderive.symbolic import ParameterSet
 from qderive.symbolic.library import TWO_TONE_VALUES, driven_qubit, pumped_jaynes_cummings, two_tone_three_level
 
@@ -89,7 +88,8 @@ def run(quick: bool = False) -> dict:
     out.append(_evolution(qubit, np.diag([1.0, 0.0]), np.linspace(0, 20, 101), [e], small_repeats,
                           "driven qubit evolution"))
     engine = engine_model()
-    engine_point = ParameterSet(tuple(ENGINE_PARAMETERS.values()), {**ENGINE_DEFAULTS, "g": 2 * np.pi * 40e3, "pR": 0.98})
+    engine_point = ParameterSet(tuple(ENGINE_PARAMETERS.values()),
+                                {**ENGINE_DEFAULTS, "g": 2 * np.pi * 40e3, "pR": 0.98})
     left, right = engine.subsystems
     ops = [left.projector("e"), left.sigma("e", "g") * right.sigma("g", "e")]
     rho0 = np.diag([0.1, 0.2, 0.3, 0.4]).astype(complex)

@@ -11,6 +11,8 @@ from .cache import default_cache_dir
 from .errors import (
                      CodegenError,
                      InvalidArgumentsError,
+                     KernelCacheWarning,
+                     KernelCallError,
                      KernelCheckError,
                      MissingArgumentError,
                      UnsupportedFunctionError,
@@ -20,5 +22,5 @@ from .kernel import ArrayKernel, Kernel, compile_array, compile_expr, forget_loa
 __all__ = [
     "compile_expr", "compile_array", "Kernel", "ArrayKernel", "forget_loaded_kernels",
     "default_cache_dir", "CodegenError", "UnsupportedFunctionError", "MissingArgumentError",
-    "InvalidArgumentsError", "KernelCheckError",
+    "InvalidArgumentsError", "KernelCheckError", "KernelCallError", "KernelCacheWarning",
 ]

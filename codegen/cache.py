@@ -2,10 +2,11 @@
 
 Layout of a cache directory::
 
-    <key>.json                      manifest: sha256 of the source and of Numba's machine
-                                    code files, the check's sample points and references
+    <key>.json                      manifest: sha256 of the source and of every Numba
+                                    machine-code file (paths relative to the directory),
+                                    the check's sample points and references
     <name>_<key12>_<src12>.py       generated module (content-addressed, never rewritten)
-    __pycache__/<stem>.*.nbi/.nbc   Numba's own cache for the module (``cache=True``)
+    __pycache__/<stem>.*.nbi/.nbc   Numba's files for the module (:mod:`.machine_code`)
 
 Every file is written to a temporary name and moved into place with :func:`os.replace`,
 so a reader never sees a partial file and concurrent writers cannot interleave.  Source
@@ -13,8 +14,14 @@ files are named by their content hash and get a fixed modification time, so two 
 writing the same kernel at once produce byte-identical files with identical ``stat``
 stamps and Numba's cache index stays valid for both.  A manifest is trusted only if the
 source it names exists with the recorded sha256; anything unreadable is treated as a miss
-and rebuilt.  Numba's data files are checked against their recorded sha256 before Numba
-reads them, so damaged machine code is recompiled rather than executed.
+and rebuilt.  Numba's files are read only with the sha256 the manifest records
+(:mod:`.machine_code`), so damaged machine code is recompiled rather than executed.
+
+Files are created with mode ``0o666 & ~umask`` and directories ``0o777 & ~umask``, as
+any program's, so a group-writable directory with a shared umask (``002``) gives a
+cache every member can read and extend.  Writing may fail (read-only cache, a path
+that is a file, an entry replaced by a directory): the writers raise :class:`OSError` and
+the caller keeps the kernel in memory.
 """
 
 from __future__ import annotations
@@ -23,10 +30,10 @@ import functools
 import hashlib
 import json
 import os
+import secrets
 import sys
-import tempfile
 import types
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import llvmlite
@@ -35,11 +42,13 @@ import numpy
 import scipy
 import sympy
 
+from .machine_code import MACHINE_CODE_DIR
+
 #: Environment variable naming the cache directory.
 CACHE_ENV = "QDERIVE_CACHE_DIR"
 #: Modification time given to every generated source (see module docstring).
 SOURCE_MTIME = 946_684_800.0  # 2000-01-01T00:00:00Z
-_FORMAT = 1
+_FORMAT = 2
 
 
 def default_cache_dir() -> Path:
@@ -106,26 +115,16 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def numba_data_files(dispatcher, stem: str) -> dict[str, str]:
-    """Path -> sha256 of the Numba cache data files holding ``dispatcher``'s machine code."""
-    root = Path(dispatcher.stats.cache_path)
-    pattern = f"{stem}.{dispatcher.py_func.__qualname__}-*.nbc"
-    return {str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(root.glob(pattern))}
-
-
-def numba_data_intact(recorded: Mapping[str, str]) -> bool:
-    """Whether every recorded Numba data file still exists with its recorded sha256."""
-    try:
-        return all(hashlib.sha256(Path(path).read_bytes()).hexdigest() == digest
-                   for path, digest in recorded.items())
-    except OSError:
-        return False
-
-
 def atomic_write(path: Path, data: bytes, mtime: float | None = None) -> None:
-    """Write ``data`` to ``path`` via a temporary file and :func:`os.replace`."""
+    """Write ``data`` to ``path`` via a temporary file and :func:`os.replace`.
+
+    The file gets mode ``0o666 & ~umask`` (unlike :func:`tempfile.mkstemp`'s ``0o600``),
+    so a group-shared cache stays readable by the group.  Raises :class:`OSError` when the
+    directory cannot be written.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -185,16 +184,18 @@ class KernelStore:
         """Store ``manifest`` for ``key`` (atomically)."""
         atomic_write(self.manifest_path(key), json.dumps(manifest, indent=1).encode())
 
-    def purge_numba_cache(self, stem: str) -> None:
-        """Delete Numba's cache files of module ``<stem>.py`` (beside it or under
-        ``NUMBA_CACHE_DIR``), so the next import recompiles from source."""
-        roots = [self.directory / "__pycache__"]
-        if numba.config.CACHE_DIR:
-            roots.append(Path(numba.config.CACHE_DIR))
-        for root in roots:
+    def purge_machine_code(self, stem: str, keep: Collection[str] = ()) -> bool:
+        """Delete Numba's files of module ``<stem>.py`` except those in ``keep`` (paths
+        relative to the directory); whether that succeeded."""
+        root = self.directory / MACHINE_CODE_DIR
+        try:
             for pattern in (f"{stem}.*.nbi", f"{stem}.*.nbc"):
-                for path in root.rglob(pattern):
-                    path.unlink(missing_ok=True)
+                for path in root.glob(pattern):
+                    if f"{MACHINE_CODE_DIR}/{path.name}" not in keep:
+                        path.unlink(missing_ok=True)
+        except OSError:
+            return False
+        return True
 
 
 def load_module(path: Path, text: str) -> types.ModuleType:

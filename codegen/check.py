@@ -21,6 +21,7 @@ import sympy as sp
 
 from .emit import COMPLEX, Argument, Lowered
 from .errors import InvalidArgumentsError, KernelCheckError
+from .real_operands import reference_functions
 
 #: Significant digits of the reference evaluation.
 REFERENCE_DIGITS = 30
@@ -51,6 +52,8 @@ class ReferenceSample:
 
     points: np.ndarray
     reference: np.ndarray
+    #: Why the first dropped point was dropped (empty if none was); not stored in the cache.
+    first_failure: str = ""
 
     def as_json(self) -> dict:
         """Lossless JSON form (floats round-trip exactly; complex as ``[re, im]``)."""
@@ -170,17 +173,18 @@ def reference_sample(arguments: Sequence[Argument], lowered: Lowered, n_entries:
     zero).  Points where the reference raises or is not finite are dropped.
     """
     evaluate = sp.lambdify(
-        [a.local for a in arguments], list(lowered.reduced), modules="mpmath",
+        [a.local for a in arguments], list(lowered.reduced), modules=[reference_functions(), "mpmath"],
         cse=lambda exprs: (lowered.replacements, lowered.reduced), docstring_limit=0,
     )
-    kept_points, rows = [], []
+    kept_points, rows, failures = [], [], []
     with mpmath.workdps(REFERENCE_DIGITS):
         for point in points:
             inputs = [mpmath.mpc(v) if a.dtype == COMPLEX else mpmath.mpf(float(np.real(v)))
                       for a, v in zip(arguments, point, strict=True)]
             try:
                 values = [complex(v) for v in evaluate(*inputs)]
-            except (ArithmeticError, ValueError, TypeError):
+            except (ArithmeticError, ValueError, TypeError) as error:
+                failures.append(f"{type(error).__name__}: {error}")
                 continue
             if not all(np.isfinite(v) for v in values):
                 continue
@@ -191,6 +195,7 @@ def reference_sample(arguments: Sequence[Argument], lowered: Lowered, n_entries:
     return ReferenceSample(
         np.array(kept_points, dtype=points.dtype).reshape(len(rows), points.shape[1]),
         np.array(rows, dtype=complex).reshape(len(rows), n_entries),
+        failures[0] if failures else "",
     )
 
 
@@ -219,9 +224,11 @@ def run_check(evaluate: Callable[[np.ndarray], np.ndarray], sample: ReferenceSam
               arguments: Sequence[Argument], rtol: float, atol: float, what: str) -> CheckReport:
     """Evaluate the kernel at the sample's points, compare, and raise if it fails."""
     if len(sample.reference) == 0:
+        reason = f" (first point: {sample.first_failure})" if sample.first_failure else ""
         raise KernelCheckError(
-            f"{what}: the reference is not finite at any sample point; give sampling "
-            "domains (domains={symbol: (low, high)}) where the expression is finite"
+            f"{what}: the reference is not finite at any sample point{reason}; give sampling "
+            "domains (domains={symbol: (low, high)}) where the expression is finite and real "
+            "where it is compared, or take re()/Abs() of a complex operand of Max/Min/a comparison"
         )
     report = compare(evaluate(sample.points), sample, arguments, rtol, atol)
     if not report.passed:

@@ -1,10 +1,17 @@
 """Turn SymPy expressions into the text of a small, readable Numba module.
 
-The pipeline is: validate the arguments (:func:`prepare_arguments`), eliminate common
-subexpressions and print one assignment per temporary (:func:`lower`), then wrap the
-assignments into ``@njit`` functions with explicit signatures (:func:`emit_scalar_module`,
-:func:`emit_array_module`).  The module starts with a comment block naming the kernel,
-its arguments and the originating expression (truncated when very long).
+The pipeline is: validate the arguments (:func:`prepare_arguments`), give orderings real
+operands (:mod:`~qderive.codegen.real_operands`), eliminate common subexpressions and
+print one assignment per temporary (:func:`lower`), then wrap the assignments into
+``@njit`` functions (:func:`emit_scalar_module`, :func:`emit_array_module`) whose
+signatures the module lists in ``SIGNATURES``; the loader compiles exactly those
+(:mod:`~qderive.codegen.machine_code`).  The module starts with a comment block naming the
+kernel, its arguments and the originating expression (truncated when very long).
+
+No user text reaches the source verbatim: arguments and functions get generated ASCII
+identifiers (:func:`identifier`), and symbol names and the expression appear only in
+comments, escaped to printable characters (:func:`printable`), so a name holding a
+newline, a quote or a Unicode line separator cannot end the comment.
 
 Symbols without a real/complex assumption are treated as real: their kernel argument is a
 ``float64``.  Symbols declared complex (``Symbol("z", complex=True)``) or non-real become
@@ -24,12 +31,15 @@ import sympy as sp
 
 from .errors import CodegenError, InvalidArgumentsError, MissingArgumentError
 from .printer import RUNTIME_NAMES, NumbaPrinter, check_supported
+from .real_operands import with_real_operands
 from .special import __all__ as SPECIAL_NAMES
 
 FLOAT, COMPLEX = "float64", "complex128"
 #: Longest originating-expression text copied into the header comment.
 MAX_COMMENT_CHARS = 2000
-_NJIT_OPTIONS = 'cache=True, error_model="numpy"'
+_NJIT_OPTIONS = 'error_model="numpy"'
+#: Name of the module constant ``{function name: Numba signature}`` that the loader compiles.
+SIGNATURES = "SIGNATURES"
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,8 @@ class EmittedModule:
     dtype: str
     arguments: tuple[Argument, ...]
     function_names: dict[str, str]
+    #: Numba signature of each function, in compilation order (also in the source).
+    signatures: dict[str, str]
     lowered: Lowered
     #: Index (C order) of the entry each lowered output computes; other entries are zero.
     output_entries: tuple[int, ...]
@@ -122,6 +134,21 @@ def identifier(name: str, taken: set[str]) -> str:
         candidate, n = f"{base}_{n}", n + 1
     taken.add(candidate)
     return candidate
+
+
+def printable(text: str) -> str:
+    """``text`` with every character that is not printable escaped as in a Python literal.
+
+    Letters, digits, punctuation, symbols and the space stay (``\\kappa``, ``Δ``); line
+    breaks of any kind (``\\n``, ``\\r``, U+2028, ...), other control and format
+    characters and unpaired surrogates become escapes, so the result is one line that
+    no tokenizer splits.
+
+    >>> printable("x\\nimport os"), printable("Δ\\u2028"), printable("\\\\kappa")
+    ('x\\\\nimport os', 'Δ\\\\u2028', '\\\\kappa')
+    """
+    return "".join(ch if ch == " " or unicodedata.category(ch)[0] in "LMNPS" else ascii(ch)[1:-1]
+                   for ch in text)
 
 
 def _spell(ch: str) -> str:
@@ -234,7 +261,8 @@ def _substitute(expr: sp.Basic, mapping: dict, memo: dict) -> sp.Basic:
 
 
 def lower(
-    exprs: Sequence[sp.Expr], arguments: Sequence[Argument], dtype: str | None, taken: set[str]
+    exprs: Sequence[sp.Expr], arguments: Sequence[Argument], dtype: str | None, taken: set[str],
+    tolerance: tuple[float, float],
 ) -> Lowered:
     """CSE ``exprs`` (already in terms of the arguments' local symbols) and print them.
 
@@ -242,12 +270,15 @@ def lower(
     (:func:`~qderive.codegen.printer.is_real_valued`).
     CSE temporaries carry the assumptions SymPy proves for their values, so later
     printing still knows e.g. that a temporary is nonnegative and its square root real.
+    ``tolerance = (rtol, atol)`` of the accuracy check decides when an operand of ``Max``,
+    ``Min`` or a comparison counts as real (:func:`~qderive.codegen.real_operands.with_real_operands`).
     """
+    printer = NumbaPrinter({"order": "none"})
+    exprs = [with_real_operands(e, *tolerance, printer.is_real) for e in exprs]
     replacements, reduced = sp.cse(
         list(exprs), symbols=_temporaries(taken | {a.name for a in arguments}),
         optimizations=None, order="none",
     )
-    printer = NumbaPrinter({"order": "none"})
     renamed: dict[sp.Symbol, sp.Symbol] = {}
     maybe_complex = {a.local for a in arguments if a.dtype == COMPLEX}
     rebuilt: dict = {}
@@ -274,6 +305,7 @@ def lower(
 
 
 def _comment_block(title: str, text: str) -> list[str]:
+    text = printable(text)
     if len(text) > MAX_COMMENT_CHARS:
         text = (text[:MAX_COMMENT_CHARS] + f" ... [truncated: {len(text)} characters in total; "
                 "the full expression is the kernel's .expr attribute]")
@@ -292,7 +324,7 @@ def _header(kind: str, name: str, arguments: Sequence[Argument], result: str,
         "#",
         "# Arguments, in call order (name in source: dtype <- sympy symbol):",
     ]
-    lines += [f"#     {a.name}: {a.dtype} <- {a.symbol!r}{_assumption(a.symbol)}" for a in arguments] \
+    lines += [f"#     {a.name}: {a.dtype} <- {printable(a.symbol.name)}{_assumption(a.symbol)}" for a in arguments] \
         or ["#     (none)"]
     lines += [f"# Result: {result}", "#"]
     lines += _comment_block("Expression (SymPy):", expression_text)
@@ -318,9 +350,11 @@ def _imports(body: str) -> list[str]:
     return lines
 
 
-def _assemble(header: list[str], body: list[str]) -> str:
+def _assemble(header: list[str], body: list[str], signatures: dict[str, str]) -> str:
     text = "\n".join(body)
-    return "\n".join(header + [""] + _imports(text) + ["", ""] + body) + "\n"
+    listing = ["", "", "#: Numba signatures, compiled in this order when qderive.codegen loads the module.",
+               f"{SIGNATURES} = {{"] + [f"    {name!r}: {sig!r}," for name, sig in signatures.items()] + ["}"]
+    return "\n".join(header + [""] + _imports(text) + ["", ""] + body + listing) + "\n"
 
 
 def _statements(lowered: Lowered) -> list[str]:
@@ -335,7 +369,7 @@ def module_names(name: str, kind: str) -> tuple[set[str], dict[str, str]]:
     >>> module_names("T", "scalar")[1]
     {'scalar': 'T', 'loop': 'T_loop'}
     """
-    taken = set(RUNTIME_NAMES)
+    taken = set(RUNTIME_NAMES) | {SIGNATURES}
     if kind == "scalar":
         scalar = identifier(name, taken)
         return taken, {"scalar": scalar, "loop": identifier(f"{scalar}_loop", taken)}
@@ -344,7 +378,7 @@ def module_names(name: str, kind: str) -> tuple[set[str], dict[str, str]]:
 
 def emit_scalar_module(
     expr: sp.Expr, args: Sequence[sp.Symbol], *, name: str, dtype: str | None, parallel: bool,
-    cache_key: str, versions: str,
+    cache_key: str, versions: str, tolerance: tuple[float, float] = (1e-10, 0.0),
 ) -> EmittedModule:
     """Source of a module with a scalar kernel and its vectorised loop (see :func:`module_names`)."""
     check_supported([expr])
@@ -352,7 +386,7 @@ def emit_scalar_module(
     fname, loop_name = names["scalar"], names["loop"]
     arguments = prepare_arguments(args, [expr], taken)
     local = expr.xreplace({a.symbol: a.local for a in arguments})
-    lowered = lower([local], arguments, dtype, taken)
+    lowered = lower([local], arguments, dtype, taken, tolerance)
     params = ", ".join(a.name for a in arguments)
     scalar_sig = f"{lowered.dtype}({', '.join(a.dtype for a in arguments)})"
     loop_sig = f"void({''.join(f'{_input_array(a.dtype)}, ' for a in arguments)}{lowered.dtype}[::1])"
@@ -361,13 +395,12 @@ def emit_scalar_module(
     body = [
         f"@njit(inline=\"always\", {_NJIT_OPTIONS})",
         f"def {fname}({params}):",
-        '    """One parameter point -> one value. Compiled on first use (for scalar arguments',
-        f'    of types {scalar_sig}); inlined into {loop_name}."""',
+        f'    """One parameter point -> one value ({scalar_sig}); inlined into {loop_name}."""',
         *_statements(lowered),
         f"    return {lowered.outputs[0]}",
         "",
         "",
-        f'@njit("{loop_sig}", {_NJIT_OPTIONS}{loop_opts})',
+        f'@njit({_NJIT_OPTIONS}{loop_opts})',
         f"def {loop_name}({params + ', ' if params else ''}out):",
         f'    """out[i] = {fname}(...) at point i of flat, contiguous, already broadcast',
         '    argument arrays (read-only allowed)."""',
@@ -376,7 +409,9 @@ def emit_scalar_module(
     ]
     header = _header("Scalar kernel", fname, arguments, lowered.dtype, sp.sstr(expr, order="none"),
                      cache_key, versions)
-    return EmittedModule(_assemble(header, body), lowered.dtype, arguments, names, lowered, (0,))
+    signatures = {fname: scalar_sig, loop_name: loop_sig}
+    return EmittedModule(_assemble(header, body, signatures), lowered.dtype, arguments, names, signatures,
+                         lowered, (0,))
 
 
 def _input_array(dtype: str) -> str:
@@ -386,6 +421,7 @@ def _input_array(dtype: str) -> str:
 def emit_array_module(
     entries: Sequence[sp.Expr], shape: tuple[int, ...], args: Sequence[sp.Symbol], *, name: str,
     dtype: str | None, cache_key: str, versions: str, expression_text: str,
+    tolerance: tuple[float, float] = (1e-10, 0.0),
 ) -> EmittedModule:
     """Source of a module with an in-place filler ``name_fill(out, *args)``.
 
@@ -397,11 +433,11 @@ def emit_array_module(
     arguments = prepare_arguments(args, entries, taken)
     substitution = {a.symbol: a.local for a in arguments}
     nonzero = [(index, e.xreplace(substitution)) for index, e in enumerate(entries) if e != 0]
-    lowered = lower([e for _, e in nonzero], arguments, dtype, taken)
+    lowered = lower([e for _, e in nonzero], arguments, dtype, taken, tolerance)
     params = ", ".join(["out"] + [a.name for a in arguments])
     sig = f"void({lowered.dtype}[{', '.join([':'] * len(shape))}]{''.join(f', {a.dtype}' for a in arguments)})"
     body = [
-        f'@njit("{sig}", {_NJIT_OPTIONS})',
+        f"@njit({_NJIT_OPTIONS})",
         f"def {fill_name}({params}):",
         f'    """Overwrite every entry of `out` (shape {shape}) with its value at one point."""',
         *_statements(lowered),
@@ -414,8 +450,9 @@ def emit_array_module(
         body.append(f"    out[{index}] = {text}")
     header = _header("Array filler", fill_name, arguments, f"{lowered.dtype} array of shape {shape}",
                      expression_text, cache_key, versions)
-    return EmittedModule(_assemble(header, body), lowered.dtype, arguments, names, lowered,
-                         tuple(index for index, _ in nonzero))
+    signatures = {fill_name: sig}
+    return EmittedModule(_assemble(header, body, signatures), lowered.dtype, arguments, names, signatures,
+                         lowered, tuple(index for index, _ in nonzero))
 
 
 def resolve_dtype(dtype: object) -> str | None:
@@ -426,7 +463,10 @@ def resolve_dtype(dtype: object) -> str | None:
     """
     if dtype is None:
         return None
-    name = np.dtype(dtype).name
+    try:
+        name = np.dtype(dtype).name
+    except (TypeError, ValueError) as error:
+        raise CodegenError(f"dtype must be float64 or complex128 (or None to infer), got {dtype!r}") from error
     if name not in (FLOAT, COMPLEX):
         raise CodegenError(f"dtype must be float64 or complex128 (or None to infer), got {name}")
     return name

@@ -27,3 +27,11 @@ class InvalidArgumentsError(CodegenError):
 
 class KernelCheckError(CodegenError):
     """The compiled kernel disagrees with the high-precision reference evaluation."""
+
+
+class KernelCallError(CodegenError, TypeError):
+    """A compiled kernel was called with the wrong number, kind or shape of arguments."""
+
+
+class KernelCacheWarning(UserWarning):
+    """The kernel cache directory cannot be written: the kernel is kept in memory only."""

@@ -1,16 +1,22 @@
 """Public entry points: :func:`compile_expr` and :func:`compile_array`.
 
 Each call hashes its request into a cache key, then either loads the kernel from the disk
-cache (verifying the source checksum and re-running the stored accuracy sample against
-the loaded machine code) or generates, compiles and checks it against 30-digit mpmath,
-storing the result for the next process.  Loaded kernels are also kept in memory, so a
-repeated call in the same process is a dictionary lookup.
+cache (verifying the source checksum, executing only machine code whose checksum the
+manifest records, and re-running the stored accuracy sample through every entry point)
+or generates, compiles and checks it against 30-digit mpmath, storing the result for the
+next process.  A cache that cannot be written (read-only, a file, an entry replaced by a
+directory) gives one :class:`~qderive.codegen.errors.KernelCacheWarning` and a kernel
+kept in memory.  Loaded kernels are also kept in memory, so a repeated call in the same
+process is a dictionary lookup.  Every error raised here is a
+:class:`~qderive.codegen.errors.CodegenError`.
 """
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -18,16 +24,7 @@ from types import ModuleType
 import numpy as np
 import sympy as sp
 
-from .cache import (
-    KernelStore,
-    cache_key,
-    load_module,
-    numba_data_files,
-    numba_data_intact,
-    resolve_cache_dir,
-    sha256_text,
-    versions_line,
-)
+from .cache import KernelStore, cache_key, load_module, resolve_cache_dir, sha256_text, versions_line
 from .check import CheckPlan, CheckReport, ReferenceSample, make_plan, reference_sample, run_check, sample_points
 from .emit import (
     COMPLEX,
@@ -39,7 +36,8 @@ from .emit import (
     prepare_arguments,
     resolve_dtype,
 )
-from .errors import InvalidArgumentsError
+from .errors import CodegenError, InvalidArgumentsError, KernelCacheWarning, KernelCallError
+from .machine_code import compile_module, machine_code_files, vouched_names
 
 __all__ = ["Kernel", "ArrayKernel", "compile_expr", "compile_array", "forget_loaded_kernels"]
 
@@ -72,18 +70,21 @@ class _Request:
             "shape": list(self.shape),
             "args": [sp.srepr(a) for a in self.args], "name": self.name,
             "dtype": self.dtype or "auto", "parallel": self.parallel,
+            "tolerance": [self.rtol, self.atol],  # decides when a compared operand counts as real
         })
 
     def plan(self, arguments: Sequence[Argument]) -> CheckPlan:
         return make_plan(arguments, self.domains, self.n_points, self.seed)
 
     def emit(self, key: str) -> EmittedModule:
+        tolerance = (self.rtol, self.atol)
         if self.kind == "scalar":
             return emit_scalar_module(self.expression, self.args, name=self.name, dtype=self.dtype,
-                                      parallel=self.parallel, cache_key=key, versions=versions_line())
+                                      parallel=self.parallel, cache_key=key, versions=versions_line(),
+                                      tolerance=tolerance)
         return emit_array_module(self.entries, self.shape, self.args, name=self.name, dtype=self.dtype,
                                  cache_key=key, versions=versions_line(),
-                                 expression_text=sp.sstr(self.expression, order="none"))
+                                 expression_text=sp.sstr(self.expression, order="none"), tolerance=tolerance)
 
 
 class _CompiledModule:
@@ -109,8 +110,20 @@ class _CompiledModule:
         """Worst relative error against the 30-digit reference at the check's points."""
         return self.check.max_rel_error
 
-    def _evaluate_sample(self, points: np.ndarray) -> np.ndarray:
+    def _entry_points(self) -> list[tuple[str, Callable[[np.ndarray], np.ndarray]]]:
+        """``(label, evaluate)`` for every compiled entry point; ``evaluate(points)`` gives
+        one row of values per sample point."""
         raise NotImplementedError
+
+    def _run_check(self, sample: ReferenceSample, rtol: float, atol: float, what: str) -> CheckReport:
+        """Check every entry point against ``sample``; keep the worst report."""
+        reports = [run_check(evaluate, sample, self.arguments, rtol, atol, f"{what} ({label})")
+                   for label, evaluate in self._entry_points()]
+        return max(reports, key=lambda report: report.max_rel_error)
+
+    def _point_values(self, point: np.ndarray) -> list[float | complex]:
+        return [complex(v) if a.dtype == COMPLEX else float(np.real(v))
+                for a, v in zip(self.arguments, point, strict=True)]
 
     def _column(self, points: np.ndarray, k: int) -> np.ndarray:
         column = points[:, k]
@@ -162,21 +175,31 @@ class Kernel(_CompiledModule):
         arrays = _inputs(values, self.arguments)
         shape = arrays[0].shape if arrays else ()
         if any(a.shape != shape for a in arrays):
-            shape = np.broadcast_shapes(*(a.shape for a in arrays))
+            try:
+                shape = np.broadcast_shapes(*(a.shape for a in arrays))
+            except ValueError as error:
+                raise KernelCallError(f"kernel arguments do not broadcast together: {error}") from None
         flat = [a.reshape(-1) if a.shape == shape and a.flags.c_contiguous
                 else np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1) for a in arrays]
         if out is None:
             out = np.empty(shape, dtype=self.dtype)
-        elif out.shape != shape or out.dtype != self.dtype or not out.flags.c_contiguous:
-            raise ValueError(f"out must be a C-contiguous {self.dtype} array of shape {shape}")
+        elif (not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != self.dtype
+              or not out.flags.c_contiguous):
+            raise KernelCallError(f"out must be a C-contiguous {self.dtype} array of shape {shape}")
         self.loop(*flat, out.reshape(-1))
         return out if shape else out[()]
 
     __call__ = vectorized
 
-    def _evaluate_sample(self, points: np.ndarray) -> np.ndarray:
-        columns = [self._column(points, k) for k in range(len(self.arguments))]
-        return np.broadcast_to(self.vectorized(*columns), (len(points),)).reshape(-1, 1)
+    def _entry_points(self) -> list[tuple[str, Callable[[np.ndarray], np.ndarray]]]:
+        def vectorised(points: np.ndarray) -> np.ndarray:
+            columns = [self._column(points, k) for k in range(len(self.arguments))]
+            return np.broadcast_to(self.vectorized(*columns), (len(points),)).reshape(-1, 1)
+
+        def scalar(points: np.ndarray) -> np.ndarray:
+            return np.array([[self.scalar(*self._point_values(p))] for p in points]).reshape(-1, 1)
+
+        return [("vectorised loop", vectorised), ("scalar kernel", scalar)]
 
     def __repr__(self) -> str:
         names = ", ".join(a.name for a in self.arguments)
@@ -207,23 +230,28 @@ class ArrayKernel(_CompiledModule):
 
         ``out`` must have :attr:`shape` and :attr:`dtype` (any strides).
         """
-        if out.shape != self.shape or out.dtype != self.dtype:
-            raise ValueError(f"out must be a {self.dtype} array of shape {self.shape}, "
-                             f"got {out.dtype} {out.shape}")
-        self.fill_compiled(out, *params)
+        if not isinstance(out, np.ndarray) or out.shape != self.shape or out.dtype != self.dtype:
+            got = f"{out.dtype} {out.shape}" if isinstance(out, np.ndarray) else type(out).__name__
+            raise KernelCallError(f"out must be a {self.dtype} array of shape {self.shape}, got {got}")
+        if len(params) != len(self.arguments):
+            expected = ", ".join(a.name for a in self.arguments)
+            raise KernelCallError(f"kernel takes {len(self.arguments)} argument(s) ({expected}), got {len(params)}")
+        try:
+            self.fill_compiled(out, *params)
+        except TypeError as error:  # Numba found no matching signature
+            raise KernelCallError(f"kernel arguments must be numbers of types {self._names['fill']}"
+                                  f"{tuple(a.dtype for a in self.arguments)}: {error}") from None
         return out
 
     def __call__(self, *params) -> np.ndarray:
         """A new array with the values at one parameter point."""
         return self.fill(np.empty(self.shape, dtype=self.dtype), *params)
 
-    def _evaluate_sample(self, points: np.ndarray) -> np.ndarray:
-        rows = []
-        for point in points:
-            values = [complex(v) if a.dtype == COMPLEX else float(np.real(v))
-                      for a, v in zip(self.arguments, point, strict=True)]
-            rows.append(self(*values).ravel())
-        return np.array(rows)
+    def _entry_points(self) -> list[tuple[str, Callable[[np.ndarray], np.ndarray]]]:
+        def fill(points: np.ndarray) -> np.ndarray:
+            return np.array([self(*self._point_values(p)).ravel() for p in points])
+
+        return [("fill", fill)]
 
     def __repr__(self) -> str:
         names = ", ".join(a.name for a in self.arguments)
@@ -234,16 +262,18 @@ class ArrayKernel(_CompiledModule):
 def _inputs(values: Sequence, arguments: Sequence[Argument]) -> list[np.ndarray]:
     if len(values) != len(arguments):
         expected = ", ".join(a.name for a in arguments)
-        raise TypeError(f"kernel takes {len(arguments)} argument(s) ({expected}), got {len(values)}")
+        raise KernelCallError(f"kernel takes {len(arguments)} argument(s) ({expected}), got {len(values)}")
     arrays = []
     for value, arg in zip(values, arguments, strict=True):
         array = np.asarray(value)
         if array.dtype != _DTYPES[arg.dtype]:
             if array.dtype.kind == "c" and arg.dtype != COMPLEX:
-                raise TypeError(
-                    f"argument {arg.symbol} got complex values but is a real (float64) argument; "
-                    f"declare it Symbol({arg.symbol.name!r}, complex=True) to pass complex values"
+                raise KernelCallError(
+                    f"argument {arg.name} got complex values but is a real (float64) argument; "
+                    f"declare its symbol complex (Symbol(..., complex=True)) to pass complex values"
                 )
+            if array.dtype.kind not in "biufc":
+                raise KernelCallError(f"argument {arg.name} must be numbers, got {array.dtype} values")
             array = array.astype(arg.dtype)
         arrays.append(array)
     return arrays
@@ -255,22 +285,41 @@ def forget_loaded_kernels() -> None:
 
 
 def _obtain(request: _Request, kernel_class: type[_CompiledModule]) -> _CompiledModule:
-    key = request.key()
-    memo_key = (str(request.cache_dir), key, repr(request.domains), request.n_points,
-                request.seed, request.rtol, request.atol)
-    if memo_key in _LOADED:
-        return _LOADED[memo_key]
-    store = KernelStore(request.cache_dir)
-    kernel = _load_cached(request, kernel_class, store, key)
-    if kernel is None:
-        kernel = _build(request, kernel_class, store, key)
+    try:
+        key = request.key()
+        memo_key = (str(request.cache_dir), key, repr(request.domains), request.n_points,
+                    request.seed, request.rtol, request.atol)
+        if memo_key in _LOADED:
+            return _LOADED[memo_key]
+        store = KernelStore(request.cache_dir)
+        kernel = _load_cached(request, kernel_class, store, key)
+        if kernel is None:
+            kernel = _build(request, kernel_class, store, key)
+    except CodegenError:
+        raise
+    except RecursionError as error:
+        raise CodegenError(f"kernel '{request.name}': the expression is nested too deeply to generate "
+                           f"code for ({error}); simplify or split it") from None
+    except Exception as error:  # noqa: BLE001 - one error family for callers
+        raise CodegenError(f"kernel '{request.name}' could not be generated: {type(error).__name__}: "
+                           f"{_first_line(error)}") from error
     _LOADED[memo_key] = kernel
     return kernel
 
 
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else "(no message)"
+
+
 def _load_cached(request: _Request, kernel_class: type[_CompiledModule], store: KernelStore,
                  key: str) -> _CompiledModule | None:
-    """The cached kernel if its manifest, source, machine code and sample all check out."""
+    """The cached kernel if its manifest, source, machine code and sample all check out.
+
+    Machine code is executed only with the sha256 the manifest records (checked on the
+    bytes Numba unpickles); any other file makes Numba compile from the verified source,
+    and the new files are recorded when the cache is writable.
+    """
     manifest = store.read_manifest(key)
     if manifest is None:
         return None
@@ -282,57 +331,140 @@ def _load_cached(request: _Request, kernel_class: type[_CompiledModule], store: 
     if verified is None:
         return None
     path, text = verified
-    if not numba_data_intact(manifest.get("numba_files", {})):
-        store.purge_numba_cache(path.stem)  # never let Numba execute damaged machine code
+    recorded = manifest.get("machine_code")
+    recorded = recorded if isinstance(recorded, dict) else {}
+    on_disk = machine_code_files(store.directory, path.stem)
+    intact = {name: digest for name, digest in on_disk.items() if recorded.get(name) == digest}
+    if intact != on_disk:  # damaged or foreign files: never read; removed if we may
+        store.purge_machine_code(path.stem, keep=intact)
+    vouched = vouched_names(intact)
     try:
         module = load_module(path, text)
+        compiled = compile_module(module, vouched)
         kernel = kernel_class(request, module, text, names, arguments, manifest["dtype"], key,
                               from_cache=True)
         sample = ReferenceSample.from_json(manifest["sample"])
-        kernel.check = run_check(kernel._evaluate_sample, sample, arguments,
-                                 request.rtol, request.atol, f"cached kernel {path.name}")
-    except Exception:  # noqa: BLE001 - corrupt Numba cache or tampered manifest: rebuild
-        store.purge_numba_cache(path.stem)
+        kernel.check = kernel._run_check(sample, request.rtol, request.atol, f"cached kernel {path.name}")
+    except Exception:  # noqa: BLE001 - unusable entry or tampered manifest: rebuild
+        store.purge_machine_code(path.stem)
         return None
-    if kernel._compiled.stats.cache_misses:  # Numba recompiled: record the new machine code
-        manifest["numba_files"] = numba_data_files(kernel._compiled, path.stem)
-        store.write_manifest(key, manifest)
+    if compiled.compiled and not compiled.saved:
+        _warn_in_memory(store, f"machine code of {path.stem} not saved")
+    elif compiled.compiled:
+        manifest["machine_code"] = machine_code_files(store.directory, path.stem)
+        try:
+            store.write_manifest(key, manifest)
+        except OSError as error:
+            _warn_in_memory(store, _reason(error))
     return kernel
 
 
 def _build(request: _Request, kernel_class: type[_CompiledModule], store: KernelStore,
            key: str) -> _CompiledModule:
-    """Generate, compile, check and store the kernel."""
+    """Generate, compile, check and store the kernel (in memory only if the cache is not writable)."""
     emitted = request.emit(key)
     digest = sha256_text(emitted.source)
     first_function = next(iter(emitted.function_names.values()))
-    path = store.write_source(f"{first_function}_{key[:12]}_{digest[:12]}", emitted.source)
-    store.purge_numba_cache(path.stem)  # no manifest vouches for any machine code left there
-    module = load_module(path, emitted.source)
+    stem = f"{first_function}_{key[:12]}_{digest[:12]}"
+    try:
+        path = store.write_source(stem, emitted.source)
+        store.purge_machine_code(stem)  # no manifest vouches for any machine code left there
+        vouched: dict[str, str] | None = {}
+    except OSError as error:
+        path, vouched = store.directory / f"{stem}.py", None
+        _warn_in_memory(store, _reason(error))
+    try:
+        module = load_module(path, emitted.source)
+        compiled = compile_module(module, vouched)
+    except Exception as error:  # noqa: BLE001 - Numba's errors are not ours; name the kernel
+        raise CodegenError(
+            f"Numba could not compile kernel {stem}: {type(error).__name__}: {_first_line(error)}. "
+            "The expression uses an operation Numba cannot type for these argument types; "
+            "rewrite that subexpression or declare its symbols' domain (real=True, positive=True)"
+        ) from error
     kernel = kernel_class(request, module, emitted.source, emitted.function_names,
                           emitted.arguments, emitted.dtype, key, from_cache=False)
     plan = request.plan(emitted.arguments)
     sample = reference_sample(emitted.arguments, emitted.lowered, len(request.entries),
                               emitted.output_entries, sample_points(emitted.arguments, plan))
-    kernel.check = run_check(kernel._evaluate_sample, sample, emitted.arguments,
-                             request.rtol, request.atol, f"kernel {path.name}")
-    store.write_manifest(key, {
-        "key": key, "source_file": path.name, "source_sha256": digest, "dtype": emitted.dtype,
-        "numba_files": numba_data_files(kernel._compiled, path.stem),
-        "plan": plan.as_json(), "sample": sample.as_json(),
-    })
+    kernel.check = kernel._run_check(sample, request.rtol, request.atol, f"kernel {path.name}")
+    if vouched is not None and not compiled.saved:
+        _warn_in_memory(store, f"machine code of {stem} not saved")
+    if vouched is not None:
+        try:
+            store.write_manifest(key, {
+                "key": key, "source_file": path.name, "source_sha256": digest, "dtype": emitted.dtype,
+                "machine_code": machine_code_files(store.directory, stem),
+                "plan": plan.as_json(), "sample": sample.as_json(),
+            })
+        except OSError as error:
+            _warn_in_memory(store, _reason(error))
     return kernel
+
+
+def _reason(error: OSError) -> str:
+    return f"{type(error).__name__}: {error.strerror or error}"
+
+
+def _warn_in_memory(store: KernelStore, reason: str) -> None:
+    warnings.warn(
+        f"kernel cache {store.directory} cannot be written ({reason}); the kernel is compiled in "
+        "memory for this process only. Choose a writable cache with cache_dir= or $QDERIVE_CACHE_DIR",
+        KernelCacheWarning, stacklevel=5,
+    )
 
 
 _Domains = Mapping[sp.Symbol | str, tuple[complex, complex]]
 
 
 def _symbols(args: Sequence[sp.Symbol] | sp.Symbol) -> tuple[sp.Symbol, ...]:
-    return (args,) if isinstance(args, sp.Basic) else tuple(args)
+    if isinstance(args, sp.Basic):
+        return (args,)
+    try:
+        return tuple(args)
+    except TypeError:
+        raise InvalidArgumentsError(f"args must be a symbol or a sequence of symbols, got {args!r}") from None
+
+
+def _check_options(name: object, rtol: object, atol: object, n_points: object, seed: object) -> None:
+    """Refuse options that would make the kernel or its check meaningless."""
+    if not isinstance(name, str):
+        raise InvalidArgumentsError(f"name must be a string, got {type(name).__name__}")
+    for label, value in (("rtol", rtol), ("atol", atol)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+            raise InvalidArgumentsError(f"{label} must be a finite number >= 0, got {value!r}")
+    if rtol >= 1:
+        raise InvalidArgumentsError(f"rtol must be below 1 (a relative accuracy), got {rtol!r}")
+    for label, value in (("n_points", n_points), ("seed", seed)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise InvalidArgumentsError(f"{label} must be an integer, got {value!r}")
+
+
+def _domains(domains: object) -> Mapping | None:
+    if domains is None:
+        return None
+    if not isinstance(domains, Mapping):
+        raise InvalidArgumentsError(f"domains must be a mapping {{symbol: (low, high)}}, got {domains!r}")
+    for key, domain in domains.items():
+        try:
+            low, high = (complex(v) for v in domain)
+        except (TypeError, ValueError):
+            raise InvalidArgumentsError(f"domain of {key} must be a pair (low, high) of numbers, "
+                                        f"got {domain!r}") from None
+        if not all(map(np.isfinite, (low, high))):
+            raise InvalidArgumentsError(f"domain of {key} must be finite, got {domain!r}")
+    return domains
+
+
+def _cache_dir(cache_dir: object) -> Path:
+    try:
+        return resolve_cache_dir(cache_dir)
+    except (TypeError, ValueError, OSError, RuntimeError) as error:
+        raise InvalidArgumentsError(f"cache_dir must be a directory path, got {cache_dir!r} ({error})") from None
 
 
 def compile_expr(
-    expr: sp.Expr | str | float, args: Sequence[sp.Symbol] | sp.Symbol, *,
+    expr: sp.Expr | float, args: Sequence[sp.Symbol] | sp.Symbol, *,
     dtype: object = None, name: str = "kernel", cache_dir: str | os.PathLike | None = None,
     parallel: bool = False, domains: _Domains | None = None, rtol: float = 1e-10,
     atol: float = 0.0, n_points: int = 16, seed: int = 0,
@@ -370,7 +502,23 @@ def compile_expr(
 
     Raises
     ------
-    UnsupportedFunctionError, MissingArgumentError, InvalidArgumentsError, KernelCheckError
+    CodegenError
+        Every error is one: ``UnsupportedFunctionError``, ``MissingArgumentError``,
+        ``InvalidArgumentsError``, ``KernelCheckError``, or a ``CodegenError`` naming what
+        Numba or SymPy could not do.
+
+    Warns
+    -----
+    KernelCacheWarning
+        The cache directory cannot be written; the kernel is compiled in memory.
+
+    Notes
+    -----
+    ``Max``, ``Min``, ordering comparisons and ``Piecewise`` conditions take real
+    operands: an operand computed in complex arithmetic (e.g. ``sqrt`` of an argument SymPy
+    cannot prove nonnegative) is replaced by its real part where its imaginary part is
+    within ``rtol |Re| + atol``, and makes the value ``nan`` where it is not (SymPy cannot
+    compare complex numbers either; such sample points are left out of the check).
 
     Examples
     --------
@@ -380,7 +528,16 @@ def compile_expr(
     >>> float(f(0.5, 1.0)), f.dtype.name, f.max_rel_error < 1e-14
     (0.5, 'float64', True)
     """
-    expr = sp.sympify(expr)
+    if isinstance(expr, str):  # sympify would evaluate the text as Python
+        raise InvalidArgumentsError(
+            "compile_expr takes a SymPy expression, not a string; parse trusted text yourself "
+            "(sympy.parse_expr evaluates it as Python code)"
+        )
+    try:
+        expr = sp.sympify(expr, strict=True)
+    except (sp.SympifyError, TypeError, ValueError) as error:
+        raise InvalidArgumentsError(f"compile_expr cannot read the expression {expr!r}: {error}") from None
+    _check_options(name, rtol, atol, n_points, seed)
     if not isinstance(expr, sp.Expr):
         raise InvalidArgumentsError(
             f"compile_expr takes one scalar expression, got {type(expr).__name__}; "
@@ -388,7 +545,7 @@ def compile_expr(
         )
     request = _Request(
         "scalar", (expr,), (), expr, _symbols(args), name, resolve_dtype(dtype), bool(parallel),
-        domains, n_points, seed, rtol, atol, resolve_cache_dir(cache_dir),
+        _domains(domains), int(n_points), int(seed), float(rtol), float(atol), _cache_dir(cache_dir),
     )
     return _obtain(request, Kernel)
 
@@ -419,8 +576,12 @@ def compile_array(
     >>> h.fill(out, 1.0, 0.25).tolist()
     [[1.0, 0.25], [0.25, -1.0]]
     """
+    _check_options(name, rtol, atol, n_points, seed)
     if isinstance(array, (sp.MatrixBase, sp.NDimArray, list, tuple)):
-        array = sp.ImmutableDenseNDimArray(array)
+        try:
+            array = sp.ImmutableDenseNDimArray(array)
+        except (sp.SympifyError, TypeError, ValueError) as error:
+            raise InvalidArgumentsError(f"compile_array cannot read the array: {error}") from None
     else:
         raise InvalidArgumentsError(
             f"compile_array takes a list, Matrix or Array, got {type(array).__name__}; "
@@ -430,8 +591,10 @@ def compile_array(
         raise InvalidArgumentsError(f"cannot compile an empty array (shape {array.shape})")
     shape = tuple(int(n) for n in array.shape)
     entries = tuple(sp.sympify(array[index]) for index in np.ndindex(*shape))
+    if not all(isinstance(e, sp.Expr) for e in entries):
+        raise InvalidArgumentsError("every entry of a compiled array must be a scalar expression")
     request = _Request(
         "array", entries, shape, array, _symbols(args), name, resolve_dtype(dtype), False,
-        domains, n_points, seed, rtol, atol, resolve_cache_dir(cache_dir),
+        _domains(domains), int(n_points), int(seed), float(rtol), float(atol), _cache_dir(cache_dir),
     )
     return _obtain(request, ArrayKernel)

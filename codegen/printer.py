@@ -42,7 +42,6 @@ _DIRECT_CALLS = {
     "exp": "np.exp", "sin": "np.sin", "cos": "np.cos", "tan": "np.tan", "atan": "np.arctan",
     "atan2": "np.arctan2", "sinh": "np.sinh", "cosh": "np.cosh", "tanh": "np.tanh",
     "asinh": "np.arcsinh", "Abs": "np.abs", "conjugate": "np.conj", "arg": "np.angle",
-    "Min": "min", "Max": "max",
 }
 # Valid for real operands only (Numba has no complex version).
 _REAL_ONLY_CALLS = {
@@ -57,7 +56,7 @@ _RECIPROCALS = {"cot": "np.tan", "sec": "np.cos", "csc": "np.sin",
 _BESSEL = frozenset({"besselj", "bessely", "besseli", "besselk"})
 
 _SUPPORTED_FUNCTIONS = (
-    set(_DIRECT_CALLS) | set(_REAL_ONLY_CALLS) | set(_PROMOTING_CALLS) | set(_RECIPROCALS)
+    set(_DIRECT_CALLS) | {"Min", "Max"} | set(_REAL_ONLY_CALLS) | set(_PROMOTING_CALLS) | set(_RECIPROCALS)
     | set(_BESSEL) | {"re", "im", "Heaviside", "KroneckerDelta", "Piecewise"}
 )
 _SUPPORTED_NODES = (
@@ -77,10 +76,10 @@ _REAL_FOR_REAL_ARGS = {
     "floor", "ceiling", "sign", "erf", "erfc", "gamma", "cot", "sec", "csc", "coth", "sech",
     "csch", "Heaviside", "KroneckerDelta",
 }
-_ALWAYS_REAL = {"Abs", "re", "im", "arg"}
+_ALWAYS_REAL = {"Abs", "re", "im", "arg", "RealOperand"}
 
 
-def is_real_valued(expr: sp.Basic, _memo: dict | None = None) -> bool:
+def is_real_valued(expr: sp.Basic, _memo: dict | None = None, unpromoted: bool = False) -> bool:
     """Whether the printed ``expr`` computes a real (``float64``) value at run time.
 
     Decided structurally (real leaves, realness-preserving operations), which is both
@@ -93,30 +92,42 @@ def is_real_valued(expr: sp.Basic, _memo: dict | None = None) -> bool:
     >>> x, y = sp.symbols("x y", real=True)
     >>> (1 / (x + y)).is_real, is_real_valued(1 / (x + y)), is_real_valued(sp.sqrt(x))
     (None, True, False)
+
+    ``unpromoted=True`` answers for the printer's real mode (inside a
+    :class:`~qderive.codegen.real_operands.RealOperand`), where ``sqrt``, ``log``,
+    fractional powers and inverse trigonometric functions of real operands stay real
+    (``nan`` outside their domain): ``is_real_valued(sp.sqrt(x), unpromoted=True)`` is True.
     """
     memo = {} if _memo is None else _memo
     if expr in memo:
         return memo[expr]
+
+    def real(arg: sp.Basic) -> bool:
+        return is_real_valued(arg, memo, unpromoted)
+
     if expr.is_Atom:
         result = expr.is_real is True
     elif isinstance(expr, (sp.Add, sp.Mul)):
-        result = all(is_real_valued(arg, memo) for arg in expr.args)
+        result = all(real(arg) for arg in expr.args)
     elif isinstance(expr, sp.Pow):
         base, exponent = expr.args
-        result = is_real_valued(exponent, memo) and (
-            (exponent.is_integer is True and is_real_valued(base, memo)) or base.is_nonnegative is True)
+        result = real(exponent) and (
+            (exponent.is_integer is True and real(base)) or base.is_nonnegative is True
+            or (unpromoted and real(base)))
     elif isinstance(expr, sp.Piecewise):
-        result = all(is_real_valued(branch.expr, memo) for branch in expr.args)
+        result = all(real(branch.expr) for branch in expr.args)
     elif isinstance(expr, (sp.Function, sp.Min, sp.Max)):
         name = type(expr).__name__
         if name in _ALWAYS_REAL:
             result = True
-        elif name in _REAL_FOR_REAL_ARGS:
-            result = all(is_real_valued(arg, memo) for arg in expr.args)
+        elif name in _REAL_FOR_REAL_ARGS or (unpromoted and name in _PROMOTING_CALLS):
+            result = all(real(arg) for arg in expr.args)
+        elif name == "DefinedWhere":
+            result = real(expr.args[0])
         elif name == "log":
             result = expr.args[0].is_nonnegative is True
         elif name in _BESSEL:
-            result = _bessel_is_real(expr, memo)
+            result = _bessel_is_real(expr, memo, unpromoted)
         else:
             result = False
     else:
@@ -125,12 +136,12 @@ def is_real_valued(expr: sp.Basic, _memo: dict | None = None) -> bool:
     return result
 
 
-def _bessel_is_real(expr: sp.Function, memo: dict) -> bool:
+def _bessel_is_real(expr: sp.Function, memo: dict, unpromoted: bool = False) -> bool:
     order, arg = expr.args
-    if not is_real_valued(order, memo):
+    if not is_real_valued(order, memo, unpromoted):
         return False
     if type(expr).__name__ in ("besselj", "besseli"):
-        return is_real_valued(arg, memo) and (order.is_integer is True or arg.is_nonnegative is True)
+        return is_real_valued(arg, memo, unpromoted) and (order.is_integer is True or arg.is_nonnegative is True)
     return arg.is_nonnegative is True
 
 
@@ -223,11 +234,12 @@ class NumbaPrinter(PythonCodePrinter):
         settings.setdefault("user_functions", {**_DIRECT_CALLS})
         super().__init__(settings)
         self.promoted = False
-        self._real_memo: dict = {}
+        self._real_mode = False  # inside a RealOperand's fast path: no promotion to complex
+        self._memos: dict[bool, dict] = {False: {}, True: {}}
 
     def is_real(self, expr: sp.Basic) -> bool:
-        """:func:`is_real_valued`, memoised across this printer's calls."""
-        return is_real_valued(expr, self._real_memo)
+        """:func:`is_real_valued` for the current mode, memoised across this printer's calls."""
+        return is_real_valued(expr, self._memos[self._real_mode], self._real_mode)
 
     def doprint(self, expr, assign_to=None):  # noqa: D102 - same contract as SymPy's
         self.promoted = False
@@ -319,11 +331,10 @@ class NumbaPrinter(PythonCodePrinter):
         return super()._print_Mul(expr)
 
     # -- powers and promotion ------------------------------------------------------------
-    @staticmethod
-    def _must_promote(base: sp.Expr, valid_for_real: bool | None) -> bool:
+    def _must_promote(self, base: sp.Expr, valid_for_real: bool | None) -> bool:
         """Whether ``base`` needs ``complex(...)``: the real function is not known to be
-        valid for it and it is not already known to be non-real."""
-        return not (valid_for_real or base.is_real is False)
+        valid for it, it is not already known to be non-real, and we are not in real mode."""
+        return not (valid_for_real or base.is_real is False or self._real_mode)
 
     def _operand(self, base: sp.Expr, valid_for_real: bool | None) -> str:
         """Print ``base``, wrapped in ``complex(...)`` unless the real function is valid."""
@@ -352,6 +363,8 @@ class NumbaPrinter(PythonCodePrinter):
     def _print_asin(self, expr):
         (arg,) = expr.args
         function = _PROMOTING_CALLS[type(expr).__name__]
+        if self._real_mode:  # nan outside [-1, 1]; the RealOperand then takes the complex path
+            return f"{function}({self._print(arg)})"
         if self.is_real(arg):  # a real operand must land on SymPy's side of the branch cut
             self.promoted = True
             return f"{function}(complex_on_cut({self._print(arg)}))"
@@ -404,7 +417,44 @@ class NumbaPrinter(PythonCodePrinter):
     def _print_Heaviside(self, expr):
         arg, at_zero = expr.args[0], expr.args[1] if len(expr.args) > 1 else sp.S.Half
         x = self._print(arg)
-        return f"(1.0 if {x} > 0 else ({self._print(at_zero)} if {x} == 0 else 0.0))"
+        return f"(1.0 if {x} > 0 else ({self._print(at_zero)} if {x} == 0 else (0.0 if {x} < 0 else np.nan)))"
+
+    def _print_Max(self, expr):
+        return self._nested("np.maximum", expr.args)
+
+    def _print_Min(self, expr):
+        return self._nested("np.minimum", expr.args)
+
+    def _nested(self, function: str, args: tuple[sp.Basic, ...]) -> str:
+        """``f(a, f(b, c))``: NumPy's ``maximum``/``minimum`` propagate ``nan`` (``max`` does not)."""
+        text = self._print(args[-1])
+        for arg in reversed(args[:-1]):
+            text = f"{function}({self._print(arg)}, {text})"
+        return text
+
+    def _print_RealOperand(self, expr):
+        """``real_operand(<operand in complex arithmetic>, rtol, atol)``, behind a fast path.
+
+        If the operand is real when no function is promoted to complex, it is first
+        computed in real arithmetic (``sqrt`` of a negative number gives ``nan``); only
+        where that is ``nan`` is the complex computation done.  Where the real computation
+        is a number, both agree: every promoted function then had an operand in its real
+        domain, where the complex version returns the real value with a zero imaginary part.
+        """
+        operand, rtol, atol = expr.args
+        promoted = self.promoted
+        checked = f"real_operand({self._print(operand)}, {self._print(rtol)}, {self._print(atol)})"
+        self._real_mode = True
+        try:
+            fast = self._print(operand) if self.is_real(operand) else None
+        finally:
+            self._real_mode = False
+        self.promoted = promoted  # a complex operand inside does not make the result complex
+        return checked if fast is None else f"({fast} if not np.isnan({fast}) else {checked})"
+
+    def _print_DefinedWhere(self, expr):
+        value, operand = expr.args
+        return f"defined_where({self._print(value)}, {self._print(operand)})"
 
     def _print_KroneckerDelta(self, expr):
         a, b = (self._print(arg) for arg in expr.args)
@@ -422,7 +472,7 @@ class NumbaPrinter(PythonCodePrinter):
                 f"{name}({_short(order)}, ...): the order must be real (SciPy has no complex "
                 "order); declare the order symbol real"
             )
-        real_ok = _bessel_is_real(expr, self._real_memo)
+        real_ok = _bessel_is_real(expr, self._memos[self._real_mode], self._real_mode)
         variant = "real" if real_ok else "complex"
         if not real_ok:
             self.promoted = True

@@ -2,7 +2,9 @@
 
 Bessel functions are backed by SciPy's own C code; :func:`complex_on_cut` puts a real
 number on the side of a branch cut that SymPy and mpmath use; :func:`complex_divide`
-divides by a complex number without branches.
+divides by a complex number without branches; :func:`real_operand` and
+:func:`defined_where` give ``Max``, ``Min``, comparisons and ``Piecewise`` conditions real
+operands (``nan`` where an operand is genuinely complex).
 
 Numba cannot call :mod:`scipy.special` directly, but SciPy exports the C entry points of
 its special functions through ``scipy.special.cython_special``.  This module registers
@@ -40,7 +42,8 @@ from numba.core import cgutils
 from numba.extending import get_cython_function_address, intrinsic
 
 __all__ = [
-    "complex_on_cut", "complex_divide", "besselj_real", "besselj_complex", "bessely_real", "bessely_complex",
+    "complex_on_cut", "complex_divide", "real_operand", "defined_where",
+    "besselj_real", "besselj_complex", "bessely_real", "bessely_complex",
     "besseli_real", "besseli_complex", "besselk_real", "besselk_complex",
 ]
 
@@ -149,3 +152,25 @@ def complex_divide(a, b):
     bi = b.imag * scale
     factor = scale / (br * br + bi * bi)
     return complex((a.real * br + a.imag * bi) * factor, (a.imag * br - a.real * bi) * factor)
+
+
+@njit(inline="always")
+def real_operand(z, rtol, atol):
+    """The real part of ``z`` if its imaginary part is negligible, else ``nan``.
+
+    Negligible means ``|Im z| <= rtol |Re z| + atol``, the accuracy the kernel is checked
+    to.  ``Max``, ``Min`` and ordering comparisons are defined for real numbers only
+    (SymPy refuses to compare a complex number), so an operand that is complex at run time
+    makes the result undefined: ``nan``, never a silently dropped imaginary part.
+    """
+    return z.real if abs(z.imag) <= rtol * abs(z.real) + atol else math.nan
+
+
+@njit(inline="always")
+def defined_where(value, operand):
+    """``value`` where ``operand`` (a :func:`real_operand` result) is defined, else ``nan``.
+
+    Guards a ``Piecewise`` whose condition compares an operand that may be complex: a
+    comparison with ``nan`` is simply false and would silently select another branch.
+    """
+    return value if operand == operand else math.nan

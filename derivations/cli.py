@@ -22,12 +22,13 @@ from typing import Any
 
 from mpmath.libmp import NoConvergence
 
-from qderive.symbolic import QderiveError
+from qderive.symbolic import Parameter, QderiveError
 
 from .contract import ValidationOptions
 from .registry import Registry
-from .render import FORMATS
-from .report import write_report
+from .render import FORMATS, to_latex
+from .report import check_folder, write_index, write_report
+from .units import parse_quantity
 
 BENCHMARKS = ("symbolic", "codegen", "numeric", "sweep")
 MAX_EXPRESSION_LENGTH = 200
@@ -35,8 +36,8 @@ _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.m
               ast.Pow: operator.pow, ast.USub: operator.neg, ast.UAdd: operator.pos}
 
 
-def parse_number(text: str) -> float:
-    """A number from arithmetic on literals and ``pi`` (e.g. ``2*pi*1e6``), refusing anything else.
+def parse_number(text: str) -> complex | float:
+    """A number from arithmetic on literals and ``pi`` (e.g. ``2*pi*1e6``, ``1e6+2e5j``), refusing anything else.
 
     Examples
     --------
@@ -44,9 +45,10 @@ def parse_number(text: str) -> float:
     6283185.307179586
     """
 
-    def evaluate(node: ast.AST) -> float:
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-            return float(node.value)
+    def evaluate(node: ast.AST) -> complex | float:
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, complex)) \
+                and not isinstance(node.value, bool):
+            return node.value if isinstance(node.value, complex) else float(node.value)
         if isinstance(node, ast.Name) and node.id == "pi":
             return math.pi
         if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
@@ -61,19 +63,37 @@ def parse_number(text: str) -> float:
         value = evaluate(ast.parse(text, mode="eval").body)
     except (SyntaxError, ValueError, TypeError, ZeroDivisionError, OverflowError, RecursionError, MemoryError):
         raise QderiveError(f"cannot read '{text}' as a number (use digits, + - * / **, pi)") from None
-    if not math.isfinite(value):
+    if not (math.isfinite(value.real) and math.isfinite(value.imag)):
         raise QderiveError(f"'{text}' is not a finite number")
     return value
 
 
-def parse_settings(settings: Sequence[str]) -> dict[str, float]:
-    """``KEY=VALUE`` items to a dict (each value through :func:`parse_number`)."""
+def parse_settings(settings: Sequence[str], parameters: Sequence[Parameter] = ()) -> dict[str, complex | float]:
+    """``KEY=VALUE`` items to a dict: a parameter's named value (``pump_pol=phi``), a value with units converted
+    to the parameter's declared unit (``r=10nm``, ``g=2*pi*1.2MHz``, :func:`~.units.parse_quantity`), or a plain
+    number (:func:`parse_number`) for a key that is not a parameter (refused later by name)."""
+    by_name = {p.name: p for p in parameters}
     values = {}
     for item in settings:
         key, sep, text = item.partition("=")
-        if not sep or not key.strip():
+        key, text = key.strip(), text.strip()
+        if not sep or not key:
             raise QderiveError(f"--set takes KEY=VALUE, got '{item}'")
-        values[key.strip()] = parse_number(text.strip())
+        if key not in by_name:
+            values[key] = parse_number(text)
+            continue
+        parameter = by_name[key]
+        named = parameter.named_value(text)
+        if named is not None:
+            values[key] = named
+            continue
+        try:
+            values[key] = parse_quantity(text, parameter.unit, key)
+        except QderiveError:
+            if not parameter.aliases:
+                raise
+            names = ", ".join(name for name, _ in parameter.aliases)
+            raise QderiveError(f"{key}: '{text}' is neither a value in {parameter.unit} nor one of {names}") from None
     return values
 
 
@@ -96,9 +116,11 @@ def _cmd_list(args: argparse.Namespace, registry: Registry) -> int:
 
 def _cmd_derive(args: argparse.Namespace, registry: Registry) -> int:
     system = registry.get(args.name)
-    derivation = system.derive(system.parameter_set(parse_settings(args.set)))
+    derivation = system.derive(system.parameter_set(parse_settings(args.set, system.parameters)))
     if args.json or args.format == "json":
         _print_json(derivation.to_json())
+    elif args.format == "latex":
+        print(to_latex(derivation, standalone=args.standalone))
     else:
         print(FORMATS[args.format](derivation))
     return 0
@@ -106,7 +128,7 @@ def _cmd_derive(args: argparse.Namespace, registry: Registry) -> int:
 
 def _cmd_validate(args: argparse.Namespace, registry: Registry) -> int:
     system = registry.get(args.name)
-    derivation = system.derive(system.parameter_set(parse_settings(args.set)))
+    derivation = system.derive(system.parameter_set(parse_settings(args.set, system.parameters)))
     validation = system.validate(derivation, ValidationOptions(quick=args.quick))
     if validation is None:
         raise QderiveError(f"derivation '{args.name}' has no validation against full numerics")
@@ -139,20 +161,27 @@ def _cmd_bench(args: argparse.Namespace, registry: Registry) -> int:
 
 
 def _cmd_run(args: argparse.Namespace, registry: Registry) -> int:
-    names = registry.names() if args.name == "all" else [registry.get(args.name).name]
-    if args.name == "all" and args.set:
+    run_all = args.name == "all"
+    if run_all and args.set:
         raise QderiveError("--set applies to one derivation; use 'qderive run NAME --set ...'")
-    overrides = parse_settings(args.set)
-    status = 0
+    names = registry.names() if run_all else [registry.get(args.name).name]
+    root = Path(args.out or "reports")
+    status, entries = 0, []
     for name in names:
         system = registry.get(name)
-        out = Path(args.out) / name if args.out and args.name == "all" else Path(args.out or Path("reports") / name)
-        report = system.report(system.parameter_set(overrides), ValidationOptions(quick=args.quick))
+        out = check_folder(root / name if run_all or not args.out else root)
+        report = system.report(system.parameter_set(parse_settings(args.set, system.parameters)),
+                               ValidationOptions(quick=args.quick, progress=not args.quiet))
         summary = write_report(report, out)
         if not args.quiet:
             print(summary.text)
         if not summary.passed:
             status = 1
+        entries.append((name, system.title, None if report.validation is None else report.validation.passed))
+    if run_all:
+        index = write_index(entries, root)
+        if not args.quiet:
+            print(f"index: {index}")
     return status
 
 
@@ -213,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_settings(p)
     p.add_argument("--format", choices=[*FORMATS, "json"], default="text")
     p.add_argument("--json", action="store_true", help="same as --format json")
+    p.add_argument("--standalone", action="store_true", help="with --format latex: a complete LaTeX document")
     p.set_defaults(func=_cmd_derive)
     p = commands.add_parser("validate", help="check the derivation against the full model at these parameters")
     p.add_argument("name")

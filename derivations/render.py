@@ -11,6 +11,7 @@ True
 from __future__ import annotations
 
 import sympy as sp
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
 from .contract import Derivation, Quantity, Validation
 
@@ -28,6 +29,14 @@ def _value(q: Quantity) -> str:
     return "-" if q.value is None else f"{q.value:.6g} {q.units}".rstrip()
 
 
+def plain(latex: str) -> str:
+    """A LaTeX equation as readable Unicode text (``pylatexenc``), fractions bracketed: ``(a)/(b)``."""
+    context = get_default_latex_context_db().filter_context()
+    fractions = [MacroTextSpec(name, simplify_repl="(%s)/(%s)") for name in ("frac", "tfrac", "dfrac")]
+    context.add_context_category("qderive-fractions", prepend=True, macros=fractions)
+    return LatexNodes2Text(math_mode="text", latex_context=context).latex_to_text(latex).strip()
+
+
 def to_text(d: Derivation, v: Validation | None = None) -> str:
     """Plain text: assumptions, conditions, steps, results, discrepancies (and the validation)."""
     lines = [f"{d.name}: {d.title}", "", "Assumptions:"]
@@ -38,9 +47,11 @@ def to_text(d: Derivation, v: Validation | None = None) -> str:
     lines += ["", "Steps:"]
     for k, step in enumerate(d.steps, 1):
         lines.append(f"  {k}. {step.title}")
+        if step.before:
+            lines.append(f"     from: {plain(step.before)}")
         if step.operation:
             lines.append(f"     operation: {step.operation}")
-        lines.append(f"     {step.latex}")
+        lines += [f"     {line}" for line in plain(step.latex).splitlines()]
         if step.note:
             lines.append(f"     ({step.note})")
     lines += ["", "Results:"]
@@ -76,8 +87,8 @@ def to_markdown(d: Derivation, v: Validation | None = None) -> str:
         if step.before:
             lines += [f"   From $${step.before}$$", ""]
         if step.operation:
-            lines += [f"   *{step.operation}*" + (f" (relies on {', '.join(step.relies_on)})" if step.relies_on else ""),
-                      ""]
+            relies = f" (relies on {', '.join(step.relies_on)})" if step.relies_on else ""
+            lines += [f"   *{step.operation}*{relies}", ""]
         lines += [f"   $${step.latex}$$", ""]
         if step.note:
             lines += [f"   {step.note}", ""]
@@ -85,7 +96,8 @@ def to_markdown(d: Derivation, v: Validation | None = None) -> str:
     for key, q in d.results.items():
         lines.append(f"| `{key}` | ${sp.latex(q.expr)}$ | {_value(q)} | {_md_cell(q.meaning)} |")
     if d.discrepancies:
-        lines += ["", "## Discrepancies with the source", "", "| source | stated | derived | why |", "|---|---|---|---|"]
+        lines += ["", "## Discrepancies with the source", ""]
+        lines += ["| source | stated | derived | why |", "|---|---|---|---|"]
         lines += [f"| {_md_cell(x.source)} | {_md_cell(x.stated)} | {_md_cell(x.derived)} | {_md_cell(x.note)} |"
                   for x in d.discrepancies]
     if v is not None:

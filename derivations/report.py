@@ -1,6 +1,7 @@
 """Write a :class:`~qderive.derivations.contract.Report` into a folder, safely.
 
-The folder receives ``report.md`` (Markdown with ``$$`` LaTeX), ``results.json`` (the ``derive``
+The folder receives ``report.html`` (one self-contained page, equations as MathML, see
+:mod:`.html`), ``report.md`` (Markdown with ``$$`` LaTeX), ``results.json`` (the ``derive``
 and ``validate`` JSON in one file, with the parameters and the package version), the figures as
 PNG under ``figures/``, and a manifest ``.qderive-report.json`` naming the files the report owns.
 
@@ -28,6 +29,7 @@ from typing import Any
 from qderive.symbolic import QderiveError
 
 from .contract import Report
+from .html import index_page, write_html
 from .plotting import draw
 from .render import to_markdown
 
@@ -83,7 +85,7 @@ def write_figures(report: Report, folder: Path) -> list[str]:
     return [str(draw(figure, folder / "figures").relative_to(folder)) for figure in report.figures]
 
 
-WRITERS: tuple[Writer, ...] = (write_figures, write_markdown_and_json)
+WRITERS: tuple[Writer, ...] = (write_figures, write_markdown_and_json, write_html)
 
 
 def _owned_files(folder: Path) -> set[str]:
@@ -136,12 +138,29 @@ def _install(staging: Path, target: Path, files: list[str], owned: set[str]) -> 
     shutil.rmtree(staging)
 
 
+def check_folder(folder: Path | str) -> Path:
+    """Refuse, before any work is done, a report folder that cannot be written (a file, a link, no permission)."""
+    target = Path(folder).absolute()
+    if target.is_symlink():
+        raise ReportError(f"report folder {target} is a symbolic link; give a real folder")
+    if target.exists() and not target.is_dir():
+        raise ReportError(f"report folder {target} exists and is not a folder")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ReportError(f"cannot create the report folder {target}: {error.strerror or error}") from None
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise ReportError(f"cannot write into {target.parent} (permission denied)")
+    return target
+
+
 def write_report(report: Report, folder: Path | str, writers: tuple[Writer, ...] = WRITERS) -> ReportSummary:
     """Write ``report`` into ``folder`` (see the module docstring for the safety rules)."""
     target = Path(folder).absolute()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+        staging.chmod(0o755)  # mkdtemp makes it private; a report folder is for reading
     except OSError as error:
         raise ReportError(f"cannot create the report folder {target}: {error.strerror or error}") from None
     try:
@@ -177,3 +196,18 @@ def summary_text(report: Report, folder: Path) -> str:
     if d.discrepancies:
         lines.append(f"  {len(d.discrepancies)} discrepancies with the source (see report.md)")
     return "\n".join(lines)
+
+
+def write_index(entries: list[tuple[str, str, bool | None]], folder: Path | str) -> Path:
+    """``index.html`` linking the report folders ``folder/<name>/`` (written by rename; never over a foreign file)."""
+    folder = Path(folder)
+    path = folder / "index.html"
+    if path.is_symlink():
+        raise ReportError(f"{path} is a symbolic link; refusing to replace it")
+    if path.exists() and "<title>qderive reports</title>" not in path.read_text(encoding="utf-8", errors="replace"):
+        raise ReportError(f"{path} exists and was not written by qderive; move it aside or use --out")
+    handle, temporary = tempfile.mkstemp(prefix=".index-", suffix=".html", dir=folder)
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(index_page(entries))
+    os.replace(temporary, path)
+    return path

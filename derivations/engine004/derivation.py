@@ -319,7 +319,9 @@ def derive(cache: SymbolicCache, parameters: ParameterSet) -> Derivation:
         "zz_coupling": Quantity(zz, "rad/s", value(zz), "coefficient of sigma_ee^L sigma_ee^R (source drops it)"),
         "n_C": Quantity(n_C, "1/m^3", value(n_C), "13C density conc x diamond atom density"),
         "Brms2": Quantity(brms2, "T^2", value(brms2), "mean-square transverse field of the 13C bath"),
-        "Gamma1_CR": Quantity(gamma1_cr, "rad/s", value(gamma1_cr), "cross-relaxation rate 3 gamma_e^2 B_rms^2 / Gamma2"),
+        "Gamma1_CR": Quantity(
+            gamma1_cr, "rad/s", value(gamma1_cr), "cross-relaxation rate 3 gamma_e^2 B_rms^2 / Gamma2"
+        ),
         "p_T": Quantity(p_T, "", value(p_T), "13C polarisation at temperature T"),
         "C_ss": Quantity(c_ss, "", value(c_ss), "steady-state concurrence at g, pL, pR"),
         "g_opt": Quantity(g_opt, "rad/s", value(g_opt), "g maximising C_ss at pL, pR (root of dC/dg)"),

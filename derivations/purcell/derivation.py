@@ -14,7 +14,7 @@ import sympy as sp
 from qderive.symbolic import ParameterSet, adiabatic_eliminate, declare, effective_operators, maximise, transition_rates
 
 from ..contract import Derivation, Quantity, Step, SymbolicCache, closed_form, conditions_of
-from .model import CAVITY, EMITTER, PARAMETERS, Delta, g, gamma, kappa, purcell_model
+from .model import CAVITY, EMITTER, PARAMETERS, Delta, g, gamma, purcell_model
 
 TITLE = "Purcell rate by adiabatic elimination of the cavity"
 SMALL_LIMIT = 0.1  # errors scale as (small parameter)^2: below 0.1 the rate is good to about 1 %

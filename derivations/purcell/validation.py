@@ -42,6 +42,7 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
             exact = full_rate(point)
             errors.append(abs(exact - float(total(point.values))) / exact)
         scaling = {"error_exponent_in_g_over_kappa": log_log_slope(ratios, errors), "expected_exponent": 2.0}
-    return judge("purcell", derivation, error, TOLERANCE, "relative error of the emitter decay rate gamma + Gamma_P", metrics, scaling,
+    quantity = "relative error of the emitter decay rate gamma + Gamma_P"
+    return judge("purcell", derivation, error, TOLERANCE, quantity, metrics, scaling,
                  "population decay rate from the full Liouvillian vs the derived gamma + Gamma_P; the sweep "
                  "g/kappa = 0.005..0.05 at gamma = Delta = 0 gives the relative error ~ (g/kappa)^exponent")

@@ -62,6 +62,7 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
             study.append(abs(e - effective_splitting(derivation, point.values)) / e)
         scaling = {"error_exponent_in_Omega_over_Delta": log_log_slope(ratios, study), "expected_exponent": 2.0}
     worst = max(errors, key=errors.get)
-    return judge("raman", derivation, errors[worst], TOLERANCE, "relative error of the " + worst.removeprefix("rel_error_"), metrics, scaling,
+    quantity = "relative error of the " + worst.removeprefix("rel_error_")
+    return judge("raman", derivation, errors[worst], TOLERANCE, quantity, metrics, scaling,
                  "ground splitting of the full Hamiltonian vs the derived H_eff (Gamma = 0), and the slowest "
                  "Liouvillian rate (Omega2 = 0) vs the derived Gamma_eff_1")

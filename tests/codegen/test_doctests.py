@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["cache", "check", "emit", "errors", "kernel", "printer", "special"]
+MODULES = ["cache", "check", "emit", "errors", "kernel", "machine_code", "printer", "real_operands", "special"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -7,6 +7,7 @@ import sympy as sp
 
 from qderive.codegen.errors import CodegenError, UnsupportedFunctionError
 from qderive.codegen.printer import NumbaPrinter, check_supported, is_real_valued
+from qderive.codegen.real_operands import RealOperand
 
 x, y = sp.symbols("x y", real=True)
 p = sp.Symbol("p", positive=True)
@@ -40,7 +41,13 @@ def show(expr) -> str:
         (sp.arg(z), "np.angle(z)"),
         (sp.conjugate(z), "np.conj(z)"),
         (sp.Abs(z), "np.abs(z)"),
-        (sp.Heaviside(x), "(1.0 if x > 0 else (1/2 if x == 0 else 0.0))"),
+        (sp.Heaviside(x), "(1.0 if x > 0 else (1/2 if x == 0 else (0.0 if x < 0 else np.nan)))"),
+        (sp.Max(x, y, 1), "np.maximum(1, np.maximum(x, y))"),  # propagates nan, unlike max()
+        (sp.Min(x, p), "np.minimum(p, x)"),
+        # real arithmetic first; the complex computation only where that gives nan
+        (RealOperand(sp.sqrt(x) - 1, 1e-10, 0.0),
+         "(-1 + np.sqrt(x) if not np.isnan(-1 + np.sqrt(x)) else real_operand(-1 + np.sqrt(complex(x)), 1e-10, 0.0))"),
+        (RealOperand(z + 1, 1e-10, 0.0), "real_operand(1 + z, 1e-10, 0.0)"),  # complex anyway: no fast path
         (sp.KroneckerDelta(x, y), "(1.0 if x == y else 0.0)"),
         (sp.Piecewise((x, x > 0), (y, y > 0)), "((x) if (x > 0) else (y) if (y > 0) else np.nan)"),
         (sp.besselj(2, x), "besselj_real(2, x)"),

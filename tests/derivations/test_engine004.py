@@ -9,9 +9,8 @@ import sympy as sp
 from scipy.integrate import tplquad
 from scipy.optimize import minimize_scalar
 
-from qderive.derivations.engine004 import SYSTEM
+from qderive.derivations.engine004 import SYSTEM, model
 from qderive.derivations.engine004 import derivation as steps
-from qderive.derivations.engine004 import model
 from qderive.derivations.engine004 import validation as checks
 from qderive.numeric import concurrence, steady_state
 from qderive.symbolic import ParameterError

@@ -7,7 +7,6 @@ import pytest
 import qutip as qt
 from scipy.integrate import trapezoid
 
-from qderive.symbolic.library import TWO_TONE_VALUES, driven_qubit, jaynes_cummings, pulsed_qubit, pumped_jaynes_cummings, two_tone_three_level
 from qderive.derivations.sps000.model import FIG3
 from qderive.derivations.sps000.model import full_model as sps000
 from qderive.numeric import (
@@ -28,6 +27,14 @@ from qderive.numeric import (
 )
 from qderive.numeric.qutip_interop import state_to_qutip, to_qutip
 from qderive.symbolic import BosonMode, ConvergenceError
+from qderive.symbolic.library import (
+    TWO_TONE_VALUES,
+    driven_qubit,
+    jaynes_cummings,
+    pulsed_qubit,
+    pumped_jaynes_cummings,
+    two_tone_three_level,
+)
 
 TIGHT = {"atol": 1e-12, "rtol": 1e-10, "method": "adams"}
 JC_VALUES = {"Delta_c": 0.3, "Delta_a": -0.2, "g": 1.0, "E": 0.4, "kappa": 0.8, "gamma": 0.2}

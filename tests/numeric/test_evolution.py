@@ -8,16 +8,22 @@ import numpy as np
 import pytest
 import qutip as qt
 
-from qderive.symbolic.library import driven_cavity, jaynes_cummings, optomechanical_chain, pulsed_qubit, thermal_oscillator
+from qderive.derivations.engine004 import SYSTEM as ENGINE004
 from qderive.derivations.engine004.model import engine_model as engine004
 from qderive.derivations.engine004.model import numeric_values
-from qderive.derivations.engine004 import SYSTEM as ENGINE004
 from qderive.derivations.sps000.model import FIG3
 from qderive.derivations.sps000.model import full_model as sps000
 from qderive.numeric import LindbladSolver, fock_model, liouvillian, mesolve, mesolve_batch, steady_state
 from qderive.numeric.kernels import dense_superoperator
 from qderive.numeric.qutip_interop import from_qutip, state_to_qutip, to_qutip
 from qderive.symbolic import BosonMode, ConvergenceError, ParameterError, TruncationError
+from qderive.symbolic.library import (
+    driven_cavity,
+    jaynes_cummings,
+    optomechanical_chain,
+    pulsed_qubit,
+    thermal_oscillator,
+)
 
 TIGHT = {"atol": 1e-12, "rtol": 1e-10}
 ENGINE004_POINT = ENGINE004().parameter_set({"g": 2 * np.pi * 40e3, "pR": 0.98})
