@@ -1,8 +1,9 @@
 """Benchmarks of the sweep facility against its peers, side by side in one run.
 
 * ``C_ss_1e7_points_vs_lambdify`` / ``_vs_hand_numba``: engine004's steady-state concurrence
-  ``C_ss = 2 max(0, |rho_eg,ge| - sqrt(rho_gg rho_ee))`` (the derived closed form, with its square
-  root kept real as the derivation's evaluator compiles it) on a 10 x 100 x 100 x 100 grid of
+  ``C_ss = 2 max(0, |rho_eg,ge| - sqrt(rho_gg rho_ee))`` (the derived closed form as the
+  derivation's evaluator compiles it, ``sqrt(|rho_gg rho_ee|)``: see
+  ``engine004.derivation.real_square_roots``) on a 10 x 100 x 100 x 100 grid of
   ``(Gamma1, g, pL, pR)``. Ours: ``sweep(derivation, grid, results=["C_ss"])`` end to end (grid,
   compiled evaluator block by block, labelled dataset). Peers: ``sympy.lambdify(modules="numpy")``
   of the same expression on the materialised grid (materialising untimed), and a hand-written
@@ -51,7 +52,7 @@ def hand_concurrence(Gamma1, g, pL, pR, out):
                     b = pR[m]
                     A = G2*a*b - G2*a - G2*b + G2 + g2*a*a + 2*g2*a*b - 4*g2*a + g2*b*b - 4*g2*b + 4*g2
                     B = G2*a*b + G2*a + G2*b + G2 + g2*a*a + 2*g2*a*b + 4*g2*a + g2*b*b + 4*g2*b + 4*g2
-                    w = G * gg * abs(a - b) / (2 * den) - np.sqrt(abs(A * B)) / (4 * den)
+                    w = G * gg * abs(a - b) / (2 * den) - np.sqrt(A * B) / (4 * den)
                     out[i, j, k, m] = 2 * max(0.0, w)
 
 
