@@ -189,21 +189,21 @@ def _cmd_sweep(args: argparse.Namespace, registry: Registry) -> int:
     import numpy as np
 
     from .sweep import sweep
-    from .sweep_grid import GridError, parse_axis_text
+    from .sweep_grid import GridError, split_axis_text
 
     system = registry.get(args.name)
     grid: dict[str, Any] = {}
     for text in args.grid:
-        key, values = parse_axis_text(text)
+        key, spec = split_axis_text(text)
         if key in grid:
             raise GridError(f"--grid gives '{key}' twice")
-        grid[key] = values
+        grid[key] = spec  # read with the parameter's unit by the sweep
     if not grid:
         raise GridError("qderive sweep needs at least one --grid KEY=START:STOP:NUM[:log]")
     try:
-        dataset = sweep(system, grid, fixed=parse_settings(args.set), results=args.results, validate=args.validate,
-                        backend=args.backend, scheduler=args.scheduler, out=args.out, progress=not args.quiet,
-                        quick=not args.full, workers=args.workers)
+        dataset = sweep(system, grid, fixed=parse_settings(args.set, system.parameters), results=args.results,
+                        validate=args.validate, backend=args.backend, scheduler=args.scheduler, out=args.out,
+                        progress=not args.quiet, quick=not args.full, workers=args.workers)
     except KeyboardInterrupt:
         where = f"finished points are stored in {args.out}; rerun the same command to resume" if args.out else \
             "nothing was stored (no --out)"

@@ -1,10 +1,11 @@
 """Sweep grids: which parameters are swept, over which values, checked against the system's parameters.
 
 A grid axis is given as explicit values, as ``(start, stop, num)`` or ``(start, stop, num, "log")``,
-or as the command line's text ``START:STOP:NUM[:log]`` (numbers through the same safe parser as
-``--set``). ``log`` spaces the points geometrically and needs ``start, stop > 0``. Every axis is
-checked once, up front: its name must be a parameter of the system (a result or an unknown name
-is refused, naming the parameters), ``NUM >= 1``, values finite and inside the parameter's domain.
+or as the command line's text ``START:STOP:NUM[:log]`` (START and STOP through the same safe
+quantity parser as ``--set``: ``r=5nm:15nm:11``, ``g=2*pi*10kHz:2*pi*1MHz:30:log``). ``log``
+spaces the points geometrically and needs ``start, stop > 0``. Every axis is checked once, up
+front: its name must be a parameter of the system (a result or an unknown name is refused, naming
+the parameters), ``NUM >= 1``, values finite and inside the parameter's domain.
 
 Examples
 --------
@@ -12,6 +13,8 @@ Examples
 ('g', array([0. , 0.5, 1. ]))
 >>> parse_axis_text("Gamma=1e3:1e5:3:log")[1]
 array([  1000.,  10000., 100000.])
+>>> parse_axis_text("r=5nm:15nm:3", unit="m")[1]
+array([5.0e-09, 1.0e-08, 1.5e-08])
 """
 
 from __future__ import annotations
@@ -54,27 +57,41 @@ def spaced(name: str, start: float, stop: float, num: int, log: bool = False) ->
     return np.linspace(start, stop, int(num))
 
 
-def parse_axis_text(text: str) -> tuple[str, np.ndarray]:
-    """``KEY=START:STOP:NUM[:log]`` -> ``(KEY, values)``; anything else is one :class:`GridError`."""
-    from .cli import parse_number  # the command line's safe number parser (no code from user strings)
-
+def split_axis_text(text: str) -> tuple[str, str]:
+    """``KEY=START:STOP:NUM[:log]`` -> ``(KEY, "START:STOP:NUM[:log]")`` (the spec is read by :func:`parse_spec`)."""
     key, sep, spec = text.partition("=")
-    fields = spec.split(":")
-    if not sep or not key.strip() or len(fields) not in (3, 4) or (len(fields) == 4 and fields[3].strip() != "log"):
+    if not sep or not key.strip():
         raise GridError(f"--grid takes KEY=START:STOP:NUM[:log], got '{text}'")
-    key = key.strip()
-    start, stop = (parse_number(f.strip()) for f in fields[:2])
+    return key.strip(), spec
+
+
+def parse_spec(name: str, spec: str, unit: str = "") -> np.ndarray:
+    """``START:STOP:NUM[:log]`` -> values; START and STOP may carry units (``10nm``), read in ``unit``."""
+    from .units import parse_quantity  # the command line's safe quantity parser (no code from user strings)
+
+    fields = spec.split(":")
+    if len(fields) not in (3, 4) or (len(fields) == 4 and fields[3].strip() != "log"):
+        raise GridError(f"--grid takes KEY=START:STOP:NUM[:log], got '{name}={spec}'")
+    ends = [parse_quantity(f.strip(), unit, name) for f in fields[:2]]
+    if any(isinstance(v, complex) for v in ends):
+        raise GridError(f"grid '{name}': START and STOP must be real, got {fields[0]}:{fields[1]}")
     try:
         num = int(fields[2].strip())
     except ValueError:
-        raise GridError(f"grid '{key}': NUM must be a positive integer, got '{fields[2].strip()}'") from None
-    return key, spaced(key, start, stop, num, log=len(fields) == 4)
+        raise GridError(f"grid '{name}': NUM must be a positive integer, got '{fields[2].strip()}'") from None
+    return spaced(name, float(ends[0]), float(ends[1]), num, log=len(fields) == 4)
 
 
-def axis_values(name: str, spec: Any) -> np.ndarray:
+def parse_axis_text(text: str, unit: str = "") -> tuple[str, np.ndarray]:
+    """``KEY=START:STOP:NUM[:log]`` -> ``(KEY, values)``; anything malformed is one :class:`GridError`."""
+    key, spec = split_axis_text(text)
+    return key, parse_spec(key, spec, unit)
+
+
+def axis_values(name: str, spec: Any, unit: str = "") -> np.ndarray:
     """One axis from explicit values, a ``(start, stop, num[, "log"])`` tuple or ``START:STOP:NUM[:log]``."""
     if isinstance(spec, str):
-        return parse_axis_text(f"{name}={spec}")[1]
+        return parse_spec(name, spec, unit)
     if isinstance(spec, tuple) and len(spec) in (3, 4) and not any(isinstance(s, (list, np.ndarray)) for s in spec):
         if len(spec) == 4 and spec[3] != "log":
             raise GridError(f"grid '{name}': the fourth entry of (start, stop, num, 'log') must be 'log', "
@@ -104,8 +121,8 @@ def build_grid(grid: Mapping[str, Any], parameters: Sequence[Parameter], results
             known = ", ".join(sorted(by_name))
             what = "a result" if name in results() else "an unknown key"
             raise GridError(f"grid key '{name}' is {what}, not a parameter of '{system_name}'; parameters: {known}")
-        values = axis_values(name, spec)
         parameter = by_name[name]
+        values = axis_values(name, spec, parameter.unit)
         for end in (values.min(), values.max()):
             try:
                 parameter.check(float(end))
