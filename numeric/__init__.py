@@ -1,5 +1,6 @@
 """Numeric layer of qderive: full numerical solutions of symbolic models."""
 
+from . import qutip_interop
 from .batch import mesolve_batch
 from .correlations import two_time_correlation
 from .evolution import LindbladSolver, Result, check_options, mesolve
@@ -15,18 +16,21 @@ from .harmonic_balance import (
 )
 from .liouvillian import liouvillian
 from .measures import concurrence, fidelity, partial_trace, purity, von_neumann_entropy
+from .memory import InsufficientMemoryError
 from .photon_source import PhotonSourceFigures, photon_source_figures
 from .ports import OutputFlux, drive_strength, harmonic_output_flux, input_amplitude, output_flux
 from .spectrum import Spectrum, spectrum
+from .state_checks import UnphysicalStateError
 from .states import as_array, factor_state, ket, prepare_state, product_state, reduced_state
 from .steady_state import steady_state
 
 __all__ = [
-    "FockModel", "HarmonicSolution", "LindbladSolver", "MomentEquations", "PhotonSourceFigures", "Result", "Spectrum",
-    "Tone",
+    "FockModel", "HarmonicSolution", "InsufficientMemoryError", "LindbladSolver", "MomentEquations",
+    "PhotonSourceFigures", "Result", "Spectrum", "Tone", "UnphysicalStateError",
     "check_options", "concurrence", "density_matrix_harmonic", "fidelity", "fock_model", "fourier_moment_equations",
     "harmonic_balance", "liouvillian", "mesolve", "mesolve_batch", "partial_trace", "photon_source_figures", "purity",
-    "small_signal_expansion", "spectrum", "steady_state", "two_time_correlation", "von_neumann_entropy",
+    "qutip_interop", "small_signal_expansion", "spectrum", "steady_state", "two_time_correlation",
+    "von_neumann_entropy",
     "OutputFlux", "as_array", "drive_strength", "factor_state", "harmonic_output_flux", "input_amplitude", "ket",
     "output_flux", "prepare_state", "product_state", "reduced_state",
 ]

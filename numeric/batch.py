@@ -22,6 +22,8 @@ from qderive.symbolic import Model, ModelError, Op, ParameterError
 from .evolution import EXPM_MAX_DIMENSION, _check_times, density_matrix, step_key
 from .fock import _monomial_matrix, fock_model
 from .kernels import batch_superoperators, propagate_batch
+from .memory import COMPLEX_BYTES, require_memory
+from .propagator import MAX_STEP_NORM, exact_propagator
 
 
 def _batch_matrices(op: Op, symbols: list[sp.Symbol], columns: list[np.ndarray], layout) -> np.ndarray:
@@ -39,6 +41,14 @@ def _distinct_steps(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     steps = np.array([step_key(s) for s in np.diff(times)])
     distinct, index = np.unique(steps, return_inverse=True)
     return distinct, index.astype(np.int64)
+
+
+def _propagators(generators: np.ndarray, step: float) -> np.ndarray:
+    """``exp(L_b step)`` of every member: one stacked :func:`scipy.linalg.expm`, or member by member through
+    :func:`~qderive.numeric.propagator.exact_propagator` when a step norm exceeds ``MAX_STEP_NORM``."""
+    if np.abs(generators).sum(axis=1).max() * step <= MAX_STEP_NORM:
+        return sla.expm(generators * step)
+    return np.stack([exact_propagator(generator, step)[0] for generator in generators])
 
 
 def mesolve_batch(model: Model, values: Sequence[Mapping[str, float]], rho0: np.ndarray, times: Sequence[float],
@@ -61,25 +71,36 @@ def mesolve_batch(model: Model, values: Sequence[Mapping[str, float]], rho0: np.
         Fock cutoffs of the model's modes.
     """
     layout = fock_model(model, values[0], cutoffs)
-    if layout.time_dependent:
+    if layout.varies_in_time:
         raise ModelError("mesolve_batch propagates time-independent models; use LindbladSolver per point instead")
     d = layout.dimension
     if d > EXPM_MAX_DIMENSION:
         raise ParameterError(f"mesolve_batch needs dimension <= {EXPM_MAX_DIMENSION}, got {d}")
-    rho0 = density_matrix(rho0, d)
+    rho0 = density_matrix(rho0, d, dimensions=layout.dimensions)
     times = _check_times(times)
+    count, size = len(values), d * d
+    distinct = len({step_key(s) for s in np.diff(times)})
+    require_memory((distinct + 2) * count * size**2 * COMPLEX_BYTES, f"mesolve_batch of {count} members at "
+                   f"dimension {d}", "split the batch into smaller ones")
     checked = [model.parameter_set(v) for v in values]
     symbols = [p.symbol for p in model.parameters.values()]
-    columns = [np.array([float(np.real(s[p.name])) for s in checked]) for p in model.parameters.values()]
+    # complex-domain parameters keep their imaginary part (a drive's phase); the others are real
+    columns = [np.array([s[p.name] for s in checked], dtype=complex if p.domain == "complex" else float)
+               for p in model.parameters.values()]
     hamiltonians = _batch_matrices(model.hamiltonian, symbols, columns, layout)
     jumps = np.empty((len(values), len(model.dissipators), d, d), dtype=complex)
     for n, dissipator in enumerate(model.dissipators):
         rate = sp.lambdify(symbols, dissipator.rate, modules="numpy")
-        root = np.sqrt(np.broadcast_to(np.asarray(rate(*columns), dtype=float), columns[0].shape))
+        rates = np.broadcast_to(np.asarray(rate(*columns), dtype=complex), columns[0].shape)
+        if not (np.all(np.isfinite(rates)) and np.all(rates.imag == 0) and np.all(rates.real >= 0)):
+            bad = int(np.flatnonzero(~(np.isfinite(rates) & (rates.imag == 0) & (rates.real >= 0)))[0])
+            raise ParameterError(f"rate of channel '{dissipator.channel}' is {rates[bad]} for batch member {bad}; "
+                                 "a rate must be finite and non-negative")
+        root = np.sqrt(rates.real)
         jumps[:, n] = root[:, None, None] * _batch_matrices(dissipator.operator, symbols, columns, layout)
     generators = batch_superoperators(hamiltonians, jumps)
     steps, index = _distinct_steps(times)
-    propagators = np.stack([sla.expm(generators * step) for step in steps], axis=1)  # (B, steps, d^2, d^2)
+    propagators = np.stack([_propagators(generators, step) for step in steps], axis=1)  # (B, steps, d^2, d^2)
     # Tr(A rho) = vec(A^T) . vec(rho) with column stacking
     observables = np.array([layout.operator(op).toarray().T.reshape(-1, order="F") for op in e_ops], dtype=complex)
     return propagate_batch(propagators, index, rho0.reshape(-1, order="F").copy(), observables)

@@ -26,9 +26,10 @@ import scipy.sparse as sps
 
 from qderive.symbolic import Op, ParameterError
 
-from .evolution import LindbladSolver, Operator, _check_times, check_options, integrate
+from .evolution import LindbladSolver, _check_times, check_options, integrate
 from .fock import FockModel
 from .generator import LindbladGenerator
+from .observables import Operator
 
 
 def _matrix(fock: FockModel, op: Operator | None) -> sps.csr_matrix:
@@ -83,7 +84,7 @@ def two_time_correlation(fock: FockModel, rho0: np.ndarray, times: Sequence[floa
     method = options["method"] if options["method"] in ("adams", "bdf") else "adams"
     stats = {"num_rhs": 0, "num_steps": 0}
     delays = taus if taus[0] == 0 else np.concatenate([[0.0], taus])
-    if not fock.time_dependent:
+    if not fock.varies_in_time:
         dual = LindbladGenerator(fock, options["frame"], dual=True)
         evolved = np.array(list(integrate(dual, observable.toarray(), delays, options, stats, method)))
         evolved = evolved[len(delays) - len(taus):]

@@ -15,6 +15,17 @@ Methods (``options["method"]``):
   models of dimension ``d <= 32``); exact to rounding.
 * ``"auto"``: ``"expm"`` where it applies, otherwise ``"adams"``.
 
+A step whose norm ``||L dt||_1`` is large is split and squared with trace and Hermiticity restored
+(:mod:`.propagator`); where float64 rounding bounds the accuracy of a long exact step above
+``atol`` (the phase of a slowly damped fast oscillation), an :class:`ApproximationWarning` says so.
+Every output state is checked to be a density matrix within ``options["state_tolerance"]``
+(its eigenvalues, for the ODE methods, down to ``-(state_tolerance + 100 (atol + rtol))``, the
+integrator's global error scale): trace, Hermiticity and populations of every state; the
+spectrum (positivity) of every state of an ODE run for ``d <= FULL_SPECTRUM_MAX_DIMENSION`` and
+of the final state up to ``FINAL_SPECTRUM_MAX_DIMENSION`` (where the rounding errors of repeated
+exact steps ``P^k`` are largest); :class:`~qderive.numeric.state_checks.UnphysicalStateError`
+otherwise. The memory of a step is estimated before anything is allocated (:mod:`.memory`).
+
 Output times are hit exactly (no interpolation). The generator is applied in full (not with
 the ``rho = rho^+`` shortcut, because ZVODE's iterates are not exactly Hermitian), so every
 increment is traceless to rounding and trace and Hermiticity are conserved to ~1e-15 by all
@@ -30,22 +41,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import scipy.linalg as sla
 import scipy.sparse as sps
 from scipy.integrate import ode
 
-from qderive.symbolic import ConvergenceError, Op, ParameterError
+from qderive.symbolic import ApproximationWarning, ConvergenceError, ParameterError
 
 from .fock import FockModel
 from .generator import LindbladGenerator
-from .kernels import (
-    dense_superoperator,
-    density_matrix_defects,
-    max_asymmetry,
-    propagate_uniform,
-    strictly_increasing,
-    uniform_steps,
-)
+from .kernels import dense_superoperator, density_matrix_defects, propagate_uniform, strictly_increasing, uniform_steps
+from .memory import COMPLEX_BYTES, expm_step_bytes, ode_step_bytes, require_memory
+from .observables import Expectations
+from .progress import progress_bar
+from .propagator import exact_propagator
+from .qutip_interop import is_qobj, qobj_array, states_to_qutip
+from .state_checks import check_states
 
 DEFAULT_OPTIONS: dict[str, Any] = {
     "method": "auto",
@@ -56,11 +65,20 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "frame": "auto",
     "store_states": None,
     "truncation_tolerance": 1e-4,
+    "state_tolerance": 1e-6,
+    "progress_bar": None,
 }
 METHODS = ("auto", "adams", "bdf", "expm")
 EXPM_MAX_DIMENSION = 32
+FULL_SPECTRUM_MAX_DIMENSION = 32  # ODE runs check every output state's spectrum up to here (Cholesky, O(d^3/6) each)
+FINAL_SPECTRUM_MAX_DIMENSION = 400  # the final state's, up to here
+# ODE states may dip below zero by the integrator's global error, a multiple of its local tolerances: measured
+# -1.0e-6 for a pulsed Jaynes-Cummings model (d = 20) at atol 1e-8, rtol 1e-6
+ODE_NEGATIVITY_FACTOR = 100.0
 
-Operator = np.ndarray | sps.spmatrix | Op
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
 def check_options(options: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -71,7 +89,10 @@ def check_options(options: Mapping[str, Any] | None) -> dict[str, Any]:
     (maximum internal steps between two output times), ``max_step`` (0 for no limit), ``frame``
     (``"auto", "lab", "interaction"``), ``store_states`` (``None``: only when no ``e_ops``),
     ``truncation_tolerance`` (largest allowed top-Fock-level population at an output time, or
-    ``None`` to skip the check).
+    ``None`` to skip the check), ``state_tolerance`` (largest allowed loss of trace, Hermiticity
+    or positivity of an output state, or ``None`` to skip the check), ``progress_bar``
+    (``None``, ``"text"`` or ``"tqdm"``, see :mod:`.progress`). Tolerances lie in ``(0, 1)``;
+    booleans are refused where numbers are expected.
     """
     merged = dict(DEFAULT_OPTIONS)
     for key, value in dict(options or {}).items():
@@ -81,27 +102,45 @@ def check_options(options: Mapping[str, Any] | None) -> dict[str, Any]:
     if merged["method"] not in METHODS:
         raise ParameterError(f"option 'method' must be one of {METHODS}, got {merged['method']!r}")
     for key in ("atol", "rtol"):
-        if not (isinstance(merged[key], (int, float)) and np.isfinite(merged[key]) and merged[key] > 0):
-            raise ParameterError(f"option '{key}' must be a positive number, got {merged[key]!r}")
-    if not (isinstance(merged["nsteps"], (int, np.integer)) and merged["nsteps"] > 0):
+        if not (_is_number(merged[key]) and 0 < merged[key] < 1):
+            raise ParameterError(f"option '{key}' must be a positive number below 1, got {merged[key]!r}")
+    if not (isinstance(merged["nsteps"], (int, np.integer)) and not isinstance(merged["nsteps"], bool)
+            and merged["nsteps"] > 0):
         raise ParameterError(f"option 'nsteps' must be a positive integer, got {merged['nsteps']!r}")
-    if not (isinstance(merged["max_step"], (int, float)) and merged["max_step"] >= 0):
-        raise ParameterError(f"option 'max_step' must be >= 0 (0: no limit), got {merged['max_step']!r}")
-    if merged["frame"] not in ("auto", "lab", "interaction"):
+    if not (_is_number(merged["max_step"]) and 0 <= merged["max_step"] < np.inf):
+        raise ParameterError(f"option 'max_step' must be a finite number >= 0 (0: no limit), "
+                             f"got {merged['max_step']!r}")
+    if not (isinstance(merged["frame"], str) and merged["frame"] in ("auto", "lab", "interaction")):
         raise ParameterError(f"option 'frame' must be 'auto', 'lab' or 'interaction', got {merged['frame']!r}")
-    tolerance = merged["truncation_tolerance"]
-    if tolerance is not None and not (isinstance(tolerance, (int, float)) and tolerance > 0):
-        raise ParameterError(f"option 'truncation_tolerance' must be positive or None, got {tolerance!r}")
+    for key in ("truncation_tolerance", "state_tolerance"):
+        tolerance = merged[key]
+        if tolerance is not None and not (_is_number(tolerance) and 0 < tolerance < 1):
+            raise ParameterError(f"option '{key}' must be a number between 0 and 1 (exclusive) or None, "
+                                 f"got {tolerance!r}")
+    if merged["store_states"] not in (None, True, False):
+        raise ParameterError(f"option 'store_states' must be None, True or False, got {merged['store_states']!r}")
+    bar = merged["progress_bar"]
+    if not (bar is None or bar is False or (isinstance(bar, str) and bar in ("", "text", "tqdm"))):
+        raise ParameterError(f"option 'progress_bar' must be None, 'text' or 'tqdm', got {bar!r}")
     return merged
 
 
-def density_matrix(state: np.ndarray, dimension: int, name: str = "rho0") -> np.ndarray:
-    """A validated density matrix from a ``(d, d)`` matrix or a ``(d,)`` state vector.
+def density_matrix(state: Any, dimension: int, name: str = "rho0",
+                   dimensions: Sequence[int] | None = None) -> np.ndarray:
+    """A validated density matrix from a ``(d, d)`` matrix, a ``(d,)`` state vector or a QuTiP ``Qobj``.
 
-    Raises :class:`ParameterError` for a wrong shape, a non-Hermitian matrix (``1e-10``), a trace
-    different from 1 (``1e-8``) or a negative eigenvalue below ``-1e-8``.
+    A ``Qobj`` (ket, column ``(d, 1)`` or density matrix) must live in the model's space
+    (``dimensions``, the tensor dimensions, or their product). Raises :class:`ParameterError` for a
+    wrong shape, a non-finite entry, a non-Hermitian matrix (``1e-10``), a trace different from 1
+    (``1e-8``) or a negative eigenvalue below ``-1e-8``.
     """
+    if is_qobj(state):
+        state = qobj_array(state, dimensions or [dimension], name)
     state = np.asarray(state.toarray() if sps.issparse(state) else state, dtype=complex)
+    if state.shape == (dimension, 1) and dimension > 1:  # a ket as a column
+        state = state[:, 0]
+    if not np.all(np.isfinite(state)):
+        raise ParameterError(f"{name} has non-finite entries (NaN or inf); give a valid state")
     if state.shape == (dimension,):
         norm = np.linalg.norm(state)
         if abs(norm - 1) > 1e-8:
@@ -144,9 +183,15 @@ def integrate(generator: LindbladGenerator, x0: np.ndarray, times: np.ndarray, o
     d = generator.dimension
     out = np.empty((d, d), dtype=complex)
 
+    failures: list[Exception] = []  # an error inside ZVODE's callback is re-raised after it returns
+
     def rhs(t: float, y: np.ndarray) -> np.ndarray:
         stats["num_rhs"] += 1
-        return generator.apply(t, y.reshape(d, d), out).ravel()
+        try:
+            return generator.apply(t, y.reshape(d, d), out).ravel()
+        except Exception as error:  # noqa: BLE001 - re-raised below, outside the Fortran code
+            failures.append(error)
+            return np.full(d * d, np.nan, dtype=complex)
 
     integrator = ode(rhs).set_integrator(
         "zvode", method=method, atol=options["atol"], rtol=options["rtol"], nsteps=options["nsteps"],
@@ -159,6 +204,8 @@ def integrate(generator: LindbladGenerator, x0: np.ndarray, times: np.ndarray, o
         with warnings.catch_warnings(record=True) as caught:  # ZVODE reports failures as warnings
             warnings.simplefilter("always")
             y = integrator.integrate(t)
+        if failures:
+            raise failures[0]
         if not integrator.successful() or not np.all(np.isfinite(y)):
             raise ConvergenceError(
                 f"ZVODE ({method}) failed between t = {integrator.t:.6g} and {t:.6g} (return code "
@@ -170,49 +217,46 @@ def integrate(generator: LindbladGenerator, x0: np.ndarray, times: np.ndarray, o
         yield generator.to_lab(t, y.reshape(d, d))
 
 
-class Expectations:
-    """``Tr(A rho)`` of several sparse operators, evaluated on a dense ``rho``."""
-
-    def __init__(self, fock: FockModel, operators: Sequence[Operator] | None):
-        self.coo = []
-        self.hermitian = []
-        for op in operators or ():
-            matrix = fock.operator(op) if isinstance(op, Op) else op
-            matrix = sps.coo_matrix(matrix, dtype=complex)
-            if matrix.shape != (fock.dimension, fock.dimension):
-                raise ParameterError(f"e_ops entry has shape {matrix.shape}, expected {(fock.dimension,) * 2}")
-            self.coo.append(matrix)
-            self.hermitian.append(abs(matrix - matrix.conj().T).sum() == 0)
-
-    def __len__(self) -> int:
-        return len(self.coo)
-
-    def __call__(self, rho: np.ndarray) -> np.ndarray:
-        # Tr(A rho) = sum_ij A_ij rho_ji
-        return np.array([np.dot(a.data, rho[a.col, a.row]) for a in self.coo])
-
-    def finish(self, values: list[np.ndarray]) -> list[np.ndarray]:
-        table = np.array(values).reshape(len(values), len(self.coo)).T
-        return [row.real if h else row for row, h in zip(table, self.hermitian, strict=True)]
-
-
 @dataclass
 class Result:
     """Outcome of an evolution: output ``times``, ``states`` (or ``None``), ``expect`` and ``stats``.
 
-    ``expect[k][n]`` is ``Tr(e_ops[k] rho(times[n]))`` (real for Hermitian operators); ``stats``
-    holds ``method``, ``frame``, ``num_rhs`` (right-hand-side evaluations), ``num_steps``
-    (internal integrator steps), ``run_time`` in seconds.
+    ``expect[k][n]`` is ``Tr(e_ops[k] rho(times[n]))`` (real for Hermitian operators), and
+    ``e_data`` the same keyed like QuTiP's (by the keys of a dict ``e_ops``, else by position);
+    ``stats`` holds ``method``, ``frame``, ``num_rhs`` (right-hand-side evaluations), ``num_steps``
+    (internal integrator steps), ``run_time`` in seconds, and for exact propagation
+    ``rounding_error_bound`` (see :mod:`.propagator`). ``dimensions`` are the model's tensor
+    dimensions, used by :meth:`states_as_qobj` and :meth:`final_state_as_qobj`.
     """
 
     times: np.ndarray
     states: np.ndarray | None
     expect: list[np.ndarray]
     stats: dict[str, Any] = field(default_factory=dict)
+    e_keys: list[Any] = field(default_factory=list)
+    dimensions: tuple[int, ...] = ()
 
     @property
     def final_state(self) -> np.ndarray | None:
         return None if self.states is None else self.states[-1]
+
+    @property
+    def e_data(self) -> dict[Any, np.ndarray]:
+        """The expectation values keyed like ``e_ops`` (QuTiP's ``Result.e_data``)."""
+        keys = self.e_keys or list(range(len(self.expect)))
+        return dict(zip(keys, self.expect, strict=True))
+
+    def states_as_qobj(self) -> list[Any]:
+        """The stored states as QuTiP ``Qobj`` density matrices with the model's dims (imports QuTiP)."""
+        if self.states is None:
+            raise ParameterError("no states were stored: pass options={'store_states': True}")
+        return states_to_qutip(self.dimensions or (self.states.shape[1],), self.states)
+
+    def final_state_as_qobj(self) -> Any:
+        """The final state as a QuTiP ``Qobj`` with the model's dims (imports QuTiP)."""
+        if self.states is None:
+            raise ParameterError("no states were stored: pass options={'store_states': True}")
+        return states_to_qutip(self.dimensions or (self.states.shape[1],), self.states[-1:])[0]
 
 
 class LindbladSolver:
@@ -225,6 +269,13 @@ class LindbladSolver:
     options : mapping, optional
         See :func:`check_options`.
 
+    Raises
+    ------
+    ParameterError
+        For bad options or a method that does not apply to the model.
+    InsufficientMemoryError
+        When a step of the chosen method needs more memory than the machine has available.
+
     Examples
     --------
     >>> solver = LindbladSolver(fock, {"rtol": 1e-8})        # doctest: +SKIP
@@ -235,127 +286,196 @@ class LindbladSolver:
         self.fock = fock
         self.options = check_options(options)
         method = self.options["method"]
-        expm_possible = not fock.time_dependent and fock.dimension <= EXPM_MAX_DIMENSION
+        expm_possible = not fock.varies_in_time and fock.dimension <= EXPM_MAX_DIMENSION
         if method == "expm" and not expm_possible:
             raise ParameterError(
                 f"method 'expm' needs a time-independent model of dimension <= {EXPM_MAX_DIMENSION}, "
-                f"got dimension {fock.dimension}{' with time-dependent terms' if fock.time_dependent else ''}"
+                f"got dimension {fock.dimension}{' with time-dependent terms' if fock.varies_in_time else ''}"
             )
         self.method = ("expm" if expm_possible else "adams") if method == "auto" else method
-        self._propagators: dict[float, np.ndarray] = {}
+        self._propagators: dict[float, tuple[np.ndarray, float]] = {}
         if self.method == "expm":
+            require_memory(expm_step_bytes(fock.dimension), f"exact propagation at dimension {fock.dimension}",
+                           "use method 'adams'")
             self._liouvillian = dense_superoperator(*fock.dense_matrices)
             self.generator = None
         else:
+            require_memory(
+                ode_step_bytes(fock.dimension, len(fock.jump_operators), self.method),
+                f"mesolve ({self.method}) at dimension {fock.dimension}",
+                "lower the Fock cutoffs (check the truncation with a smaller model first) or eliminate a fast "
+                "subsystem adiabatically",
+            )
             self.generator = LindbladGenerator(fock, self.options["frame"])
 
     # -- propagation ----------------------------------------------------------------------
-    def _propagator(self, step: float) -> np.ndarray:
-        """``exp(L step)``, computed once per :func:`step_key`."""
+    def _propagator(self, step: float) -> tuple[np.ndarray, float]:
+        """``exp(L step)`` and its rounding bound (:func:`.propagator.exact_propagator`), once per :func:`step_key`."""
         key = step_key(step)
         if key not in self._propagators:
-            self._propagators[key] = sla.expm(self._liouvillian * key)
+            self._propagators[key] = exact_propagator(self._liouvillian, key)
         return self._propagators[key]
 
     def _expm_states(self, rho0: np.ndarray, times: np.ndarray, stats: dict) -> Iterator[np.ndarray]:
         d = self.fock.dimension
         x = rho0.reshape(-1, order="F")
+        stats["rounding_error_bound"] = 0.0
         yield rho0
         for step in np.diff(times):
-            x = self._propagator(step) @ x
+            propagator, bound = self._propagator(step)
+            x = propagator @ x
             stats["num_steps"] += 1
+            stats["rounding_error_bound"] += bound
             yield x.reshape(d, d, order="F")
 
     def _ode_states(self, rho0: np.ndarray, times: np.ndarray, stats: dict) -> Iterator[np.ndarray]:
         return integrate(self.generator, rho0, times, self.options, stats, method=self.method)
 
-    def states(self, rho0: np.ndarray, times: Sequence[float], stats: dict | None = None) -> Iterator[np.ndarray]:
+    def _density_matrix(self, rho0: Any) -> np.ndarray:
+        return density_matrix(rho0, self.fock.dimension, dimensions=self.fock.dimensions)
+
+    def states(self, rho0: Any, times: Sequence[float], stats: dict | None = None) -> Iterator[np.ndarray]:
         """Lab-frame density matrices at ``times`` (a generator; the first is ``rho0``)."""
-        rho0 = density_matrix(rho0, self.fock.dimension)
+        rho0 = self._density_matrix(rho0)
         times = _check_times(times)
         stats = {"num_rhs": 0, "num_steps": 0} if stats is None else stats
         if self.method == "expm":
             return self._expm_states(rho0, times, stats)
         return self._ode_states(rho0, times, stats)
 
-    def run(self, rho0: np.ndarray, times: Sequence[float], e_ops: Sequence[Operator] | None = None) -> Result:
-        """Evolve ``rho0`` (matrix or state vector) from ``times[0]``; states or expectations at ``times``.
+    def _check_storage(self, count: int, store: bool) -> None:
+        if store:
+            d = self.fock.dimension
+            require_memory(count * d * d * COMPLEX_BYTES, f"storing {count} states of dimension {d}",
+                           "pass e_ops with options={'store_states': False}, or fewer output times")
 
-        Raises :class:`ParameterError` for a bad ``rho0`` or ``times``, :class:`ConvergenceError` when
-        the integrator fails, :class:`~qderive.symbolic.TruncationError` when a mode's top Fock level
-        holds more than ``options["truncation_tolerance"]`` at an output time.
+    def _negativity(self, state_tolerance: float) -> float:
+        """Allowed ``-lambda_min`` of an output state: the integrator's global error scale widens it (ODE methods)."""
+        if self.method == "expm":
+            return state_tolerance
+        return state_tolerance + ODE_NEGATIVITY_FACTOR * (self.options["atol"] + self.options["rtol"])
+
+    def _warn_rounding(self, bound: float) -> None:
+        if bound > self.options["atol"]:
+            warnings.warn(
+                f"float64 rounding bounds the accuracy of the exact propagation to ~{bound:.1e} (> atol "
+                f"{self.options['atol']:.0e}): the phase of an undamped frequency w after a time t is known only "
+                "to eps w t; remove fast frequencies by a rotating frame or shorten the evolution",
+                ApproximationWarning, stacklevel=3,
+            )
+
+    def run(self, rho0: Any, times: Sequence[float], e_ops: Any = None) -> Result:
+        """Evolve ``rho0`` (matrix, state vector or ``Qobj``) from ``times[0]``; states or expectations at ``times``.
+
+        ``e_ops`` as in :mod:`.observables` (operators, ``Op``, ``Qobj``, a dict of them, callables
+        ``f(t, rho)``). Raises :class:`ParameterError` for a bad ``rho0``, ``times`` or ``e_ops``,
+        :class:`ConvergenceError` when the integrator fails,
+        :class:`~qderive.numeric.state_checks.UnphysicalStateError` when an output state is not a
+        density matrix within ``options["state_tolerance"]``, :class:`~qderive.symbolic.TruncationError`
+        when a mode's top Fock level holds more than ``options["truncation_tolerance"]`` at an output time.
         """
         started = _time.perf_counter()
         times = _check_times(times)
-        if self.method == "expm" and uniform_steps(times, 1e-12):
-            return self._run_uniform(rho0, times, e_ops, started)
         expectations = Expectations(self.fock, e_ops)
         store = self.options["store_states"]
         store = len(expectations) == 0 if store is None else bool(store)
+        if self.method == "expm" and uniform_steps(times, 1e-12):
+            return self._run_uniform(rho0, times, expectations, store, started)
+        self._check_storage(len(times), store)
         tolerance = self.options["truncation_tolerance"]
+        state_tolerance = self.options["state_tolerance"]
+        full_spectrum = self.fock.dimension <= FULL_SPECTRUM_MAX_DIMENSION
+        negativity = None if state_tolerance is None else self._negativity(state_tolerance)
         stats: dict[str, Any] = {"method": self.method, "num_rhs": 0, "num_steps": 0,
                                  "frame": self.generator.frame if self.generator else "lab"}
         states, values = [], []
+        bar = progress_bar(self.options["progress_bar"], len(times))
         for t, rho in zip(times, self.states(rho0, times, stats), strict=True):
+            if state_tolerance is not None:
+                check_states(rho[None], state_tolerance, [t], 0 if full_spectrum else 1, self.method, negativity)
             if tolerance is not None:
                 self.fock.check_truncation(rho, tolerance, time=t)
             if store:
                 states.append(rho.copy())
             if expectations:
-                values.append(expectations(rho))
+                values.append(expectations(t, rho))
+            bar.update()
+        bar.close()
+        if state_tolerance is not None and not full_spectrum and self.fock.dimension <= FINAL_SPECTRUM_MAX_DIMENSION:
+            check_states(rho[None], state_tolerance, [t], 0, self.method, negativity)
+        if self.method == "expm":
+            self._warn_rounding(stats["rounding_error_bound"])
         stats["run_time"] = _time.perf_counter() - started
         return Result(
             times=times, states=np.array(states) if store else None,
             expect=expectations.finish(values) if expectations else [], stats=stats,
+            e_keys=list(expectations.keys), dimensions=self.fock.dimensions,
         )
 
-    def _run_uniform(self, rho0: np.ndarray, times: np.ndarray, e_ops: Sequence[Operator] | None,
+    def _run_uniform(self, rho0: Any, times: np.ndarray, expectations: Expectations, store: bool,
                      started: float) -> Result:
         """Exact propagation on a uniform grid: one ``exp(L dt)``, all states as columns of one array."""
         d = self.fock.dimension
-        rho0 = density_matrix(rho0, d)
-        propagator = self._propagator(float(times[1] - times[0]))
+        rho0 = self._density_matrix(rho0)
+        self._check_storage(len(times), True)  # the propagated vectors are held in any case
+        bar = progress_bar(self.options["progress_bar"], len(times))
+        propagator, bound = self._propagator(float(times[1] - times[0]))
         vectors = propagate_uniform(propagator, rho0.reshape(-1, order="F").astype(complex), len(times))
+        bar.update(len(times))
+        bar.close()
+        transposed = vectors.reshape(len(times), d, d)  # row n is vec rho(t_n) column-stacked: rho(t_n)^T
+        if self.options["state_tolerance"] is not None:
+            # rounding errors of P^k grow with k, so the last state is where positivity fails first
+            check_states(transposed, self.options["state_tolerance"], times, len(times) - 1, "expm")
         tolerance = self.options["truncation_tolerance"]
         if tolerance is not None and self.fock.model.modes:
             self.fock.check_truncation_along(vectors[:, :: d + 1].real, tolerance, times)  # vec index of rho_ii
-        expect = []
-        for op in e_ops or ():
-            matrix = self.fock.operator(op) if isinstance(op, Op) else op
-            matrix = matrix.toarray() if sps.issparse(matrix) else np.asarray(matrix, dtype=complex)
-            if matrix.shape != (d, d):
-                raise ParameterError(f"e_ops entry has shape {matrix.shape}, expected {(d, d)}")
-            values = vectors @ matrix.ravel()  # Tr(A rho) = vec(A^T) . vec(rho), and vec(A^T) = A row by row
-            expect.append(values.real if max_asymmetry(matrix) == 0 else values)
-        store = self.options["store_states"]
-        store = not expect if store is None else bool(store)
+        table: list[np.ndarray | None] = [None] * len(expectations)
+        for k, matrix in enumerate(expectations.operators):
+            if matrix is not None:  # dense at this size; Tr(A rho) = vec(A^T) . vec(rho), vec(A^T) = A row by row
+                values = vectors @ matrix.ravel()
+                table[k] = values.real if expectations.hermitian[k] else values
+        for k, function in expectations.functions.items():
+            values = np.array([complex(function(t, rho.T)) for t, rho in zip(times, transposed, strict=True)])
+            table[k] = values.real if not np.any(values.imag) else values
+        bound *= len(times) - 1
+        self._warn_rounding(bound)
         stats = {"method": "expm", "num_rhs": 0, "num_steps": len(times) - 1, "frame": "lab",
-                 "run_time": _time.perf_counter() - started}
-        states = vectors.reshape(len(times), d, d).transpose(0, 2, 1).copy() if store else None  # vec -> rho
-        return Result(times=times, states=states, expect=expect, stats=stats)
+                 "rounding_error_bound": bound, "run_time": _time.perf_counter() - started}
+        states = transposed.transpose(0, 2, 1).copy() if store else None  # vec -> rho
+        return Result(times=times, states=states, expect=table, stats=stats, e_keys=list(expectations.keys),
+                      dimensions=self.fock.dimensions)
 
 
-def mesolve(fock: FockModel, rho0: np.ndarray, times: Sequence[float], e_ops: Sequence[Operator] | None = None,
+def mesolve(fock: FockModel, rho0: Any, times: Sequence[float], e_ops: Any = None,
             options: Mapping[str, Any] | None = None) -> Result:
     """Solve the Lindblad master equation of ``fock`` from ``rho0`` at ``times[0]`` (QuTiP-style).
 
     Parameters
     ----------
     fock : FockModel
-        Sparse matrices of a model (:func:`~qderive.numeric.fock_model`); time-dependent
-        Hamiltonian terms ``f(t) H_k`` (pulses, gates) are supported by the ODE methods.
-    rho0 : ndarray
-        Initial density matrix ``(d, d)`` or state vector ``(d,)``.
+        Sparse matrices of a model (:func:`~qderive.numeric.fock_model`, or a QuTiP model through
+        :meth:`FockModel.from_qutip`); time-dependent Hamiltonian terms ``f(t) H_k`` (pulses,
+        gates) and time-dependent rates are supported by the ODE methods.
+    rho0 : ndarray or Qobj
+        Initial density matrix ``(d, d)`` or state vector ``(d,)``, or a QuTiP ket or density matrix.
     times : sequence of float
         Increasing output times (s).
-    e_ops : sequence of operators, optional
-        Sparse or dense matrices or symbolic :class:`~qderive.symbolic.Op` whose expectation
-        values are returned; without them the states are stored.
+    e_ops : operator, sequence or dict, optional
+        Sparse or dense matrices, symbolic :class:`~qderive.symbolic.Op`, QuTiP ``Qobj`` or
+        callables ``f(t, rho)``; a dict keys the results (``Result.e_data``) like QuTiP. Without
+        them the states are stored.
     options : mapping, optional
-        Solver options, see :func:`check_options`.
+        Solver options, see :func:`check_options` (including ``progress_bar``).
 
     Returns
     -------
     Result
+        ``result.final_state_as_qobj()`` and ``result.states_as_qobj()`` give QuTiP objects.
+
+    Examples
+    --------
+    >>> result = mesolve(fock, qutip.basis(2, 0), [0, 1, 2], e_ops={"n": n_op})   # doctest: +SKIP
+    >>> result.e_data["n"]                                                        # doctest: +SKIP
     """
     return LindbladSolver(fock, options).run(rho0, times, e_ops)

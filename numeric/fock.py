@@ -4,6 +4,10 @@ The basis is the tensor product of the model's subsystems in declaration order: 
 system contributes its levels in order, a bosonic mode ``a`` with cutoff ``N`` the Fock states
 ``|0>, ..., |N-1>`` with ``a|n> = sqrt(n)|n-1>``. Truncation makes ``[a, a^+] = 1`` fail in
 the top level, so every solution should be checked with :meth:`FockModel.check_truncation`.
+
+A dissipator whose rate ``gamma(t)`` depends on time (e.g. ``kappa exp(-t)``) keeps its operator
+``L`` in ``jump_operators`` and its amplitude ``sqrt(gamma(t))`` in ``time_dependent_jumps``:
+``J(t) = sqrt(gamma(t)) L``, QuTiP's collapse operator ``[L, sqrt(gamma(t))]``.
 """
 
 from __future__ import annotations
@@ -11,12 +15,23 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, reduce
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sps
 import sympy as sp
 
-from qderive.symbolic import BosonMode, InputField, Model, ModelError, NLevelSystem, Op, ParameterSet, TruncationError
+from qderive.symbolic import (
+    BosonMode,
+    InputField,
+    Model,
+    ModelError,
+    NLevelSystem,
+    Op,
+    ParameterError,
+    ParameterSet,
+    TruncationError,
+)
 from qderive.symbolic.model import TIME
 from qderive.symbolic.operators import Factor, Monomial
 from qderive.symbolic.subsystems import Subsystem
@@ -39,7 +54,10 @@ class FockModel:
 
     ``H(t) = hamiltonian + sum_k f_k(t) H_k`` with ``(f_k, H_k)`` in ``time_dependent``;
     ``jump_operators[k] = sqrt(gamma_k) L_k`` so that
-    ``drho/dt = -i[H, rho] + sum_k (J_k rho J_k^+ - {J_k^+ J_k, rho}/2)``.
+    ``drho/dt = -i[H, rho] + sum_k (J_k rho J_k^+ - {J_k^+ J_k, rho}/2)``; for ``(k, f)`` in
+    ``time_dependent_jumps`` the jump operator at time ``t`` is ``f(t) jump_operators[k]``.
+    ``symbolic`` is False for a model given only by matrices (:meth:`from_qutip`), whose
+    ``model`` then declares the subsystems and no Hamiltonian terms.
     """
 
     model: Model
@@ -49,6 +67,41 @@ class FockModel:
     time_dependent: tuple[tuple[TimeFunction, sps.csr_matrix], ...]
     jump_operators: tuple[sps.csr_matrix, ...]
     channels: tuple[str, ...]
+    time_dependent_jumps: tuple[tuple[int, TimeFunction], ...] = ()
+    symbolic: bool = True
+
+    @classmethod
+    def from_qutip(cls, hamiltonian: Any, c_ops: Sequence[Any] = (), subsystems: Sequence[Subsystem] | None = None,
+                   args: Mapping[str, Any] | None = None) -> FockModel:
+        """A model written in QuTiP, ``H`` and ``c_ops``, as a Fock model for qderive's solvers.
+
+        Parameters
+        ----------
+        hamiltonian : Qobj or list
+            ``H`` as a ``Qobj`` or in QuTiP's list format ``[H0, [H1, f1], ...]`` (coefficients as
+            QuTiP accepts them: functions ``f(t, ...)``, strings, arrays, with ``args``).
+        c_ops : sequence
+            Collapse operators ``J_k`` (``Qobj``) or pairs ``[L_k, f_k]`` for ``J_k(t) = f_k(t) L_k``.
+        subsystems : sequence of Subsystem, optional
+            One per tensor factor of ``H.dims``: a :class:`~qderive.symbolic.BosonMode` makes the
+            solvers check that factor's truncation. Default: an n-level system ``q0, q1, ...`` per factor.
+        args : mapping, optional
+            Arguments of the QuTiP coefficients.
+
+        Examples
+        --------
+        >>> import qutip                                                              # doctest: +SKIP
+        >>> fock = FockModel.from_qutip(0.5 * qutip.sigmax(), [qutip.sigmam()])       # doctest: +SKIP
+        >>> mesolve(fock, qutip.basis(2, 1), [0, 1], e_ops=[qutip.num(2)]).expect     # doctest: +SKIP
+        """
+        from .qutip_interop import fock_model_from_qutip
+
+        return fock_model_from_qutip(hamiltonian, c_ops, subsystems, dict(args or {}))
+
+    @property
+    def varies_in_time(self) -> bool:
+        """True when the Hamiltonian or a jump operator depends on time."""
+        return bool(self.time_dependent or self.time_dependent_jumps)
 
     @cached_property
     def dimension(self) -> int:
@@ -64,7 +117,10 @@ class FockModel:
         return self.hamiltonian.toarray().astype(complex), jumps
 
     def operator(self, op: Op) -> sps.csr_matrix:
-        """Matrix of an operator whose coefficients are constants at these parameters."""
+        """Matrix of an operator whose coefficients are constants at these parameters.
+
+        Raises :class:`ModelError` for an operator on a subsystem that the model does not declare.
+        """
         static, varying = _split_time(op, self)
         if varying:
             raise ModelError(f"operator {op} depends on time; evaluate it with hamiltonian_at(t) instead")
@@ -111,6 +167,13 @@ class FockModel:
 
 def _monomial_matrix(monomial: Monomial, fock: FockModel | _Layout) -> sps.csr_matrix:
     factors = dict(monomial)
+    foreign = set(factors) - set(fock.model.subsystems)
+    if foreign:
+        raise ModelError(
+            f"operator acts on subsystem(s) {sorted(s.name for s in foreign)}, which model '{fock.model.name}' does "
+            f"not declare (it has {[s.name for s in fock.model.subsystems]}); an operator of another model has no "
+            "matrix here"
+        )
     blocks = []
     for system, dimension in zip(fock.model.subsystems, fock.dimensions, strict=True):
         if system in factors:
@@ -155,7 +218,9 @@ def fock_model(model: Model, values: Mapping[str, complex | float] | ParameterSe
                cutoffs: Mapping[str, int] | None = None) -> FockModel:
     """Sparse matrices of ``model`` at the parameter values, each mode truncated at ``cutoffs[name]``.
 
-    Every bosonic mode needs a cutoff of at least 2; n-level systems need none.
+    Every bosonic mode needs a cutoff of at least 2; n-level systems need none. A rate that depends
+    on the time ``t`` becomes the amplitude ``sqrt(gamma(t))`` of its jump operator (supported by the
+    ODE methods of :func:`~qderive.numeric.mesolve`); a rate that is not finite is refused.
     """
     parameters = values if isinstance(values, ParameterSet) else model.parameter_set(values)
     cutoffs = dict(cutoffs or {})
@@ -174,15 +239,42 @@ def fock_model(model: Model, values: Mapping[str, complex | float] | ParameterSe
         raise ModelError(f"cutoffs given for {sorted(cutoffs)}, which are not modes of '{model.name}'")
     layout = _Layout(model, parameters, tuple(dimensions))
     hamiltonian, time_dependent = _split_time(model.hamiltonian, layout)
-    jumps = []
-    for d in model.dissipators:
-        rate = parameters.evaluate(d.rate)
+    jumps, amplitudes = [], []
+    for k, d in enumerate(model.dissipators):
         matrix, varying = _split_time(d.operator, layout)
         if varying:
-            raise ModelError(f"jump operator of channel '{d.channel}' depends on time; this is not supported")
+            raise ModelError(f"jump operator of channel '{d.channel}' depends on time; put the time dependence "
+                             "in its rate")
+        rate = sp.sympify(d.rate).subs(parameters.substitutions)
+        if TIME in rate.free_symbols:
+            amplitudes.append((k, _rate_amplitude(rate, d.channel)))
+            jumps.append(matrix)
+            continue
+        try:
+            rate = parameters.evaluate(rate)
+        except ParameterError as error:
+            raise ParameterError(f"rate of channel '{d.channel}': {error}") from None
         jumps.append(np.sqrt(rate) * matrix)
     return FockModel(
         model=model, parameters=parameters, dimensions=layout.dimensions, hamiltonian=hamiltonian,
         time_dependent=tuple(time_dependent), jump_operators=tuple(jumps),
-        channels=tuple(d.channel for d in model.dissipators),
+        channels=tuple(d.channel for d in model.dissipators), time_dependent_jumps=tuple(amplitudes),
     )
+
+
+def _rate_amplitude(rate: sp.Expr, channel: str) -> TimeFunction:
+    """``t -> sqrt(gamma(t))`` of a time-dependent rate, refusing a negative or non-finite value when called."""
+    leftover = rate.free_symbols - {TIME}
+    if leftover:
+        raise ModelError(f"rate of channel '{channel}' ({rate}) has no value for {sorted(map(str, leftover))}")
+    gamma = sp.lambdify(TIME, rate, modules="numpy")
+
+    def amplitude(t: float) -> float:
+        with np.errstate(all="ignore"):  # a pole or an overflow gives inf or nan, refused below
+            value = complex(gamma(np.float64(t)))
+        if not (np.isfinite(value.real) and value.imag == 0 and value.real >= 0):
+            raise ModelError(f"rate of channel '{channel}' is {value} at t = {t:.6g} s; a rate must be finite "
+                             "and non-negative")
+        return float(np.sqrt(value.real))
+
+    return amplitude

@@ -4,8 +4,10 @@ r"""The Lindblad generator of a :class:`FockModel` prepared for repeated applica
           \qquad K(t) = H(t) - \tfrac{i}{2}\sum_k J_k^\dagger J_k ,
 
 applied by the Numba kernel :func:`~qderive.numeric.kernels.lindblad_apply` (sparse ``K`` and
-``J_k`` times a dense ``X``; no ``d^2 x d^2`` superoperator). ``K(t) = K_0 + sum_m f_m(t) H_m`` is
-stored on the union sparsity pattern of its terms so that a time step only rescales data.
+``J_k`` times a dense ``X``; no ``d^2 x d^2`` superoperator). ``K(t) = K_0 + sum_m f_m(t) H_m
+- (i/2) sum_k |a_k(t)|^2 L_k^+ L_k`` is stored on the union sparsity pattern of its terms so that a
+time step only rescales data; a jump operator with a time-dependent amplitude ``J_k(t) = a_k(t) L_k``
+(time-dependent rate, ``a_k = sqrt(gamma_k(t))``) has its stored entries rescaled likewise.
 
 In the interaction frame the static diagonal ``H_0 = diag(E)`` of the Hamiltonian is removed
 from ``K`` and carried by the phases ``X_I = U_0^+ X U_0``, ``U_0 = exp(-i H_0 t)``: the state then
@@ -66,16 +68,21 @@ class LindbladGenerator:
     def __init__(self, fock: FockModel, frame: Frame = "auto", dual: bool = False):
         if frame not in ("auto", "lab", "interaction"):
             raise ModelError(f"frame must be 'auto', 'lab' or 'interaction', got {frame!r}")
-        if dual and fock.time_dependent:
+        if dual and fock.varies_in_time:
             raise ModelError("the dual generator is built for time-independent models only")
         d = fock.dimension
         self.dimension = d
-        jumps = [sps.csr_matrix(j, dtype=complex) for j in fock.jump_operators if j.nnz]
-        damping = sum((j.conj().T @ j for j in jumps), sps.csr_matrix((d, d), dtype=complex))
+        amplitude_of = dict(fock.time_dependent_jumps)
+        kept = [k for k, j in enumerate(fock.jump_operators) if j.nnz]
+        jumps = [sps.csr_matrix(fock.jump_operators[k], dtype=complex) for k in kept]
+        zero = sps.csr_matrix((d, d), dtype=complex)
+        damping = sum((j.conj().T @ j for k, j in zip(kept, jumps, strict=True) if k not in amplitude_of), zero)
+        # a jump f(t) L contributes |f(t)|^2 (-i/2) L^+ L to K(t)
+        varying_damping = [-0.5j * (j.conj().T @ j) for k, j in zip(kept, jumps, strict=True) if k in amplitude_of]
         static = sps.csr_matrix(fock.hamiltonian, dtype=complex)
         energies = static.diagonal().real.copy()
         rest = static - sps.diags(energies) - 0.5j * damping
-        for _, h in fock.time_dependent:
+        for h in [h for _, h in fock.time_dependent] + varying_damping:
             rest = rest + abs(h)
         spread = energies.max() - energies.min() if d else 0.0
         if frame == "auto":
@@ -85,22 +92,26 @@ class LindbladGenerator:
         k0 = static - sps.diags(self.energies) - 0.5j * damping
         if dual:  # the dual kernel sees -K^+, whose static diagonal is -E
             self.energies = -self.energies
-        terms = [k0] + [sps.csr_matrix(h, dtype=complex) for _, h in fock.time_dependent]
+        terms = [k0] + [sps.csr_matrix(h, dtype=complex) for _, h in fock.time_dependent] + varying_damping
         if dual:
             terms = [-t.conj().T for t in terms]
             jumps = [j.conj().T.tocsr() for j in jumps]
         self._k_terms, self._k_indices, self._k_indptr = _aligned_csr(terms, d)
         self._k_data = self._k_terms[0].copy()
         self._functions = tuple(f for f, _ in fock.time_dependent)
+        self._amplitudes = tuple((n, amplitude_of[k]) for n, k in enumerate(kept) if k in amplitude_of)
         stacked = sps.vstack(jumps, format="csr") if jumps else sps.csr_matrix((0, d), dtype=complex)
         stacked.sort_indices()
-        self._j_data = stacked.data.astype(complex)
+        self._j_base = stacked.data.astype(complex)
+        self._j_data = self._j_base.copy()
+        self._j_owner = np.repeat(np.arange(len(jumps)), np.diff(stacked.indptr).reshape(-1, d).sum(axis=1)) \
+            if jumps else np.zeros(0, dtype=np.int64)  # jump of every stored entry
         self._j_indices = stacked.indices.astype(np.int64)
         self._j_indptr = stacked.indptr.astype(np.int64)
         self._n_jumps = len(jumps)
         self._scratch = np.empty((len(jumps) + 2, d, d), dtype=complex)
         self._unit = np.ones(d, dtype=complex)
-        self.time_dependent = bool(self._functions)
+        self.time_dependent = bool(self._functions or self._amplitudes)
 
     @property
     def rotating(self) -> bool:
@@ -111,9 +122,15 @@ class LindbladGenerator:
 
     def apply(self, t: float, x: np.ndarray, out: np.ndarray) -> np.ndarray:
         """``out = L_t x`` in this generator's frame."""
-        if self._functions:
-            coefficients = np.array([1.0] + [complex(f(t)) for f in self._functions])
+        if self.time_dependent:
+            amplitudes = [f(t) for _, f in self._amplitudes]
+            coefficients = np.array([1.0] + [complex(f(t)) for f in self._functions]
+                                    + [abs(a) ** 2 for a in amplitudes])
             np.dot(coefficients, self._k_terms, out=self._k_data)
+            if amplitudes:
+                scale = np.ones(self._n_jumps, dtype=complex)
+                scale[[n for n, _ in self._amplitudes]] = amplitudes
+                np.multiply(self._j_base, scale[self._j_owner], out=self._j_data)
         lindblad_apply(
             x, out, self._k_data, self._k_indices, self._k_indptr, self._j_data, self._j_indices, self._j_indptr,
             self._n_jumps, self._phases(t), self.rotating, self._scratch,

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sps
@@ -208,11 +208,8 @@ def small_signal_expansion(equations: MomentEquations, tone: int, orders: int | 
         raise ParameterError(f"tone must index one of the {len(equations.tones)} tones, got {tone}")
     scale = [0.0 if k == tone else 1.0 for k in range(len(orders))]
     m0, r0, indices = _system(equations, orders, scale)
-    signal = MomentEquations(np.zeros_like(equations.drift, dtype=complex), np.zeros(equations.size, dtype=complex),
-                             tuple(t if k == tone else replace(t, plus=0 * t.plus, minus=0 * t.minus, source_plus=None,
-                                                               source_minus=None)
-                                   for k, t in enumerate(equations.tones)))
-    m1, r1, _ = _system(signal, orders, [1.0] * len(orders))
+    full, r_full, _ = _system(equations, orders, [1.0] * len(orders))
+    m1, r1 = full - m0, r_full - r0  # the signal tone's couplings alone (no drift, no frequency shifts)
     lu = spla.splu(m0)
     x0 = lu.solve(r0)
     x1 = lu.solve(r1 - m1 @ x0)
@@ -226,6 +223,9 @@ def small_signal_expansion(equations: MomentEquations, tone: int, orders: int | 
 
 def _tone_components(fock: FockModel, frequencies: Sequence[float]) -> list[tuple[sps.csr_matrix, sps.csr_matrix]]:
     """``(H_k^+, H_k^-)`` with ``H(t) = H_0 + sum_k H_k^+ e^{-i w_k t} + H_k^- e^{+i w_k t}``."""
+    if not fock.symbolic:
+        raise ModelError("harmonic balance reads the tones from the symbolic Hamiltonian; a model given only by "
+                         "matrices (FockModel.from_qutip) has none: build it with the symbolic layer")
     d = fock.dimension
     parts = [[sps.csr_matrix((d, d), dtype=complex), sps.csr_matrix((d, d), dtype=complex)] for _ in frequencies]
     for monomial, c in fock.model.hamiltonian.terms.items():

@@ -195,3 +195,63 @@ def propagate_batch(propagators: np.ndarray, steps: np.ndarray, initial: np.ndar
                     acc += observables[k, i] * x[i]
                 out[b, k, n] = acc
     return out
+
+
+@nb.njit(cache=True)
+def _shifted_cholesky_exists(rho: np.ndarray, shift: float, work: np.ndarray) -> bool:  # pragma: no cover
+    """True when the Hermitian part of ``rho`` plus ``shift`` times the identity has a Cholesky factor.
+
+    That is, when every eigenvalue of the Hermitian part exceeds ``-shift`` (``O(d^3/6)``, no LAPACK call).
+    """
+    d = rho.shape[0]
+    for j in range(d):
+        pivot = rho[j, j].real + shift
+        for k in range(j):
+            pivot -= work[j, k].real ** 2 + work[j, k].imag ** 2
+        if not pivot > 0.0:
+            return False
+        root = np.sqrt(pivot)
+        work[j, j] = root
+        for i in range(j + 1, d):
+            acc = 0.5 * (rho[i, j] + np.conj(rho[j, i]))
+            for k in range(j):
+                acc -= work[i, k] * np.conj(work[j, k])
+            work[i, j] = acc / root
+    return True
+
+
+@nb.njit(cache=True)
+def first_invalid_state(states: np.ndarray, tolerance: float, negativity: float,
+                        spectrum_from: int):  # pragma: no cover
+    """Index of the first state of a stack ``(n, d, d)`` that is not a density matrix, or -1.
+
+    A state fails when ``max |rho - rho^+|`` or ``|Tr rho - 1|`` exceeds ``tolerance`` or its
+    positivity falls below ``-negativity``. Returns ``(index, max |rho - rho^+|, |Tr rho - 1|,
+    positivity)`` with the defects of that state. ``positivity`` is the smallest population
+    ``min Re rho_ii``; for the states from index ``spectrum_from`` on it is ``-inf`` instead when
+    the Hermitian part has an eigenvalue below ``-negativity`` (a Cholesky factorisation of
+    ``rho + negativity 1`` fails, ``O(d^3/6)``). A
+    state with a non-finite entry fails with ``(inf, inf, -inf)``. The checks also hold for the
+    transposes ``rho^T`` (same trace, asymmetry and spectrum), so column-stacked ``vec rho``
+    reshaped row by row may be passed.
+    """
+    count, d = states.shape[0], states.shape[1]
+    work = np.empty((d, d), dtype=np.complex128)
+    for k in range(count):
+        rho = states[k]
+        trace = 0.0
+        smallest = np.inf
+        asymmetry = 0.0
+        for i in range(d):
+            trace += rho[i, i].real
+            smallest = min(smallest, rho[i, i].real)
+            for j in range(i, d):
+                z, w = rho[i, j], rho[j, i]
+                if not (np.isfinite(z.real) and np.isfinite(z.imag) and np.isfinite(w.real) and np.isfinite(w.imag)):
+                    return k, np.inf, np.inf, -np.inf
+                asymmetry = max(asymmetry, abs(z - np.conj(w)))
+        if k >= spectrum_from and smallest >= -negativity and not _shifted_cholesky_exists(rho, negativity, work):
+            smallest = -np.inf
+        if asymmetry > tolerance or abs(trace - 1.0) > tolerance or smallest < -negativity:
+            return k, asymmetry, abs(trace - 1.0), smallest
+    return -1, 0.0, 0.0, 0.0

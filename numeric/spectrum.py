@@ -33,10 +33,11 @@ import scipy.sparse.linalg as spla
 
 from qderive.symbolic import Op, ParameterError
 
-from .evolution import Operator
 from .fock import FockModel
 from .liouvillian import liouvillian
-from .steady_state import steady_state, trace_border
+from .memory import require_memory
+from .observables import Operator
+from .steady_state import SPARSE_ENTRY_BYTES, envelope_entries, steady_state, trace_border
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ def spectrum(fock: FockModel, frequencies: Sequence[float], a_op: Operator, b_op
     L = liouvillian(fock.hamiltonian, fock.jump_operators).tocsc()
     weight = np.abs(L.data).mean()
     border = trace_border(d * d, np.arange(d) * (d + 1), weight)  # rho_ii sits at i (d + 1) in vec rho
+    require_memory(SPARSE_ENTRY_BYTES * envelope_entries(L + border), f"spectrum (LU of L - i omega) at dimension {d}",
+                   "lower the Fock cutoffs or eliminate a fast subsystem adiabatically")
     identity = sps.identity(d * d, dtype=complex, format="csc")
     # Tr(X v) for column-stacked v: the row vec(X^T)
     row_a, row_b = A.T.toarray().reshape(-1, order="F"), B.T.toarray().reshape(-1, order="F")

@@ -23,7 +23,15 @@ subsystem without relaxation, a conserved parity). Numerically (direct method): 
 matrix is singular exactly when the steady state is not unique, so its 1-norm condition number,
 estimated from the LU factors (:func:`scipy.sparse.linalg.onenormest`, a few extra solves), must
 stay below ``CONDITION_LIMIT``. Measured: ~1e4 for the unique steady states of sps000 and of a
-d = 2000 laser, ~5e18 for sps000 with its spin decoupled.
+d = 2000 laser, ~5e18 for sps000 with its spin decoupled. Numerically (iterative method): on a
+singular but consistent system GMRES keeps the null-space part of its starting vector, so a
+second solve started from the first solution plus a random vector lands elsewhere exactly when
+the steady state is not unique; the two must agree to ``UNIQUENESS_TOLERANCE``.
+
+Memory is estimated before each large allocation (:mod:`.memory`): the sparse Liouvillian from the
+number of stored entries of ``H`` and the ``J_k``, the LU factors from the envelope of the
+banded matrix (threshold pivoting keeps the factors near it), the incomplete LU from
+``fill_factor``.
 """
 
 from __future__ import annotations
@@ -39,10 +47,14 @@ from qderive.symbolic import ConvergenceError, ModelError, ParameterError
 
 from .fock import FockModel
 from .liouvillian import liouvillian
+from .memory import COMPLEX_BYTES, require_memory
 
 POSITIVITY_CHECK_MAX_DIMENSION = 400
 PIVOT_THRESHOLD = 0.1  # threshold partial pivoting: keep the diagonal pivot unless 10x smaller
 CONDITION_LIMIT = 1e13  # 1-norm condition number above which the bordered Liouvillian counts as singular
+UNIQUENESS_TOLERANCE = 1e-6  # relative difference of two GMRES solves from different starts (unique: ~tol * cond)
+SPARSE_ENTRY_BYTES = 16 + 4  # one complex value and its int32 index
+LIOUVILLIAN_COPIES = 3  # kron products and sums built on the way to L
 
 
 def trace_border(size: int, diagonal: np.ndarray, weight: float) -> sps.csr_matrix:
@@ -73,6 +85,41 @@ def _steady_block(L: sps.csr_matrix, d: int) -> np.ndarray:
     return np.flatnonzero(labels == sectors[0])
 
 
+def _solve_iteratively(A: sps.csc_matrix, rhs: np.ndarray, tol: float, drop_tol: float, fill_factor: float,
+                       d: int) -> np.ndarray:
+    """GMRES with an incomplete-LU preconditioner, solved twice from different starts to prove uniqueness."""
+    n = A.shape[0]
+    require_memory(int(fill_factor * A.nnz * SPARSE_ENTRY_BYTES) + 52 * n * COMPLEX_BYTES,
+                   f"steady_state (iterative: incomplete LU, GMRES) with {n} unknowns at dimension {d}",
+                   "lower fill_factor or the Fock cutoffs")
+    try:
+        factors = spla.spilu(A, drop_tol=drop_tol, fill_factor=fill_factor, permc_spec="NATURAL",
+                             diag_pivot_thresh=PIVOT_THRESHOLD)
+    except RuntimeError as error:  # an exactly singular pivot
+        raise ModelError(f"the steady state is not unique: incomplete LU found a singular matrix ({error})") from None
+    preconditioner = spla.LinearOperator(A.shape, factors.solve, dtype=complex)
+
+    def solve(start: np.ndarray | None) -> np.ndarray:
+        x, info = spla.gmres(A, rhs, x0=start, M=preconditioner, rtol=tol, atol=0.0, restart=50, maxiter=200)
+        if info != 0:
+            raise ConvergenceError(
+                f"GMRES did not reach relative residual {tol:.0e} (info {info}); lower drop_tol (now {drop_tol:.0e}) "
+                "or use method='direct'"
+            )
+        return x
+
+    x = solve(None)
+    scale = np.abs(x).max()
+    start = x + scale * np.random.default_rng(0).standard_normal(n)  # fixed seed: reproducible
+    difference = np.abs(solve(start) - x).max() / scale
+    if not difference <= UNIQUENESS_TOLERANCE:
+        raise ModelError(
+            f"the steady state is not unique: two GMRES solves from different starts differ by {difference:.1e} "
+            f"(relative, > {UNIQUENESS_TOLERANCE:.0e}); look for a conserved quantity (a dark state, a symmetry)"
+        )
+    return x
+
+
 def _check_condition(lu: spla.SuperLU, A: sps.csc_matrix) -> None:
     """Raise :class:`ModelError` when the factorised bordered Liouvillian is numerically singular."""
     inverse = spla.LinearOperator(A.shape, matvec=lu.solve, rmatvec=lambda v: lu.solve(v, trans="H"), dtype=complex)
@@ -82,6 +129,39 @@ def _check_condition(lu: spla.SuperLU, A: sps.csc_matrix) -> None:
             f"the steady state is not unique: the Liouvillian with the trace condition is singular (1-norm "
             f"condition number ~{condition:.1e} > {CONDITION_LIMIT:.0e}); look for a conserved quantity"
         )
+
+
+def _liouvillian_entries(fock: FockModel) -> int:
+    """Upper bound on the stored entries of the Liouvillian: ``2 d nnz(K) + sum_k nnz(J_k)^2``.
+
+    ``nnz(K) <= nnz(H) + d + sum_k nnz(J_k) r_k`` (``r_k`` the most entries in a row of ``J_k``), at most ``d^2``.
+    """
+    d = fock.dimension
+    damping = sum(j.nnz * int(j.getnnz(axis=1).max(initial=0)) for j in fock.jump_operators)
+    k_entries = min(fock.hamiltonian.nnz + d + damping, d * d)
+    return 2 * d * k_entries + sum(j.nnz**2 for j in fock.jump_operators)
+
+
+def envelope_entries(A: sps.spmatrix) -> int:
+    """Entries inside the envelope (profile) of ``A``: the fill bound of LU without pivoting."""
+    columns = A.tocsc()
+    rows = A.tocsr()
+    size = A.shape[0]
+    first_row = np.minimum.reduceat(columns.indices, columns.indptr[:-1]) if columns.nnz else np.zeros(size)
+    first_col = np.minimum.reduceat(rows.indices, rows.indptr[:-1]) if rows.nnz else np.zeros(size)
+    index = np.arange(size)
+    upper = np.where(np.diff(columns.indptr) > 0, index - np.minimum(first_row, index), 0)
+    lower = np.where(np.diff(rows.indptr) > 0, index - np.minimum(first_col, index), 0)
+    return int(upper.sum() + lower.sum() + size)
+
+
+def _check_settings(truncation_tolerance: float, tol: float, drop_tol: float, fill_factor: float) -> None:
+    for name, value, low, high in (("truncation_tolerance", truncation_tolerance, 0.0, 1.0), ("tol", tol, 0.0, 1.0),
+                                   ("drop_tol", drop_tol, 0.0, 1.0), ("fill_factor", fill_factor, 1.0, np.inf)):
+        number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+        if not (number and low < value < high) and not (name == "fill_factor" and number and value == 1.0):
+            bound = "a number >= 1" if name == "fill_factor" else "a positive number below 1"
+            raise ParameterError(f"steady_state: '{name}' must be {bound}, got {value!r}")
 
 
 def steady_state(fock: FockModel, truncation_tolerance: float = 1e-4, method: Literal["direct", "iterative"] = "direct",
@@ -106,14 +186,22 @@ def steady_state(fock: FockModel, truncation_tolerance: float = 1e-4, method: Li
         the iterative method relies on the structural check and on the positivity of the result).
     ConvergenceError
         When GMRES does not converge or the result is not a valid state.
+    ParameterError
+        For a bad ``method`` or a tolerance outside ``(0, 1)`` (booleans are refused).
+    InsufficientMemoryError
+        When the Liouvillian or its factors would not fit in the available memory.
     TruncationError
         When a mode's top Fock level holds more than ``truncation_tolerance``.
     """
-    if fock.time_dependent:
+    if fock.varies_in_time:
         raise ModelError("steady_state needs a time-independent Hamiltonian; go to a rotating frame first")
     if method not in ("direct", "iterative"):
         raise ParameterError(f"steady_state method must be 'direct' or 'iterative', got {method!r}")
+    _check_settings(truncation_tolerance, tol, drop_tol, fill_factor)
     d = fock.dimension
+    require_memory(LIOUVILLIAN_COPIES * SPARSE_ENTRY_BYTES * _liouvillian_entries(fock),
+                   f"steady_state (sparse Liouvillian) at dimension {d}",
+                   "lower the Fock cutoffs or eliminate a fast subsystem adiabatically")
     L = liouvillian(fock.hamiltonian, fock.jump_operators)
     block = _steady_block(L, d)
     A = L[block][:, block].tocsr()
@@ -128,6 +216,9 @@ def steady_state(fock: FockModel, truncation_tolerance: float = 1e-4, method: Li
     permutation = np.append(permutation[permutation != 0], 0)
     A = A[permutation][:, permutation].tocsc()
     if method == "direct":
+        require_memory(SPARSE_ENTRY_BYTES * envelope_entries(A), f"steady_state (direct, LU factors) with "
+                       f"{A.shape[0]} unknowns at dimension {d}",
+                       "use method='iterative' (incomplete LU and GMRES) or lower the Fock cutoffs")
         try:
             lu = spla.splu(A, permc_spec="NATURAL", diag_pivot_thresh=PIVOT_THRESHOLD)
         except RuntimeError as error:  # an exactly singular pivot
@@ -135,16 +226,7 @@ def steady_state(fock: FockModel, truncation_tolerance: float = 1e-4, method: Li
         _check_condition(lu, A)
         x = lu.solve(rhs[permutation])
     else:
-        preconditioner = spla.LinearOperator(
-            A.shape, spla.spilu(A, drop_tol=drop_tol, fill_factor=fill_factor, permc_spec="NATURAL",
-                       diag_pivot_thresh=PIVOT_THRESHOLD).solve, dtype=complex
-        )
-        x, info = spla.gmres(A, rhs[permutation], M=preconditioner, rtol=tol, atol=0.0, restart=50, maxiter=200)
-        if info != 0:
-            raise ConvergenceError(
-                f"GMRES did not reach relative residual {tol:.0e} (info {info}); lower drop_tol (now {drop_tol:.0e}) "
-                "or use method='direct'"
-            )
+        x = _solve_iteratively(A, rhs[permutation], tol, drop_tol, fill_factor, d)
     if not np.all(np.isfinite(x)):
         raise ConvergenceError("steady-state solve failed: the Liouvillian has no unique steady state")
     vec = np.zeros(d * d, dtype=complex)

@@ -114,9 +114,11 @@ def thermal_dissipators(
 class Model:
     """Hamiltonian + dissipators + parameters of an open quantum system, validated on creation.
 
-    Raises :class:`ModelError` for a non-Hermitian Hamiltonian, a rate that is negative or not
-    provably non-negative, an operator on a subsystem not in ``subsystems``, a symbol that is not
-    a declared parameter (or the time ``t``), or a port that names no dissipator.
+    A rate may depend on the time ``t`` (e.g. ``kappa * exp(-t)``), as long as it is provably
+    non-negative. Raises :class:`ModelError` for a non-Hermitian Hamiltonian, a rate that is
+    infinite, negative or not provably non-negative, an operator on a subsystem not in
+    ``subsystems``, a symbol that is not a declared parameter (or the time ``t``), or a port that
+    names no dissipator.
     """
 
     name: str
@@ -187,6 +189,8 @@ class Model:
     def _check_rates(self) -> None:
         for d in self.dissipators:
             rate = sp.sympify(d.rate)
+            if rate.has(sp.oo, sp.zoo, sp.nan):
+                raise ModelError(f"model '{self.name}': rate of channel '{d.channel}' is not finite: {rate}")
             if rate.is_extended_nonnegative:
                 continue
             if rate.is_extended_negative or (rate.is_number and rate.is_real is False):
