@@ -15,6 +15,17 @@ from .harmonic_balance import (
 )
 from .liouvillian import liouvillian
 from .measures import concurrence, fidelity, partial_trace, purity, von_neumann_entropy
+from .moment_equations import (
+    MomentSpectrum,
+    MomentSystem,
+    RegressionSystem,
+    evolve_moments,
+    lower_moments,
+    moment_spectrum,
+    moment_steady_state,
+    regression_system,
+    steady_state_sweep,
+)
 from .photon_source import PhotonSourceFigures, photon_source_figures
 from .spectrum import Spectrum, spectrum
 from .steady_state import steady_state
@@ -25,4 +36,9 @@ __all__ = [
     "check_options", "concurrence", "density_matrix_harmonic", "fidelity", "fock_model", "fourier_moment_equations",
     "harmonic_balance", "liouvillian", "mesolve", "mesolve_batch", "partial_trace", "photon_source_figures", "purity",
     "small_signal_expansion", "spectrum", "steady_state", "two_time_correlation", "von_neumann_entropy",
+]
+
+__all__ += [
+    "MomentSpectrum", "MomentSystem", "RegressionSystem", "evolve_moments", "lower_moments", "moment_spectrum",
+    "moment_steady_state", "regression_system", "steady_state_sweep",
 ]
