@@ -83,8 +83,8 @@ class IdenticalSystems:
 
 def identical_copies(system: NLevelSystem | BosonMode, count: int) -> tuple[Subsystem, ...]:
     """``count`` copies of ``system`` named ``<name>1 .. <name>count``."""
-    if not isinstance(count, int) or count < 2:
-        raise ModelError(f"identical_copies: count must be an integer >= 2, got {count!r}")
+    if not isinstance(count, int) or count < 1:
+        raise ModelError(f"identical_copies: count must be an integer >= 1, got {count!r}")
     if isinstance(system, NLevelSystem):
         return tuple(NLevelSystem(f"{system.name}{k}", system.levels) for k in range(1, count + 1))
     if isinstance(system, BosonMode):
