@@ -16,11 +16,16 @@ from collections.abc import Callable
 import numpy as np
 import scipy.sparse.linalg as spla
 
+from qderive.derivations.engine004.model import DEFAULTS as ENGINE_DEFAULTS
+from qderive.derivations.engine004.model import PARAMETERS as ENGINE_PARAMETERS
+from qderive.derivations.engine004.model import engine_model, numeric_values
+from qderive.derivations.sps000.model import FIG3, full_model
+from qderive.derivations.sps000.protocol import GATE, sps000_cooled_state
 from qderive.numeric import fock_model, liouvillian, mesolve, mesolve_batch, steady_state, two_time_correlation
 from qderive.numeric.harmonic_balance import fourier_moment_equations, harmonic_balance
 from qderive.numeric.qutip_interop import state_to_qutip, to_qutip
-
-from . import numeric_models as models
+from qderive.symbolic import ParameterSet
+from qderive.symbolic.library import TWO_TONE_VALUES, driven_qubit, pumped_jaynes_cummings, two_tone_three_level
 
 QUTIP_OPTIONS = {"atol": 1e-8, "rtol": 1e-6, "progress_bar": False, "store_states": False}
 OURS_OPTIONS = {"atol": 1e-8, "rtol": 1e-6}
@@ -78,20 +83,22 @@ def run(quick: bool = False) -> dict:
     repeats = 1 if quick else 3
     small_repeats = 5 if quick else 300  # sub-millisecond runs: best of many, both sides alike
     out = []
-    qubit = fock_model(models.driven_qubit(), {"Delta": 0.3, "Omega": 1.0, "gamma": 0.2})
-    e = models.driven_qubit().subsystems[0].projector("e")
+    qubit = fock_model(driven_qubit(), {"Delta": 0.3, "Omega": 1.0, "gamma": 0.2})
+    e = driven_qubit().subsystems[0].projector("e")
     out.append(_evolution(qubit, np.diag([1.0, 0.0]), np.linspace(0, 20, 101), [e], small_repeats,
                           "driven qubit evolution"))
-    engine = models.engine004()
+    engine = engine_model()
+    engine_point = ParameterSet(tuple(ENGINE_PARAMETERS.values()),
+                                {**ENGINE_DEFAULTS, "g": 2 * np.pi * 40e3, "pR": 0.98})
     left, right = engine.subsystems
     ops = [left.projector("e"), left.sigma("e", "g") * right.sigma("g", "e")]
     rho0 = np.diag([0.1, 0.2, 0.3, 0.4]).astype(complex)
     times = np.linspace(0, 20e-6, 101)
-    engine_fock = fock_model(engine, models.ENGINE004_VALUES)
+    engine_fock = fock_model(engine, numeric_values(engine_point))
     out.append(_evolution(engine_fock, rho0, times, ops, small_repeats, "engine004 evolution"))
     n_batch = 50 if quick else 1000
     rng = np.random.default_rng(0)
-    batch = [dict(models.ENGINE004_VALUES, g=models.ENGINE004_VALUES["g"] * x, pR=0.97 + 0.03 * y)
+    batch = [numeric_values(engine_point.replace(g=engine_point["g"] * x, pR=0.97 + 0.03 * y))
              for x, y in rng.random((n_batch, 2))]
     focks = [fock_model(engine, v) for v in batch]
     qobjs = [to_qutip(f) for f in focks]
@@ -104,11 +111,11 @@ def run(quick: bool = False) -> dict:
     # sps000 at cutoffs whose top Fock levels stay below 1e-4 over the gate (checked on our side)
     cutoffs = {"a": 2, "b": 3, "c": 3} if quick else {"a": 4, "b": 6, "c": 4}
     tolerance = 5e-2 if quick else 1e-4
-    sps = fock_model(models.sps000(), models.sps000_values(), cutoffs)
+    sps = fock_model(full_model(), dict(FIG3), cutoffs)
     d = sps.dimension
-    rho_sps = models.sps000_cooled_state(models.sps000_values(), cutoffs, tolerance)
-    n = models.sps000().subsystem("a").adag * models.sps000().subsystem("a").a
-    gate = models.SPS000_GATE if not quick else (1e-6, 2e-6)
+    rho_sps = sps000_cooled_state(dict(FIG3), cutoffs, tolerance)
+    n = full_model().subsystem("a").adag * full_model().subsystem("a").a
+    gate = GATE if not quick else (1e-6, 2e-6)
     sps_options = {**OURS_OPTIONS, "truncation_tolerance": tolerance, "method": "adams"}
     h, c_ops = to_qutip(sps)
     q_n = state_to_qutip(sps, sps.operator(n).toarray())
@@ -117,7 +124,7 @@ def run(quick: bool = False) -> dict:
                       lambda: mesolve(sps, rho_sps, t_grid, e_ops=[n], options=sps_options), "qutip.mesolve",
                       lambda: qutip.mesolve(h, state_to_qutip(sps, rho_sps), t_grid, c_ops, e_ops=[q_n],
                                             options=QUTIP_OPTIONS), 1, _same_expectations, dimension=d))
-    a = sps.operator(models.sps000().subsystem("a").a)
+    a = sps.operator(full_model().subsystem("a").a)
     ad = a.conj().T.tocsr()
     grid = np.linspace(0, gate[1] - gate[0], 5 if quick else 7)
 
@@ -142,7 +149,7 @@ def run(quick: bool = False) -> dict:
 
     out.append(_entry(f"sps000 two-time grid {len(grid)}x{len(grid)} (G1 and G2)", ours_corr,
                       "qutip.correlation_2op_2t + correlation_3op_2t", peer_corr, 1, same_correlations, dimension=d))
-    laser = fock_model(models.pumped_jaynes_cummings(), {"g": 1.0, "kappa": 0.5, "gamma": 0.05, "P": 3.0},
+    laser = fock_model(pumped_jaynes_cummings(), {"g": 1.0, "kappa": 0.5, "gamma": 0.05, "P": 3.0},
                        {"a": 100 if quick else 1000})
     h_l, c_l = to_qutip(laser)
     generator = liouvillian(laser.hamiltonian, laser.jump_operators)
@@ -156,8 +163,8 @@ def run(quick: bool = False) -> dict:
 
     out.append(_entry(f"steady state, dimension {laser.dimension}", lambda: steady_state(laser), "qutip.steadystate",
                       lambda: qutip.steadystate(h_l, c_l), 1, residuals, dimension=laser.dimension))
-    v = models.TWO_TONE_VALUES
-    tones = fock_model(models.two_tone_three_level(), v)
+    v = TWO_TONE_VALUES
+    tones = fock_model(two_tone_three_level(), v)
     t_long = np.linspace(0, 600.0, 6001)
     h_t, c_t = to_qutip(tones)
     out.append(_entry("two-tone harmonic balance, 5 harmonics each (3-level)",

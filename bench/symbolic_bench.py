@@ -21,7 +21,7 @@ from typing import Any
 import sympy as sp
 from sympy.core.cache import clear_cache
 
-from qderive.derivations.sps000_model import full_model
+from qderive.derivations.sps000.model import full_model
 from qderive.symbolic import (
     Dissipator,
     Model,

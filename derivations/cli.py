@@ -1,4 +1,9 @@
-"""The ``qderive`` command: list, derive, validate, bench and run registered derivations."""
+"""The ``qderive`` command: list, derive, validate, run and bench registered derivations.
+
+Every error is one line on stderr and a non-zero exit: 2 for bad input or a failed computation
+(the :class:`qderive.QderiveError` family), 1 for a validation that ran and FAILED, 130 for Ctrl-C.
+Set ``QDERIVE_DEBUG=1`` to see the traceback of an unexpected error.
+"""
 
 from __future__ import annotations
 
@@ -7,28 +12,40 @@ import ast
 import json
 import math
 import operator
+import os
 import sys
+import warnings
 from collections.abc import Sequence
 from importlib import import_module
 from pathlib import Path
 from typing import Any
 
+from mpmath.libmp import NoConvergence
+
 from qderive.symbolic import QderiveError
 
-from . import registry
-from .render import FORMATS
-from .report import write_report
+from .contract import ValidationOptions
+from .registry import Registry
+from .render import FORMATS, to_latex
+from .report import write_index, write_report
 
 BENCHMARKS = ("symbolic", "codegen", "numeric")
+MAX_EXPRESSION_LENGTH = 200
 _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
               ast.Pow: operator.pow, ast.USub: operator.neg, ast.UAdd: operator.pos}
 
 
 def parse_number(text: str) -> float:
-    """A number from arithmetic on literals and ``pi`` (e.g. ``2*pi*1e6``), refusing anything else."""
+    """A number from arithmetic on literals and ``pi`` (e.g. ``2*pi*1e6``), refusing anything else.
+
+    Examples
+    --------
+    >>> parse_number("2*pi*1e6")
+    6283185.307179586
+    """
 
     def evaluate(node: ast.AST) -> float:
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
             return float(node.value)
         if isinstance(node, ast.Name) and node.id == "pi":
             return math.pi
@@ -38,17 +55,23 @@ def parse_number(text: str) -> float:
             return _OPERATORS[type(node.op)](evaluate(node.operand))
         raise ValueError(text)
 
+    if len(text) > MAX_EXPRESSION_LENGTH:
+        raise QderiveError(f"value '{text[:20]}...' is longer than {MAX_EXPRESSION_LENGTH} characters")
     try:
-        return evaluate(ast.parse(text, mode="eval").body)
-    except (SyntaxError, ValueError, ZeroDivisionError, OverflowError):
+        value = evaluate(ast.parse(text, mode="eval").body)
+    except (SyntaxError, ValueError, TypeError, ZeroDivisionError, OverflowError, RecursionError, MemoryError):
         raise QderiveError(f"cannot read '{text}' as a number (use digits, + - * / **, pi)") from None
+    if not math.isfinite(value):
+        raise QderiveError(f"'{text}' is not a finite number")
+    return value
 
 
 def parse_settings(settings: Sequence[str]) -> dict[str, float]:
+    """``KEY=VALUE`` items to a dict (each value through :func:`parse_number`)."""
     values = {}
     for item in settings:
         key, sep, text = item.partition("=")
-        if not sep or not key:
+        if not sep or not key.strip():
             raise QderiveError(f"--set takes KEY=VALUE, got '{item}'")
         values[key.strip()] = parse_number(text.strip())
     return values
@@ -58,45 +81,49 @@ def _print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, default=str))
 
 
-def _cmd_list(args: argparse.Namespace) -> int:
-    entries = [registry.entry(name) for name in registry.names()]
+def _cmd_list(args: argparse.Namespace, registry: Registry) -> int:
+    systems = list(registry)
     if args.json:
-        _print_json([{"name": e.name, "summary": e.summary, "validate": e.validate is not None,
-                      "parameters": {p.name: {"meaning": p.meaning, "unit": p.unit, "default": e.defaults[p.name]}
-                                     for p in e.parameters}} for e in entries])
+        _print_json([{"name": s.name, "title": s.title, "summary": s.summary,
+                      "parameters": {p.name: {"meaning": p.meaning, "unit": p.unit, "domain": p.domain,
+                                              "default": s.defaults[p.name]} for p in s.parameters}}
+                     for s in systems])
     else:
-        for e in entries:
-            print(f"{e.name:16s} {e.summary}")
+        for s in systems:
+            print(f"{s.name:16s} {s.summary}")
     return 0
 
 
-def _cmd_derive(args: argparse.Namespace) -> int:
-    entry = registry.entry(args.name)
-    derivation = entry.derive(entry.parameter_set(parse_settings(args.set)))
+def _cmd_derive(args: argparse.Namespace, registry: Registry) -> int:
+    system = registry.get(args.name)
+    derivation = system.derive(system.parameter_set(parse_settings(args.set)))
     if args.json or args.format == "json":
         _print_json(derivation.to_json())
+    elif args.format == "latex":
+        print(to_latex(derivation, standalone=args.standalone))
     else:
         print(FORMATS[args.format](derivation))
     return 0
 
 
-def _cmd_validate(args: argparse.Namespace) -> int:
-    entry = registry.entry(args.name)
-    if entry.validate is None:
-        raise QderiveError(f"derivation '{args.name}' has no validation against full numerics yet")
-    validation = entry.validate(entry.parameter_set(parse_settings(args.set)))
+def _cmd_validate(args: argparse.Namespace, registry: Registry) -> int:
+    system = registry.get(args.name)
+    derivation = system.derive(system.parameter_set(parse_settings(args.set)))
+    validation = system.validate(derivation, ValidationOptions(quick=args.quick))
+    if validation is None:
+        raise QderiveError(f"derivation '{args.name}' has no validation against full numerics")
     if args.json:
         _print_json(validation.to_json())
     else:
-        print(f"{validation.name}: {'PASSED' if validation.passed else 'FAILED'}")
-        for key, value in validation.metrics.items():
+        print(f"{validation.name}: {'PASSED' if validation.passed else 'FAILED'}: {validation.reason}")
+        for key, value in {**validation.metrics, **validation.scaling}.items():
             print(f"  {key} = {value:.6g}")
         if validation.details:
             print(f"  {validation.details}")
     return 0 if validation.passed else 1
 
 
-def _cmd_bench(args: argparse.Namespace) -> int:
+def _cmd_bench(args: argparse.Namespace, registry: Registry) -> int:
     names = [args.name] if args.name else list(BENCHMARKS)
     for name in names:
         if name not in BENCHMARKS:
@@ -113,36 +140,64 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
-    entry = registry.entry(args.name)
-    out = Path(args.out) if args.out else Path("reports") / args.name
-    summary = write_report(entry, entry.parameter_set(parse_settings(args.set)), out)
-    if not args.quiet:
-        print(summary.text)
-    return 0 if summary.passed else 1
+def _cmd_run(args: argparse.Namespace, registry: Registry) -> int:
+    run_all = args.name == "all"
+    if run_all and args.set:
+        raise QderiveError("--set applies to one derivation; use 'qderive run NAME --set ...'")
+    names = registry.names() if run_all else [registry.get(args.name).name]
+    root = Path(args.out or "reports")
+    overrides = parse_settings(args.set)
+    status, entries = 0, []
+    for name in names:
+        system = registry.get(name)
+        out = root / name if run_all or not args.out else root
+        report = system.report(system.parameter_set(overrides), ValidationOptions(quick=args.quick))
+        summary = write_report(report, out)
+        if not args.quiet:
+            print(summary.text)
+        if not summary.passed:
+            status = 1
+        entries.append((name, system.title, None if report.validation is None else report.validation.passed))
+    if run_all:
+        index = write_index(entries, root)
+        if not args.quiet:
+            print(f"index: {index}")
+    return status
+
+
+def _add_settings(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--set", action="extend", nargs="+", default=[], metavar="KEY=VALUE",
+                        help="parameter values in SI units, rates in rad/s (2*pi*1e6 works); "
+                             "--set a=1 b=2 and --set a=1 --set b=2 are the same")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="qderive", description=__doc__)
+    """The argument parser of the ``qderive`` command."""
+    parser = argparse.ArgumentParser(prog="qderive", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     p = commands.add_parser("list", help="list registered derivations")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_list)
-    for name, func, helptext in (("derive", _cmd_derive, "derive and print results"),
-                                 ("validate", _cmd_validate, "compare with full numerics"),
-                                 ("run", _cmd_run, "derive, validate and draw figures into a report folder")):
-        p = commands.add_parser(name, help=helptext)
-        p.add_argument("name")
-        p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="parameter value (SI, rad/s)")
-        p.set_defaults(func=func)
-        if name == "derive":
-            p.add_argument("--format", choices=[*FORMATS, "json"], default="text")
-            p.add_argument("--json", action="store_true", help="same as --format json")
-        elif name == "validate":
-            p.add_argument("--json", action="store_true")
-        else:
-            p.add_argument("--out", help="report folder (default reports/NAME)")
-            p.add_argument("--quiet", action="store_true")
+    p = commands.add_parser("derive", help="derive and print steps and results")
+    p.add_argument("name")
+    _add_settings(p)
+    p.add_argument("--format", choices=[*FORMATS, "json"], default="text")
+    p.add_argument("--json", action="store_true", help="same as --format json")
+    p.add_argument("--standalone", action="store_true", help="with --format latex: a complete LaTeX document")
+    p.set_defaults(func=_cmd_derive)
+    p = commands.add_parser("validate", help="check the derivation against the full model at these parameters")
+    p.add_argument("name")
+    _add_settings(p)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--quick", action="store_true", help="skip the error-scaling study")
+    p.set_defaults(func=_cmd_validate)
+    p = commands.add_parser("run", help="derive, validate and draw figures into a report folder")
+    p.add_argument("name", help="a derivation, or 'all'")
+    _add_settings(p)
+    p.add_argument("--out", help="report folder (default reports/NAME; with 'all', one subfolder per derivation)")
+    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--quick", action="store_true", help="quick validation")
+    p.set_defaults(func=_cmd_run)
     p = commands.add_parser("bench", help="benchmarks against a peer, side by side")
     p.add_argument("name", nargs="?", help=f"one of {', '.join(BENCHMARKS)} (default: all)")
     p.add_argument("--json", action="store_true")
@@ -151,13 +206,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _warn_one_line(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"qderive: warning: {category.__name__}: {_one_line(message)}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _warn_one_line
+            warnings.simplefilter("error", RuntimeWarning)  # numerical overflow is a failure, not a footnote
+            return args.func(args, Registry.discover())
     except QderiveError as error:
-        print(f"qderive: error: {error}", file=sys.stderr)
+        print(f"qderive: error: {_one_line(error)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("qderive: interrupted; nothing was left half-written", file=sys.stderr)
+        return 130
+    except (ArithmeticError, RecursionError, MemoryError, NoConvergence, RuntimeWarning) as error:
+        print(f"qderive: error: the computation failed at these parameters ({type(error).__name__}: "
+              f"{_one_line(error)}); check that the values are in a physical range", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"qderive: error: {_one_line(error)}", file=sys.stderr)
+        return 2
+    except Exception as error:  # the command line never prints a traceback unless asked to
+        if os.environ.get("QDERIVE_DEBUG"):
+            raise
+        print(f"qderive: internal error ({type(error).__name__}: {_one_line(error)}); "
+              "rerun with QDERIVE_DEBUG=1 for the traceback and report it", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -1,66 +1,152 @@
-"""Human-readable renderings of a derivation: plain text, Markdown and LaTeX."""
+"""Readable renderings of a derivation (and its validation): plain text, Markdown and LaTeX.
+
+Examples
+--------
+>>> from qderive.derivations.registry import Registry
+>>> system = Registry.discover().get("bloch")
+>>> "rho_ee" in to_text(system.derive(system.parameter_set()))
+True
+"""
 
 from __future__ import annotations
 
 import sympy as sp
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
-from .base import Derivation, Result
+from .contract import Derivation, Quantity, Validation
+
+_LATEX_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+                   "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                   "<": r"\textless{}", ">": r"\textgreater{}"}
 
 
-def _value(result: Result) -> str:
-    return "-" if result.value is None else f"{result.value:.6g} {result.units}"
+def latex_text(text: str) -> str:
+    """``text`` escaped for LaTeX text mode."""
+    return "".join(_LATEX_SPECIALS.get(c, c) for c in str(text))
 
 
-def to_text(d: Derivation) -> str:
+def _value(q: Quantity) -> str:
+    return "-" if q.value is None else f"{q.value:.6g} {q.units}".rstrip()
+
+
+def plain(latex: str) -> str:
+    """A LaTeX equation as readable Unicode text (``pylatexenc``), fractions bracketed: ``(a)/(b)``."""
+    context = get_default_latex_context_db().filter_context()
+    fractions = [MacroTextSpec(name, simplify_repl="(%s)/(%s)") for name in ("frac", "tfrac", "dfrac")]
+    context.add_context_category("qderive-fractions", prepend=True, macros=fractions)
+    return LatexNodes2Text(math_mode="text", latex_context=context).latex_to_text(latex).strip()
+
+
+def to_text(d: Derivation, v: Validation | None = None) -> str:
+    """Plain text: assumptions, conditions, steps, results, discrepancies (and the validation)."""
     lines = [f"{d.name}: {d.title}", "", "Assumptions:"]
     lines += [f"  - {a}" for a in d.assumptions]
+    if d.conditions:
+        lines += ["", "Conditions at these parameters:"]
+        lines += [f"  - {c.describe()}" for c in d.conditions.values()]
     lines += ["", "Steps:"]
     for k, step in enumerate(d.steps, 1):
         lines.append(f"  {k}. {step.title}")
-        lines.append(f"     {step.latex}")
+        if step.before:
+            lines.append(f"     from: {plain(step.before)}")
+        if step.operation:
+            lines.append(f"     operation: {step.operation}")
+        lines += [f"     {line}" for line in plain(step.latex).splitlines()]
         if step.note:
             lines.append(f"     ({step.note})")
     lines += ["", "Results:"]
-    for key, r in d.results.items():
-        lines.append(f"  {key} = {sp.sstr(r.expr)}")
-        lines.append(f"      value: {_value(r)}" + (f"  -- {r.meaning}" if r.meaning else ""))
+    for key, q in d.results.items():
+        lines.append(f"  {key} = {sp.sstr(q.expr)}")
+        lines.append(f"      value: {_value(q)}" + (f"  -- {q.meaning}" if q.meaning else ""))
     if d.discrepancies:
-        lines += ["", "Discrepancies with the source:"]
+        lines += ["", f"Discrepancies with the source ({len(d.discrepancies)}):"]
         for x in d.discrepancies:
             lines += [f"  - {x.source}: stated {x.stated}; derived {x.derived}", f"    {x.note}"]
+    if v is not None:
+        lines += ["", f"Validation: {'PASSED' if v.passed else 'FAILED'}: {v.reason}"]
+        lines += [f"  {k} = {x:.6g}" for k, x in {**v.metrics, **v.scaling}.items()]
     return "\n".join(lines)
 
 
-def to_markdown(d: Derivation) -> str:
+def _md_cell(text: str) -> str:
+    return str(text).replace("|", r"\|").replace("\n", " ")
+
+
+def to_markdown(d: Derivation, v: Validation | None = None) -> str:
+    """Markdown with ``$$`` LaTeX (renders on code hosts and in Jupyter)."""
     lines = [f"# {d.name}: {d.title}", "", "## Assumptions", ""]
     lines += [f"- {a}" for a in d.assumptions]
+    if d.conditions:
+        lines += ["", "## Conditions at these parameters", "", "| small parameter | value | limit | holds | meaning |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| ${sp.latex(c.expr)}$ | {c.value:.3g} | {c.limit:g} | {'yes' if c.holds else '**NO**'} | "
+                  f"{_md_cell(c.meaning)} |" for c in d.conditions.values()]
     lines += ["", "## Steps", ""]
     for k, step in enumerate(d.steps, 1):
-        lines += [f"{k}. **{step.title}**", "", f"   $${step.latex}$$", ""]
+        lines += [f"{k}. **{step.title}**", ""]
+        if step.before:
+            lines += [f"   From $${step.before}$$", ""]
+        if step.operation:
+            relies = f" (relies on {', '.join(step.relies_on)})" if step.relies_on else ""
+            lines += [f"   *{step.operation}*{relies}", ""]
+        lines += [f"   $${step.latex}$$", ""]
         if step.note:
             lines += [f"   {step.note}", ""]
     lines += ["## Results", "", "| key | expression | value | meaning |", "|---|---|---|---|"]
-    for key, r in d.results.items():
-        lines.append(f"| `{key}` | ${sp.latex(r.expr)}$ | {_value(r)} | {r.meaning} |")
+    for key, q in d.results.items():
+        lines.append(f"| `{key}` | ${sp.latex(q.expr)}$ | {_value(q)} | {_md_cell(q.meaning)} |")
     if d.discrepancies:
         lines += ["", "## Discrepancies with the source", ""]
-        for x in d.discrepancies:
-            lines.append(f"- **{x.source}**: stated `{x.stated}`, derived `{x.derived}`. {x.note}")
+        lines += ["| source | stated | derived | why |", "|---|---|---|---|"]
+        lines += [f"| {_md_cell(x.source)} | {_md_cell(x.stated)} | {_md_cell(x.derived)} | {_md_cell(x.note)} |"
+                  for x in d.discrepancies]
+    if v is not None:
+        lines += ["", "## Validation", "", f"**{'PASSED' if v.passed else 'FAILED'}**: {v.reason}", "",
+                  "| metric | value |", "|---|---|"]
+        lines += [f"| `{k}` | {x:.6g} |" for k, x in {**v.metrics, **v.scaling}.items()]
+        if v.details:
+            lines += ["", v.details]
     return "\n".join(lines) + "\n"
 
 
-def to_latex(d: Derivation) -> str:
-    lines = [rf"\section*{{{d.name}: {d.title}}}", r"\subsection*{Assumptions}", r"\begin{itemize}"]
-    lines += [rf"\item {a}" for a in d.assumptions]
-    lines += [r"\end{itemize}", r"\subsection*{Steps}", r"\begin{enumerate}"]
+def to_latex(d: Derivation, v: Validation | None = None, standalone: bool = False) -> str:
+    """A LaTeX section (``standalone``: a complete document) with text escaped."""
+    lines = [rf"\section*{{{latex_text(d.name)}: {latex_text(d.title)}}}", r"\subsection*{Assumptions}",
+             r"\begin{itemize}"]
+    lines += [rf"\item {latex_text(a)}" for a in d.assumptions]
+    lines += [r"\end{itemize}"]
+    if d.conditions:
+        lines += [r"\subsection*{Conditions at these parameters}", r"\begin{itemize}"]
+        lines += [rf"\item ${sp.latex(c.expr)} = {c.value:.3g}$ (limit {c.limit:g}: "
+                  rf"{'holds' if c.holds else 'FAILS'}) {latex_text(c.meaning)}" for c in d.conditions.values()]
+        lines += [r"\end{itemize}"]
+    lines += [r"\subsection*{Steps}", r"\begin{enumerate}"]
     for step in d.steps:
-        lines += [rf"\item {step.title}", r"\begin{equation*}", step.latex, r"\end{equation*}"]
-    lines += [r"\end{enumerate}", r"\subsection*{Results}", r"\begin{align*}"]
-    for key, r in d.results.items():
-        name = key.replace("_", r"\_")
-        lines.append(rf"\mathrm{{{name}}} &= {sp.latex(r.expr)} \\")
-    lines += [r"\end{align*}"]
-    return "\n".join(lines) + "\n"
+        lines.append(rf"\item {latex_text(step.title)}")
+        if step.operation:
+            lines.append(rf"\emph{{{latex_text(step.operation)}}}")
+        lines += [r"\begin{equation*}", r"\begin{aligned}", step.latex,
+                  r"\end{aligned}", r"\end{equation*}"]
+        if step.note:
+            lines.append(latex_text(step.note))
+    lines += [r"\end{enumerate}", r"\subsection*{Results}", r"\begin{itemize}"]
+    for key, q in d.results.items():
+        value = "" if q.value is None else rf" $= {q.value:.6g}$ {latex_text(q.units)}"
+        lines.append(rf"\item \texttt{{{latex_text(key)}}}: ${sp.latex(q.expr)}${value}. {latex_text(q.meaning)}")
+    lines += [r"\end{itemize}"]
+    if d.discrepancies:
+        lines += [r"\subsection*{Discrepancies with the source}", r"\begin{itemize}"]
+        lines += [rf"\item \textbf{{{latex_text(x.source)}}}: stated \texttt{{{latex_text(x.stated)}}}; derived "
+                  rf"\texttt{{{latex_text(x.derived)}}}. {latex_text(x.note)}" for x in d.discrepancies]
+        lines += [r"\end{itemize}"]
+    if v is not None:
+        lines += [r"\subsection*{Validation}", latex_text(f"{'PASSED' if v.passed else 'FAILED'}: {v.reason}")]
+    body = "\n".join(lines) + "\n"
+    if not standalone:
+        return body
+    return ("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\usepackage[T1]{fontenc}\n"
+            "\\usepackage[margin=2cm]{geometry}\n\\allowdisplaybreaks\n\\begin{document}\n" + body
+            + "\\end{document}\n")
 
 
 FORMATS = {"text": to_text, "markdown": to_markdown, "latex": to_latex}

@@ -25,10 +25,16 @@ class Parameter:
     """A model parameter: SymPy symbol with assumptions, a one-line meaning and its SI unit.
 
     Angular frequencies and rates are in rad/s; ``unit="1"`` marks a dimensionless number.
+    ``bounds = (low, high)`` closes a real domain further (a fraction, an angle, a polarisation);
+    values outside are refused by name.
 
     >>> kappa = Parameter("kappa", "cavity energy decay rate", "rad/s")
     >>> kappa.symbol.is_positive
     True
+    >>> Parameter("p", "polarisation", "1", "real", bounds=(-1, 1)).check(2.0)
+    Traceback (most recent call last):
+    ...
+    qderive.symbolic.errors.ParameterError: 'p' must lie in [-1, 1] (polarisation), got 2.0 1
     """
 
     name: str
@@ -36,12 +42,16 @@ class Parameter:
     unit: str
     domain: Domain = "positive"
     latex: str | None = None
+    bounds: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if self.domain not in _ASSUMPTIONS:
             raise ParameterError(
                 f"parameter '{self.name}': domain must be one of {sorted(_ASSUMPTIONS)}, got {self.domain!r}"
             )
+        if self.bounds is not None and (self.domain == "complex" or not self.bounds[0] < self.bounds[1]):
+            raise ParameterError(f"parameter '{self.name}': bounds must be (low, high) with low < high on a real "
+                                 f"domain, got {self.bounds!r}")
 
     @property
     def symbol(self) -> sp.Symbol:
@@ -67,6 +77,11 @@ class Parameter:
         if self.domain == "nonnegative" and not value >= 0:
             raise ParameterError(
                 f"'{self.name}' must be non-negative ({self.meaning}), got {value!r} {self.unit}"
+            )
+        if self.bounds is not None and not self.bounds[0] <= value <= self.bounds[1]:
+            low, high = self.bounds
+            raise ParameterError(
+                f"'{self.name}' must lie in [{low:g}, {high:g}] ({self.meaning}), got {value!r} {self.unit}"
             )
         return value
 
@@ -121,7 +136,8 @@ class ParameterSet:
         return value.real if value.imag == 0 else value
 
 
-def declare(specs: Iterable[tuple[str, str, str] | tuple[str, str, str, Domain]]) -> dict[str, Parameter]:
-    """Parameters from ``(name, meaning, unit[, domain])`` tuples, keyed by name."""
-    parameters = [Parameter(*spec) for spec in specs]
+def declare(specs: Iterable[tuple[str, str, str] | tuple[str, str, str, Domain]
+                            | tuple[str, str, str, Domain, tuple[float, float]]]) -> dict[str, Parameter]:
+    """Parameters from ``(name, meaning, unit[, domain[, bounds]])`` tuples, keyed by name."""
+    parameters = [Parameter(*spec[:4], bounds=spec[4]) if len(spec) == 5 else Parameter(*spec) for spec in specs]
     return {p.name: p for p in parameters}

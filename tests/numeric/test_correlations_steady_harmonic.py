@@ -7,16 +7,8 @@ import pytest
 import qutip as qt
 from scipy.integrate import trapezoid
 
-from qderive.bench.numeric_models import (
-    TWO_TONE_VALUES,
-    driven_qubit,
-    jaynes_cummings,
-    pulsed_qubit,
-    pumped_jaynes_cummings,
-    sps000,
-    sps000_values,
-    two_tone_three_level,
-)
+from qderive.derivations.sps000.model import FIG3
+from qderive.derivations.sps000.model import full_model as sps000
 from qderive.numeric import (
     concurrence,
     density_matrix_harmonic,
@@ -35,6 +27,14 @@ from qderive.numeric import (
 )
 from qderive.numeric.qutip_interop import state_to_qutip, to_qutip
 from qderive.symbolic import BosonMode, ConvergenceError
+from qderive.symbolic.library import (
+    TWO_TONE_VALUES,
+    driven_qubit,
+    jaynes_cummings,
+    pulsed_qubit,
+    pumped_jaynes_cummings,
+    two_tone_three_level,
+)
 
 TIGHT = {"atol": 1e-12, "rtol": 1e-10, "method": "adams"}
 JC_VALUES = {"Delta_c": 0.3, "Delta_a": -0.2, "g": 1.0, "E": 0.4, "kappa": 0.8, "gamma": 0.2}
@@ -92,7 +92,7 @@ def test_spontaneous_emission_correlation_is_lorentzian():
 def test_sps000_figures_of_merit_small_cutoffs():
     """Brightness is kappa int <n>; a single emitter-driven photon gives g2 << 1 and I <= 1."""
     model = sps000()
-    fock = fock_model(model, sps000_values(), {"a": 2, "b": 3, "c": 2})
+    fock = fock_model(model, dict(FIG3), {"a": 2, "b": 3, "c": 2})
     d = fock.dimension
     rho0 = np.zeros((d, d))
     rho0[d // 2, d // 2] = 1.0  # spin |e>, modes in vacuum
@@ -103,7 +103,7 @@ def test_sps000_figures_of_merit_small_cutoffs():
     n = model.subsystem("a").adag * model.subsystem("a").a
     times = np.concatenate([[0.0], figures.times])
     population = mesolve(fock, rho0, times, e_ops=[n], options={**options, **TIGHT}).expect[0][1:]
-    kappa = sps000_values()["kappa_sp"]
+    kappa = dict(FIG3)["kappa_sp"]
     assert figures.brightness == pytest.approx(kappa * trapezoid(population, figures.times), rel=1e-5)
 
 
@@ -117,7 +117,7 @@ def test_steady_states_match_qutip_direct_and_iterative():
     h, c_ops = to_qutip(jc)
     assert np.abs(steady_state(jc) - qt.steadystate(h, c_ops).full()).max() < 1e-9
     # full sps000 (lam != 0, so the spin relaxes and the steady state is unique)
-    full = fock_model(sps000(), sps000_values(), {"a": 2, "b": 4, "c": 3})
+    full = fock_model(sps000(), dict(FIG3), {"a": 2, "b": 4, "c": 3})
     h, c_ops = to_qutip(full)
     assert np.abs(steady_state(full, 5e-2) - qt.steadystate(h, c_ops).full()).max() < 1e-8
 

@@ -8,23 +8,25 @@ import numpy as np
 import pytest
 import qutip as qt
 
-from qderive.bench.numeric_models import (
-    ENGINE004_VALUES,
-    driven_cavity,
-    engine004,
-    jaynes_cummings,
-    optomechanical_chain,
-    pulsed_qubit,
-    sps000,
-    sps000_values,
-    thermal_oscillator,
-)
+from qderive.derivations.engine004 import SYSTEM as ENGINE004
+from qderive.derivations.engine004.model import engine_model as engine004
+from qderive.derivations.engine004.model import numeric_values
+from qderive.derivations.sps000.model import FIG3
+from qderive.derivations.sps000.model import full_model as sps000
 from qderive.numeric import LindbladSolver, fock_model, liouvillian, mesolve, mesolve_batch, steady_state
 from qderive.numeric.kernels import dense_superoperator
 from qderive.numeric.qutip_interop import from_qutip, state_to_qutip, to_qutip
 from qderive.symbolic import BosonMode, ConvergenceError, ParameterError, TruncationError
+from qderive.symbolic.library import (
+    driven_cavity,
+    jaynes_cummings,
+    optomechanical_chain,
+    pulsed_qubit,
+    thermal_oscillator,
+)
 
 TIGHT = {"atol": 1e-12, "rtol": 1e-10}
+ENGINE004_POINT = ENGINE004().parameter_set({"g": 2 * np.pi * 40e3, "pR": 0.98})
 
 
 def qutip_expect(fock, rho0, times, ops):
@@ -75,7 +77,7 @@ def test_thermal_oscillator_relaxes_to_bath_occupation():
 
 
 def test_engine004_and_time_dependent_pulse_match_qutip():
-    fock = fock_model(engine004(), ENGINE004_VALUES)
+    fock = fock_model(engine004(), numeric_values(ENGINE004_POINT))
     left, right = engine004().subsystems
     ops = [left.projector("e"), right.projector("e"), left.sigma("e", "g") * right.sigma("g", "e")]
     rho0 = np.diag([0.1, 0.2, 0.3, 0.4]).astype(complex)
@@ -91,7 +93,7 @@ def test_engine004_and_time_dependent_pulse_match_qutip():
 
 def test_sps000_interaction_frame_matches_lab_frame_and_preserves_trace():
     """Both frames solve the same equation: they agree to the integrators' tolerance."""
-    fock = fock_model(sps000(), sps000_values(), {"a": 2, "b": 3, "c": 2})
+    fock = fock_model(sps000(), dict(FIG3), {"a": 2, "b": 3, "c": 2})
     d = fock.dimension
     rho0 = np.zeros((d, d))
     rho0[d // 2, d // 2] = 1.0  # spin |e>, all modes in vacuum
@@ -121,7 +123,8 @@ def test_batch_matches_single_runs():
     model = engine004()
     left, right = model.subsystems
     ops = [left.projector("e"), left.sigma("e", "g") * right.sigma("g", "e")]
-    values = [dict(ENGINE004_VALUES, g=ENGINE004_VALUES["g"] * x, pR=0.97 + 0.03 * x) for x in (0.2, 0.7, 1.3)]
+    values = [numeric_values(ENGINE004_POINT.replace(g=ENGINE004_POINT["g"] * x, pR=0.97 + 0.02 * x))
+              for x in (0.2, 0.7, 1.3)]
     rho0 = np.diag([0.4, 0.3, 0.2, 0.1]).astype(complex)
     times = np.concatenate([np.linspace(0, 10e-6, 6), [13e-6, 20e-6]])  # uniform, then two other steps
     batch = mesolve_batch(model, values, rho0, times, ops)

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import qutip as qt
 
-from qderive.bench.numeric_models import driven_qubit
 from qderive.numeric import fock_model, liouvillian, spectrum, steady_state
 from qderive.numeric.qutip_interop import to_qutip
 from qderive.symbolic import Dissipator, Model, NLevelSystem, ParameterError, declare
+from qderive.symbolic.library import driven_qubit
 
 
 def test_incoherently_pumped_atom_has_the_analytic_lorentzian():

@@ -1,150 +1,61 @@
-r"""Two-qubit entanglement engine on two NV centres (seed engine004, MODELS.md section engine004).
+"""NV entanglement engine (seed engine004): the derivation, stage by stage.
 
-Two resonant NV electron-spin qubits ``{|0>, |-1>} = {g, e}`` coupled by the flip-flop part of
-their dipolar interaction, each relaxed by its own 13C nuclear-spin bath:
-
-.. math::
-    H_S = \epsilon(\sigma^+_L\sigma^-_L + \sigma^+_R\sigma^-_R) + g(\sigma^+_L\sigma^-_R + \sigma^-_L\sigma^+_R),
-
-    \dot\rho = -i[H_S,\rho] + \sum_{\alpha=L,R} \gamma^+_\alpha D[\sigma^+_\alpha]\rho
-               + \gamma^-_\alpha D[\sigma^-_\alpha]\rho,\qquad
-    \gamma^\mp_\alpha = \tfrac{1 \pm p_\alpha}{2}\Gamma_1 .
-
-The hot (left) bath is unpolarised (``p_L = 0``: ``gamma+_L = gamma-_L = Gamma1/2``), the cold
-(right) bath has polarisation ``p_R``. Rates are in s^-1 and ``g`` in rad/s on the same footing,
-as in the source (which quotes both in kHz; only ``g / Gamma1`` enters the steady state).
+1. resonance field and nuclear splitting; 2. flip-flop coupling from the spin-1 dipolar
+Hamiltonian; 3. nuclear-bath field and cross-relaxation rate; 4. bath polarisation; 5. closed
+moment equations, closed-form X-state steady state, concurrence, its optimum and threshold.
+:func:`symbolic_solution` holds the parameter-free part (cached by the system);
+:func:`derive` evaluates it at the user's numbers.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from types import MappingProxyType
+from typing import Any
 
 import numpy as np
-import scipy.constants as const
-import scipy.linalg as sla
 import sympy as sp
-from scipy.optimize import brentq, minimize_scalar
+from scipy.optimize import brentq
 
 from qderive.codegen import Kernel, compile_expr
-from qderive.numeric import concurrence, fock_model, liouvillian, steady_state
 from qderive.symbolic import (
-    Dissipator,
     Expectation,
     Model,
-    NLevelSystem,
     Op,
     ParameterError,
     ParameterSet,
     adjoint_generator,
-    declare,
     expectation,
     project,
     spin_operators,
     spin_system,
 )
 
-from .base import Derivation, Discrepancy, Entry, Result, Step, Validation
-
-# Constants: zero-field splitting and gyromagnetic ratios as the source states them (Sec. III),
-# kept as symbols in the derived expressions and replaced by these values for numbers.
-mu0, hbar, k_B, D, gamma_e, gamma_n = sp.symbols("mu_0 hbar k_B D gamma_e gamma_n", positive=True)
-CONSTANTS = {
-    mu0: const.mu_0,
-    hbar: const.hbar,
-    k_B: const.k,
-    D: 2 * np.pi * 2.87e9,
-    gamma_e: 2 * np.pi * 28.0e9,
-    gamma_n: 2 * np.pi * 10.7e6,
-}
-C_S = sp.Rational(1, 4)  # multiplicity factor of the reservoir spins (source, after Eq. 14)
-DIAMOND_ATOM_DENSITY = 3.515e3 / (12.011e-3 / const.Avogadro)  # m^-3 (3.515 g/cm^3), 1.1 % -> 1.94 nm^-3
-RATE_AT_NATURAL = 250e3  # s^-1, measured Gamma1 at 1.1 % 13C (source Eq. 18)
-DEPHASING_AT_NATURAL = 1.5e3  # s^-1, Gamma2 at 1.1 % 13C (source Eq. 19)
-NATURAL_CONC = 0.011
-
-PARAMETERS = declare(
-    [
-        ("r", "distance between the two NV centres", "m"),
-        ("theta", "angle between the NV-NV vector and the NV axis / field", "rad", "real"),
-        ("R_m", "minimal radius of the 13C volume of influence", "m"),
-        ("conc", "13C concentration as a fraction (natural: 0.011)", "1"),
-        ("T", "temperature of the unpolarised (hot) nuclear bath", "K"),
-        ("eps", "qubit splitting |0> <-> |-1> at cross relaxation", "rad/s"),
-        ("Gamma1", "bare cross-relaxation rate of each qubit into its bath", "1/s"),
-        ("Gamma2", "NV decoherence rate (linewidth of the bath spectral density)", "1/s"),
-        ("pL", "polarisation of the left (hot) bath, -1..1", "1", "real"),
-        ("pR", "polarisation of the right (cold) bath, -1..1", "1", "real"),
-        ("g", "flip-flop coupling used in the master equation", "rad/s"),
-    ]
+from ..contract import Condition, Derivation, Discrepancy, Quantity, Step, SymbolicCache
+from .model import (
+    C_S,
+    CONSTANTS,
+    DEPHASING_AT_NATURAL,
+    DIAMOND_ATOM_DENSITY,
+    LEFT,
+    NATURAL_CONC,
+    RATE_AT_NATURAL,
+    RIGHT,
+    SYM,
+    D,
+    engine_model,
+    gamma_e,
+    gamma_n,
+    hbar,
+    k_B,
+    mu0,
+    rates_from_polarisations,
 )
-DEFAULTS = {
-    "r": 10e-9,
-    "theta": np.pi / 2,
-    "R_m": 0.2e-9,
-    "conc": NATURAL_CONC,
-    "T": 300.0,
-    "eps": 2 * np.pi * 1.1e6,
-    "Gamma1": RATE_AT_NATURAL,
-    "Gamma2": DEPHASING_AT_NATURAL,
-    "pL": 0.0,
-    "pR": 1.0,
-    "g": 5.0e4,
-}
-SYM = {name: p.symbol for name, p in PARAMETERS.items()}
 
-LEFT, RIGHT = NLevelSystem("L", ("g", "e")), NLevelSystem("R", ("g", "e"))
-# bath rates as independent positive symbols while deriving; replaced by (1 -+ p) Gamma1 / 2 afterwards
-RATES = declare(
-    [
-        ("gp_L", "gamma+ of L", "1/s"),
-        ("gm_L", "gamma- of L", "1/s"),
-        ("gp_R", "gamma+ of R", "1/s"),
-        ("gm_R", "gamma- of R", "1/s"),
-    ]
-)
-gp_L, gm_L, gp_R, gm_R = (p.symbol for p in RATES.values())
-
-
-def rates_from_polarisations() -> dict[sp.Symbol, sp.Expr]:
-    """``gamma-_a = (1 + p_a) Gamma1 / 2``, ``gamma+_a = (1 - p_a) Gamma1 / 2`` (source Eqs. 21-23)."""
-    G, pL, pR = SYM["Gamma1"], SYM["pL"], SYM["pR"]
-    return {gp_L: (1 - pL) * G / 2, gm_L: (1 + pL) * G / 2, gp_R: (1 - pR) * G / 2, gm_R: (1 + pR) * G / 2}
-
-
-def engine_model(extra: tuple[Dissipator, ...] = (), with_zz: bool = False) -> Model:
-    """The master equation of Eq. (2) with bath rates ``gp_L, gm_L, gp_R, gm_R`` as symbols.
-
-    ``extra`` adds dissipators (spin-lattice relaxation, dephasing); ``with_zz`` adds the projected
-    secular ``S^z_L S^z_R`` term ``J_zz sigma_ee^L sigma_ee^R`` that the source neglects.
-    """
-    sL, sR = LEFT.sigma("g", "e"), RIGHT.sigma("g", "e")
-    eps, g = SYM["eps"], SYM["g"]
-    H = eps * (sL.dag() * sL + sR.dag() * sR) + g * (sL.dag() * sR + sL * sR.dag())
-    if with_zz:
-        H = H + EXTRA_RATES["J_zz"].symbol * LEFT.projector("e") * RIGHT.projector("e")
-    dissipators = (
-        Dissipator(gp_L, sL.dag(), "up_L"),
-        Dissipator(gm_L, sL, "down_L"),
-        Dissipator(gp_R, sR.dag(), "up_R"),
-        Dissipator(gm_R, sR, "down_R"),
-        *extra,
-    )
-    used = H.free_symbols.union(*(d.rate.free_symbols for d in extra))
-    parameters = {**PARAMETERS, **RATES, **{k: v for k, v in EXTRA_RATES.items() if v.symbol in used}}
-    return Model("engine004", (LEFT, RIGHT), H, dissipators, parameters)
-
-
-EXTRA_RATES = declare(
-    [
-        ("Gamma_SL", "spin-lattice relaxation rate (each direction Gamma_SL/2)", "1/s"),
-        ("gamma_phi", "pure dephasing rate, gamma_phi D[sigma_ee]", "1/s"),
-        ("J_zz", "projected S^z S^z coupling", "rad/s", "real"),
-    ]
-)
+TITLE = "two-qubit NV entanglement engine"
+REGIME_LIMIT = 0.1  # local Lindblad master equation: g and Gamma1 small compared with the splitting eps
 
 
 # -- 1. resonance field and nuclear splitting -------------------------------------------------
-@lru_cache(maxsize=1)
 def cross_relaxation_field() -> tuple[sp.Expr, sp.Expr]:
     """``B_CR`` solving ``D - gamma_e B = gamma_n B`` (Eq. 8) and ``eps_n = gamma_n B_CR`` (Eq. 6)."""
     B = sp.Symbol("B", positive=True)
@@ -153,7 +64,6 @@ def cross_relaxation_field() -> tuple[sp.Expr, sp.Expr]:
 
 
 # -- 2. flip-flop coupling from the secular dipolar Hamiltonian of two spin-1 centres --------
-@lru_cache(maxsize=1)
 def dipolar_projection() -> tuple[sp.Expr, sp.Expr, Op]:
     r"""Project ``J (1 - 3cos^2 theta)(S^z_L S^z_R - (S^+_L S^-_R + S^-_L S^+_R)/4)`` on ``{|0>, |-1>}``.
 
@@ -178,7 +88,6 @@ def dipolar_projection() -> tuple[sp.Expr, sp.Expr, Op]:
 
 
 # -- 3. nuclear-bath field and cross-relaxation rate ------------------------------------------
-@lru_cache(maxsize=1)
 def bath_field_squared() -> tuple[sp.Expr, sp.Expr]:
     r"""``B_rms^2 = C_S (mu0 gamma_n hbar / 4pi)^2 n_C int_{r>R_m} (2 + 3 sin^2 theta) / r^6 dV`` (Eqs. 14-15).
 
@@ -205,7 +114,7 @@ def bath_polarisation(eps_n: sp.Expr) -> sp.Expr:
 
 
 # -- 5. closed-form steady state --------------------------------------------------------------
-MOMENTS = {
+MOMENTS = MappingProxyType({
     "P_L": LEFT.projector("e"),
     "P_R": RIGHT.projector("e"),
     "P_LR": LEFT.projector("e") * RIGHT.projector("e"),
@@ -213,7 +122,7 @@ MOMENTS = {
     "c_bar": LEFT.sigma("e", "g") * RIGHT.sigma("g", "e"),
     "d": LEFT.sigma("g", "e") * RIGHT.sigma("g", "e"),  # <|gg><ee|> = rho_(ee,gg)
     "d_bar": LEFT.sigma("e", "g") * RIGHT.sigma("e", "g"),
-}
+})
 
 
 def moment_equations(model: Model) -> dict[str, sp.Expr]:
@@ -260,7 +169,6 @@ def concurrence_witness(rho: dict[str, sp.Expr]) -> sp.Expr:
     return sp.Abs(rho["rho_eg_ge"]) - sp.sqrt(rho["rho_gg"] * rho["rho_ee"])
 
 
-@lru_cache(maxsize=1)
 def derive_steady_state() -> dict[str, sp.Expr]:
     """Closed forms in ``g, Gamma1, pL, pR``: elements, witness, the threshold polynomial."""
     moments = steady_state_moments(engine_model())
@@ -280,10 +188,8 @@ def derive_steady_state() -> dict[str, sp.Expr]:
     }
 
 
-@lru_cache(maxsize=1)
-def concurrence_kernels() -> tuple[Kernel, Kernel]:
+def concurrence_kernels(ss: dict[str, sp.Expr]) -> tuple[Kernel, Kernel]:
     """Compiled ``witness(x, pL, pR)`` and ``d witness / dx`` with ``x = g / Gamma1`` (codegen, disk-cached)."""
-    ss = derive_steady_state()
     x, pL, pR = ss["ratio"], SYM["pL"], SYM["pR"]
     domains = {x: (0.01, 5.0), pL: (-0.999, 0.999), pR: (-0.999, 0.999)}
     witness = compile_expr(ss["witness_of_ratio"], [x, pL, pR], dtype="float64", name="engine004_witness",
@@ -293,9 +199,9 @@ def concurrence_kernels() -> tuple[Kernel, Kernel]:
     return witness, slope
 
 
-def optimal_coupling(pL: float, pR: float) -> tuple[float, float]:
+def optimal_coupling(kernels: tuple[Kernel, Kernel], pL: float, pR: float) -> tuple[float, float]:
     """``(x_opt, witness(x_opt))`` with ``x_opt = g_opt / Gamma1`` the root of the derived ``d witness / dx``."""
-    witness, slope = concurrence_kernels()
+    witness, slope = kernels
     grid = np.linspace(1e-4, 5.0, 2001)
     values = witness(grid, pL, pR)
     k = int(np.argmax(values))
@@ -330,15 +236,10 @@ def entanglement_bounds(numerator: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
     return window, sp.radsimp(tangency[p])
 
 
-def _check_polarisations(parameters: ParameterSet) -> None:
-    for name in ("pL", "pR"):
-        if not -1 <= parameters[name] <= 1:
-            raise ParameterError(f"'{name}' is a polarisation and must lie in [-1, 1], got {parameters[name]}")
 
 
-def derive(parameters: ParameterSet) -> Derivation:
-    _check_polarisations(parameters)
-    value = lambda expr: float(parameters.evaluate(sp.sympify(expr).subs(CONSTANTS)))  # noqa: E731
+def symbolic_solution() -> dict[str, Any]:
+    """The parameter-free part of the derivation: every closed form and the compiled concurrence kernels."""
     b_cr, eps_n = cross_relaxation_field()
     flip_flop, zz, projected = dipolar_projection()
     integral, brms2 = bath_field_squared()
@@ -346,12 +247,35 @@ def derive(parameters: ParameterSet) -> Derivation:
     concentration_law = sp.simplify(
         gamma1_cr.subs(SYM["Gamma2"], SYM["conc"] / NATURAL_CONC * DEPHASING_AT_NATURAL).subs(CONSTANTS)
     )
-    p_T = bath_polarisation(eps_n)
     ss = derive_steady_state()
     g_window, p_min = entanglement_bounds(ss["threshold_numerator"])
-    witness = ss["witness"]
-    c_ss = 2 * sp.Max(0, witness)
-    x_opt, w_max = optimal_coupling(parameters["pL"], parameters["pR"])
+    return {
+        "b_cr": b_cr, "eps_n": eps_n, "flip_flop": flip_flop, "zz": zz, "projected": projected,
+        "integral": integral, "brms2": brms2, "gamma1_cr": gamma1_cr, "concentration_law": concentration_law,
+        "p_T": bath_polarisation(eps_n), "ss": ss, "g_window": g_window, "p_min": p_min,
+        "moment_equations": moment_equations(engine_model()), "kernels": concurrence_kernels(ss),
+    }
+
+
+def regime_conditions(parameters: ParameterSet) -> dict[str, Condition]:
+    """The local (per-qubit) Lindblad master equation needs ``g, Gamma1 << eps``."""
+    eps = SYM["eps"]
+    meaning = "local Lindblad dissipators need the coupling and the bath rate small against the qubit splitting"
+    return {
+        name: Condition(name, expr, float(parameters.evaluate(expr)), REGIME_LIMIT, meaning)
+        for name, expr in (("g/eps", SYM["g"] / eps), ("Gamma1/eps", SYM["Gamma1"] / eps))
+    }
+
+
+def derive(cache: SymbolicCache, parameters: ParameterSet) -> Derivation:
+    """The engine004 derivation at ``parameters``."""
+    s = cache.get("symbolic", symbolic_solution)
+    value = lambda expr: float(parameters.evaluate(sp.sympify(expr).subs(CONSTANTS)))  # noqa: E731
+    b_cr, eps_n, flip_flop, zz, projected = s["b_cr"], s["eps_n"], s["flip_flop"], s["zz"], s["projected"]
+    integral, brms2, gamma1_cr, concentration_law = s["integral"], s["brms2"], s["gamma1_cr"], s["concentration_law"]
+    p_T, ss, g_window, p_min = s["p_T"], s["ss"], s["g_window"], s["p_min"]
+    c_ss = 2 * sp.Max(0, ss["witness"])
+    x_opt, w_max = optimal_coupling(s["kernels"], parameters["pL"], parameters["pR"])
     g_opt = x_opt * SYM["Gamma1"]
     threshold_at = {SYM[k]: parameters[k] for k in ("g", "Gamma1", "pL")}
     p_threshold = polarisation_threshold(ss["threshold_numerator"], threshold_at)
@@ -360,25 +284,27 @@ def derive(parameters: ParameterSet) -> Derivation:
     source_integral = 7 * sp.pi / (2 * SYM["R_m"] ** 3)
 
     results = {
-        "B_CR": Result(b_cr, "T", value(b_cr), "cross-relaxation field D / (gamma_e + gamma_n)"),
-        "eps_n": Result(eps_n, "rad/s", value(eps_n), "13C Zeeman splitting at B_CR"),
-        "g_flipflop": Result(
+        "B_CR": Quantity(b_cr, "T", value(b_cr), "cross-relaxation field D / (gamma_e + gamma_n)"),
+        "eps_n": Quantity(eps_n, "rad/s", value(eps_n), "13C Zeeman splitting at B_CR"),
+        "g_flipflop": Quantity(
             sp.Abs(flip_flop),
             "rad/s",
             value(sp.Abs(flip_flop)),
             "|flip-flop coupling| from the spin-1 dipolar Hamiltonian at r, theta",
         ),
-        "zz_coupling": Result(zz, "rad/s", value(zz), "coefficient of sigma_ee^L sigma_ee^R (source drops it)"),
-        "n_C": Result(n_C, "1/m^3", value(n_C), "13C density conc x diamond atom density"),
-        "Brms2": Result(brms2, "T^2", value(brms2), "mean-square transverse field of the 13C bath"),
-        "Gamma1_CR": Result(gamma1_cr, "1/s", value(gamma1_cr), "cross-relaxation rate 3 gamma_e^2 B_rms^2 / Gamma2"),
-        "p_T": Result(p_T, "1", value(p_T), "13C polarisation at temperature T"),
-        "C_ss": Result(c_ss, "1", value(c_ss), "steady-state concurrence at g, pL, pR"),
-        "g_opt": Result(g_opt, "rad/s", value(g_opt), "g maximising C_ss at pL, pR (root of dC/dg)"),
-        "C_ss_max": Result(sp.Float(2 * max(w_max, 0.0)), "1", 2 * max(w_max, 0.0), "C_ss at g_opt"),
-        "entangled_threshold": Result(
+        "zz_coupling": Quantity(zz, "rad/s", value(zz), "coefficient of sigma_ee^L sigma_ee^R (source drops it)"),
+        "n_C": Quantity(n_C, "1/m^3", value(n_C), "13C density conc x diamond atom density"),
+        "Brms2": Quantity(brms2, "T^2", value(brms2), "mean-square transverse field of the 13C bath"),
+        "Gamma1_CR": Quantity(
+            gamma1_cr, "rad/s", value(gamma1_cr), "cross-relaxation rate 3 gamma_e^2 B_rms^2 / Gamma2"
+        ),
+        "p_T": Quantity(p_T, "", value(p_T), "13C polarisation at temperature T"),
+        "C_ss": Quantity(c_ss, "", value(c_ss), "steady-state concurrence at g, pL, pR"),
+        "g_opt": Quantity(g_opt, "rad/s", value(g_opt), "g maximising C_ss at pL, pR (root of dC/dg)"),
+        "C_ss_max": Quantity(sp.Float(2 * max(w_max, 0.0)), "", 2 * max(w_max, 0.0), "C_ss at g_opt"),
+        "entangled_threshold": Quantity(
             sp.StrictGreaterThan(ss["threshold_numerator"], 0),
-            "1",
+            "",
             p_threshold,
             "C_ss > 0 condition; value: smallest pR entangled at g, pL",
         ),
@@ -402,7 +328,7 @@ def derive(parameters: ParameterSet) -> Derivation:
         Step("Bath polarisation from Boltzmann populations", rf"p = {sp.latex(p_T)}"),
         Step(
             "Closed moment equations (X-state subspace)",
-            r"\\ ".join(rf"\dot{{{k}}} = {sp.latex(v)}" for k, v in moment_equations(engine_model()).items()),
+            r"\\ ".join(rf"\dot{{{k}}} = {sp.latex(v)}" for k, v in s["moment_equations"].items()),
         ),
         Step(
             "Steady state",
@@ -490,131 +416,12 @@ def derive(parameters: ParameterSet) -> Derivation:
         "qubits resonant with each other (eps_L = eps_R = eps) and with the 13C bath (cross relaxation)",
         "local Lindblad master equation (g << eps), Markovian nuclear-spin baths, Eqs. 2-3 and 21-23",
         "secular dipolar coupling, projected on {|0>, |-1>} with spin-1 matrix elements",
-        "rates in s^-1 and g in rad/s on the same footing, as the source quotes both in kHz",
+        "rates and g in rad/s on the same footing (the source quotes both in kHz)",
         "13C density = conc x diamond atom density 1.762e29 m^-3; continuous bath beyond R_m (Eq. 15)",
         "hot bath unpolarised unless pL is set; cold-bath thermal state with excited population (1 - pR)/2",
     )
     return Derivation(
-        "engine004", "two-qubit NV entanglement engine", assumptions, steps, results, discrepancies, parameters
+        "engine004", TITLE, parameters, assumptions, steps, results, discrepancies,
+        conditions=regime_conditions(parameters),
+        data={"kernels": s["kernels"], "x_opt": x_opt, "steady_state": ss},
     )
-
-
-# -- numerics: full master equation, transients ------------------------------------------------
-def numeric_rates(parameters: ParameterSet) -> dict[str, float]:
-    rates = rates_from_polarisations()
-    return {str(k): float(parameters.evaluate(v)) for k, v in rates.items()}
-
-
-def full_fock_model(
-    parameters: ParameterSet,
-    zz: float | None = None,
-    extra: tuple[Dissipator, ...] = (),
-    extra_values: dict[str, float] | None = None,
-):
-    """Sparse matrices of the two-qubit master equation (optionally with ``J_zz = zz``)."""
-    model = engine_model(extra, with_zz=zz is not None)
-    values = {**parameters.values, **numeric_rates(parameters), **(extra_values or {})}
-    if zz is not None:
-        values["J_zz"] = zz
-    return fock_model(model, values)
-
-
-def thermal_product_state(parameters: ParameterSet) -> np.ndarray:
-    """Each qubit in the thermal state of its own bath: excited population ``(1 - p)/2``."""
-    qubit = [np.diag([(1 + parameters[p]) / 2, (1 - parameters[p]) / 2]) for p in ("pL", "pR")]
-    return np.kron(qubit[0], qubit[1]).astype(complex)
-
-
-def transient_concurrence(parameters: ParameterSet, times: np.ndarray) -> np.ndarray:
-    """``C(t)`` from the thermal product state, by exact propagation ``exp(L dt)`` on a uniform grid."""
-    fock = full_fock_model(parameters)
-    L = liouvillian(fock.hamiltonian, fock.jump_operators).toarray()
-    step = sla.expm(L * (times[1] - times[0]))
-    vec = thermal_product_state(parameters).reshape(-1, order="F")
-    out = np.empty(len(times))
-    for k in range(len(times)):
-        out[k] = concurrence(vec.reshape(4, 4, order="F"))
-        vec = step @ vec
-    return out
-
-
-def transient_maximum(parameters: ParameterSet, points: int = 2001) -> tuple[float, float]:
-    """``(max_t C(t), t_max)``: grid search over ``[0, 40/Gamma1]`` refined by bounded optimisation."""
-    fock = full_fock_model(parameters)
-    L = liouvillian(fock.hamiltonian, fock.jump_operators).toarray()
-    rho0 = thermal_product_state(parameters).reshape(-1, order="F")
-    times = np.linspace(0, 40 / parameters["Gamma1"], points)
-    curve = transient_concurrence(parameters, times)
-    k = int(np.argmax(curve))
-    if curve[k] == 0:
-        return 0.0, 0.0
-    at = lambda t: -concurrence((sla.expm(L * t) @ rho0).reshape(4, 4, order="F"))  # noqa: E731
-    lo, hi = times[max(k - 1, 0)], times[min(k + 1, points - 1)]
-    best = minimize_scalar(at, bounds=(lo, hi), method="bounded", options={"xatol": 1e-12 * times[-1]})
-    return float(-best.fun), float(best.x)
-
-
-def validate(parameters: ParameterSet) -> Validation:
-    """Closed-form ``C_ss`` against the numerical steady state; transient maxima against the steady state.
-
-    The transient starts from the product of the baths' thermal states. Its maximum is reported at
-    the given ``g`` and at the steady-state optimum ``g_opt`` (the source's Fig. 3c procedure), and
-    scanned over ``g / Gamma1`` to test whether a transient optimum in ``g`` exists.
-    """
-    derivation = derive(parameters)
-    closed = derivation.results["C_ss"].value
-    full = concurrence(steady_state(full_fock_model(parameters)))
-    with_zz = concurrence(steady_state(full_fock_model(parameters, zz=derivation.results["zz_coupling"].value)))
-    c_t, t_max = transient_maximum(parameters)
-    g_opt = derivation.results["g_opt"].value
-    c_t_opt, t_opt = transient_maximum(parameters.replace(g=g_opt))
-    c_ss_max = derivation.results["C_ss_max"].value
-    ratio = c_t_opt / c_ss_max if c_ss_max > 0 else 0.0
-    scan = [0.1, 0.28, 1.0, 4.0]
-    scanned = [transient_maximum(parameters.replace(g=x * parameters["Gamma1"]), 801)[0] for x in scan]
-    monotonic = all(b > a for a, b in zip(scanned, scanned[1:], strict=False))
-    error = abs(full - closed)
-    metrics = {
-        "C_ss": closed,
-        "C_ss_full": full,
-        "abs_error_C_ss": error,
-        "C_ss_full_with_zz": with_zz,
-        "C_transient_max": c_t,
-        "t_transient_max": t_max,
-        "C_transient_max_at_g_opt": c_t_opt,
-        "t_transient_max_at_g_opt": t_opt,
-        "C_ss_max": c_ss_max,
-        "ratio_transient_to_ss_max": ratio,
-        "transient_max_increases_with_g": float(monotonic),
-    }
-    claim = "holds" if ratio > 2 else "does NOT hold"
-    details = (
-        f"closed form vs sparse steady state of the full master equation: |dC| = {error:.2e}; with the S^z S^z "
-        f"term C = {with_zz:.12f}. Source claim 'transient maximum more than double the steady-state maximum' "
-        f"{claim} at g = g_opt (ratio {ratio:.3f}). Transient maximum at g/Gamma1 = {scan}: "
-        f"{[round(c, 4) for c in scanned]}"
-        + (
-            " - it grows monotonically with g, so no transient optimum in g "
-            "exists without the source's bound g < 70 kHz."
-            if monotonic
-            else ""
-        )
-    )
-    return Validation("engine004", metrics, passed=error < 1e-9 and abs(with_zz - full) < 1e-9, details=details)
-
-
-def _figures(parameters: ParameterSet, folder):
-    from .engine004_figures import draw_all
-
-    return draw_all(parameters, folder)
-
-
-ENTRY = Entry(
-    name="engine004",
-    summary="two-qubit NV entanglement engine: couplings, rates, steady-state concurrence",
-    parameters=tuple(PARAMETERS.values()),
-    defaults=DEFAULTS,
-    derive=derive,
-    validate=validate,
-    figures=_figures,
-)

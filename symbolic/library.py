@@ -1,21 +1,25 @@
-"""Reference models for the numeric benchmarks and tests, written with the symbolic layer.
+"""Textbook models written with the symbolic layer: inputs for tutorials, tests and benchmarks.
 
-They restate ``MODELS.md`` (sps000, engine004) and a few textbook systems; the numeric layer
-itself never declares physics. Parameters keep the names of ``MODELS.md``.
+Driven qubit, pulsed qubit, driven cavity, thermal oscillator, Jaynes-Cummings (driven, lossy; and
+incoherently pumped), a three-mode optomechanical chain and a two-tone three-level ladder. The
+systems of the seed proposals are not here: each is defined once, in its derivation package.
+
+Examples
+--------
+>>> model = driven_qubit()
+>>> sorted(model.parameters)
+['Delta', 'Omega', 'gamma']
 """
 
 from __future__ import annotations
 
-import math
+from types import MappingProxyType
 
-import numpy as np
 import sympy as sp
 
-from qderive.derivations import sps000_model
-from qderive.numeric import fock_model, steady_state
-from qderive.symbolic import TIME, BosonMode, Dissipator, Model, NLevelSystem, Op, declare, thermal_dissipators
-
-TWO_PI = 2 * math.pi
+from .model import TIME, Dissipator, Model, thermal_dissipators
+from .parameters import declare
+from .subsystems import BosonMode, NLevelSystem
 
 
 def driven_qubit() -> Model:
@@ -92,71 +96,6 @@ def optomechanical_chain() -> Model:
     return Model("optomechanical_chain", modes, h, dissipators, p, ports=("kc",))
 
 
-def engine004() -> Model:
-    """Two-qubit entanglement engine of MODELS.md: a hot left and a cold (polarised) right bath.
-
-    ``H_S = eL sL+ sL- + eR sR+ sR- + g (sL+ sR- + sL- sR+)``; ``gamma+_L = gamma-_L = Gamma1/2``,
-    ``gamma-_R = (1+pR)/2 Gamma1``, ``gamma+_R = (1-pR)/2 Gamma1``.
-    """
-    p = declare([("eL", "left qubit splitting", "rad/s"), ("eR", "right qubit splitting", "rad/s"),
-                 ("g", "flip-flop coupling", "rad/s", "real"), ("Gamma1", "cross-relaxation rate", "rad/s"),
-                 ("pR", "right bath polarisation", "1", "nonnegative")])
-    eL, eR, g, gamma1, pR = (q.symbol for q in p.values())
-    left, right = NLevelSystem("L", ("g", "e")), NLevelSystem("R", ("g", "e"))
-    lp, rp = left.sigma("e", "g"), right.sigma("e", "g")
-    h = eL * left.projector("e") + eR * right.projector("e") + g * (lp * rp.dag() + lp.dag() * rp)
-    dissipators = (
-        Dissipator(gamma1 / 2, lp, "L_up"), Dissipator(gamma1 / 2, lp.dag(), "L_down"),
-        # Max(0, .) only states pR <= 1 so that the rate is provably non-negative
-        Dissipator(sp.Max(0, 1 - pR) / 2 * gamma1, rp, "R_up"), Dissipator((1 + pR) / 2 * gamma1, rp.dag(), "R_down"),
-    )
-    return Model("engine004", (left, right), h, dissipators, p)
-
-
-ENGINE004_VALUES = {"eL": TWO_PI * 1.1e6, "eR": TWO_PI * 1.1e6, "g": TWO_PI * 40e3, "Gamma1": 250e3, "pR": 0.98}
-
-
-def sps000() -> Model:
-    """Room-temperature spin-optomechanical single-photon source of MODELS.md, full model (no RWA);
-    the model of :mod:`qderive.derivations.sps000_model`, spin levels ``(d, e)``, port ``kappa_sp``."""
-    return sps000_model.full_model()
-
-
-def sps000_values() -> dict[str, float]:
-    """Fig. 3 parameters of the seed: fm = 3 MHz, delta = 2pi 1 MHz, Qm = 5e8, T = 300 K."""
-    return dict(sps000_model.FIG3)
-
-
-SPS000_GATE = (10e-6, 22e-6)
-
-
-def _with_level(op: Op, system: NLevelSystem, level: str) -> Op:
-    """``<level| A |level>`` on ``system``: the operator acting on the other subsystems."""
-    index = system.index(level)
-    terms: dict = {}
-    for monomial, c in op.terms.items():
-        factors = dict(monomial)
-        if factors.pop(system, (index, index)) == (index, index):
-            rest = tuple((sub, factor) for sub, factor in monomial if sub != system)
-            terms[rest] = terms.get(rest, 0) + c
-    return Op({m: c for m, c in terms.items() if c != 0})
-
-
-def sps000_cooled_state(values: dict[str, float], cutoffs: dict[str, int], tolerance: float = 1e-4) -> np.ndarray:
-    """Start of the sps000 protocol: the modes' steady state under cooling with the spin in ``|d>``
-    (where the spin-phonon coupling vanishes), then the spin set to ``|e>``: ``|e><e| x rho_modes``.
-
-    The full model with ``lam = 0`` has no unique steady state (the spin populations never
-    relax), so the modes are solved as their own model, ``<d| H |d>`` with the modes' dissipators.
-    """
-    model = sps000()
-    spin, modes = model.subsystems[0], model.subsystems[1:]
-    dissipators = tuple(d for d in model.dissipators if spin not in {s for m in d.operator.terms for s, _ in m})
-    cooling = Model("sps000_modes", modes, _with_level(model.hamiltonian, spin, "d"), dissipators, model.parameters)
-    rho_modes = steady_state(fock_model(cooling, values, cutoffs), tolerance)
-    return np.kron(np.diag([0.0, 1.0]), rho_modes)
-
-
 def pumped_jaynes_cummings() -> Model:
     """Single-atom laser: resonant Jaynes-Cummings with incoherent pumping ``P D[s_eg]`` and loss.
 
@@ -195,5 +134,5 @@ def two_tone_three_level() -> Model:
     return Model("two_tone_three_level", (s,), h, dissipators, p)
 
 
-TWO_TONE_VALUES = {"w1": 1.0, "w2": 2.1, "Od": 0.08, "Os": 0.05, "mu_d": 1.02, "mu_s": 1.13,
-                   "gamma10": 0.1, "gamma21": 0.15, "gamma_phi": 0.05}
+TWO_TONE_VALUES = MappingProxyType({"w1": 1.0, "w2": 2.1, "Od": 0.08, "Os": 0.05, "mu_d": 1.02, "mu_s": 1.13,
+                   "gamma10": 0.1, "gamma21": 0.15, "gamma_phi": 0.05})

@@ -1,0 +1,31 @@
+"""``bloch``: optical Bloch equations of a driven two-level atom with dephasing, exact steady state.
+
+Modules: :mod:`.model` (the master equation, with and without the RWA), :mod:`.derivation`
+(drift tensor, steady state, saturation form), :mod:`.validation` (closed form vs the lab-frame
+model and the rotating-frame master equation).
+"""
+
+from __future__ import annotations
+
+from ..contract import FULL, Derivation, System, Validation, ValidationOptions
+from . import derivation, validation
+from .model import DEFAULTS, PARAMETERS
+
+
+class Bloch(System):
+    """The optical Bloch equations as a registered derivation."""
+
+    name = "bloch"
+    title = derivation.TITLE
+    summary = "optical Bloch equations: driven two-level atom with dephasing"
+    parameters = tuple(PARAMETERS.values())
+    defaults = DEFAULTS
+
+    def derive(self, parameters) -> Derivation:
+        return derivation.derive(self.cache, parameters)
+
+    def validate(self, derivation: Derivation, options: ValidationOptions = FULL) -> Validation:
+        return validation.validate(derivation, options)
+
+
+SYSTEM = Bloch

@@ -1,0 +1,29 @@
+"""``purcell``: Purcell rate by adiabatic elimination of a bad cavity, checked against the full Liouvillian.
+
+Modules: :mod:`.model`, :mod:`.derivation`, :mod:`.validation`.
+"""
+
+from __future__ import annotations
+
+from ..contract import FULL, Derivation, System, Validation, ValidationOptions
+from . import derivation, validation
+from .model import DEFAULTS, PARAMETERS
+
+
+class Purcell(System):
+    """The Purcell derivation as a registered system."""
+
+    name = "purcell"
+    title = derivation.TITLE
+    summary = "Purcell rate 4 g^2/kappa by adiabatic elimination of the cavity"
+    parameters = tuple(PARAMETERS.values())
+    defaults = DEFAULTS
+
+    def derive(self, parameters) -> Derivation:
+        return derivation.derive(self.cache, parameters)
+
+    def validate(self, derivation: Derivation, options: ValidationOptions = FULL) -> Validation:
+        return validation.validate(derivation, options)
+
+
+SYSTEM = Purcell

@@ -1,0 +1,29 @@
+"""``raman``: Raman coupling, Stark shifts and pumping of a far-detuned lambda system.
+
+Modules: :mod:`.model`, :mod:`.derivation`, :mod:`.validation`.
+"""
+
+from __future__ import annotations
+
+from ..contract import FULL, Derivation, System, Validation, ValidationOptions
+from . import derivation, validation
+from .model import DEFAULTS, PARAMETERS
+
+
+class Raman(System):
+    """The Raman derivation as a registered system."""
+
+    name = "raman"
+    title = derivation.TITLE
+    summary = "Raman coupling and Stark shifts of a far-detuned lambda system"
+    parameters = tuple(PARAMETERS.values())
+    defaults = DEFAULTS
+
+    def derive(self, parameters) -> Derivation:
+        return derivation.derive(self.cache, parameters)
+
+    def validate(self, derivation: Derivation, options: ValidationOptions = FULL) -> Validation:
+        return validation.validate(derivation, options)
+
+
+SYSTEM = Raman
