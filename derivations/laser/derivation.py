@@ -32,9 +32,10 @@ from qderive.numeric import (
     moment_steady_state,
     regression_system,
 )
-from qderive.symbolic import Expectation, MomentEquations, QderiveError, complete, meanfield
+from qderive.symbolic import Expectation, MomentEquations, ParameterSet, QderiveError, complete, meanfield
 
-from .model import CAVITY, Delta_a, Delta_c, N, chi, g, gamma, kappa, nu, representative_model
+from ..contract import Condition, Derivation, Quantity, Step, SymbolicCache, closed_form
+from .model import CAVITY, PARAMETERS, Delta_a, Delta_c, N, chi, g, gamma, kappa, nu, representative_model
 
 #: The mean-field lasing frequency (rotating frame), kept as a symbol inside the other threshold results.
 OMEGA = sp.Symbol("omega_L", real=True)
@@ -129,8 +130,9 @@ _SAMPLE = {N: 10, g: 1, kappa: 1, gamma: sp.Rational(1, 10), chi: sp.Rational(1,
 def symbolic_solution() -> dict[str, Any]:
     """Parameter-free part: both closed systems, the threshold expressions, the compiled order-2 system."""
     first, second = equations()
-    return {"first": first, "second": second, "threshold": threshold(first, second),
-            "system": lower_moments(second, name="laser_order2")}
+    system = lower_moments(second, name="laser_order2")
+    return {"first": first, "second": second, "threshold": threshold(first, second), "system": system,
+            "regression": regression_system(system, CAVITY.a.dag(), CAVITY.a)}
 
 
 def numeric_results(symbolic: Mapping[str, Any], values: Mapping[str, float],
@@ -143,7 +145,7 @@ def numeric_results(symbolic: Mapping[str, Any], values: Mapping[str, float],
     steady = moment_steady_state(system, values)
     n = system.average(a.dag() * a, steady).real
     see = system.average(s1.sigma("e", "e"), steady).real
-    regression = symbolic.get("regression") or regression_system(system, a.dag(), a)
+    regression = symbolic["regression"]
     centre = float(values["Delta_c"])
     omegas = centre + values["kappa"] * np.linspace(-5, 5, max(spectrum_points, 1))
     spectrum = moment_spectrum(regression, values, steady, omegas)
@@ -151,4 +153,87 @@ def numeric_results(symbolic: Mapping[str, Any], values: Mapping[str, float],
             "state": steady, "spectrum": spectrum}
 
 
-__all__ = ["ASSUMPTIONS", "TITLE", "equations", "numeric_results", "symbolic_solution", "threshold"]
+
+
+MEANINGS: Mapping[str, tuple[str, str]] = {
+    "omega_laser": ("rad/s", "mean-field lasing frequency in the rotating frame (frequency pulling)"),
+    "see_clamped": ("", "inversion <sigma_ee> clamped above threshold (mean field)"),
+    "see_unlasing": ("", "<sigma_ee> of the non-lasing state"),
+    "N_threshold": ("", "critical atom number: lasing needs N > N_threshold (mean field)"),
+    "nu_threshold": ("rad/s", "threshold pump at resonance (mean field; complex: no lasing at any pump)"),
+    "nu_quench": ("rad/s", "pump above which lasing stops at resonance (mean field)"),
+    "n_meanfield": ("", "steady-state photon number, mean field (order 1)"),
+}
+NUMERIC_MEANINGS: Mapping[str, tuple[str, str]] = {
+    "n_cumulant": ("", "steady-state photon number <a^+ a>, second-order cumulant expansion"),
+    "see_cumulant": ("", "excited population <sigma_ee> per atom, second-order cumulant expansion"),
+    "linewidth_cumulant": ("rad/s", "FWHM of the cavity emission spectrum, regression theorem at order 2"),
+}
+SMALL_LIMIT = 0.5  # the expansion in 1/N needs at least two atoms
+
+
+def _steps(symbolic: Mapping[str, Any]) -> tuple[Step, ...]:
+    model, _ = representative_model()
+    first, second, expressions = symbolic["first"], symbolic["second"], symbolic["threshold"]
+    model_latex = (rf"H = {model.hamiltonian.latex()}" + r",\quad \kappa D[a] + \sum_j \big(\gamma D[\sigma_j]"
+                   r" + \nu D[\sigma_j^+] + \chi D[\sigma_j^+\sigma_j]\big)")
+    order1 = r" \\ ".join(first.latex())
+    order2 = r" \\ ".join(second.latex())
+    return (
+        Step("Model: a representative atom s1 and a partner s2 for N identical atoms", model_latex,
+             operation="write the sums over atoms with two explicit copies; scale terms by (N - |A|)/(2 - |A|)"),
+        Step("Mean-field equations (cumulant order 1)", order1,
+             operation="d<m>/dt = <L^+(m)>, products factorised <AB> = <A><B>, sigma_gg = 1 - sigma_ee",
+             before=model_latex, relies_on=("1/N",)),
+        Step("Second-order cumulant equations, phase invariant", order2,
+             note="joint cumulants of three operators set to zero; averages that change under a global phase "
+                  "rotation vanish (no phase reference)",
+             operation="close d<a^+ a>/dt by complete(); drop phase-dependent averages", before=model_latex,
+             relies_on=("1/N",)),
+        Step("Lasing frequency and clamped inversion",
+             rf"\omega_L = {sp.latex(expressions['omega_laser'])},\quad "
+             rf"p_c = {sp.latex(expressions['see_clamped'])}",
+             operation="det(M(p) - i omega) = 0 for the (<a>, <sigma>) block of the order-1 equations",
+             before=order1),
+        Step("Threshold", rf"N_{{th}} = {sp.latex(expressions['N_threshold'])},\quad "
+             rf"\nu_{{th}} = {sp.latex(expressions['nu_threshold'])}",
+             operation="lasing when the unpumped inversion nu/(gamma+nu) exceeds p_c; at resonance a quadratic in nu"),
+        Step("Mean-field photon number",
+             rf"n = {sp.latex(expressions['photons_of_inversion'])}\ \text{{at}}\ p = p_c",
+             operation="excitation balance d(n + N p)/dt of the order-2 equations, inversion clamped",
+             before=order2),
+    )
+
+
+def derive(cache: SymbolicCache, parameters: ParameterSet) -> Derivation:
+    """The laser derivation at ``parameters``: closed forms (order 1) and the order-2 steady state."""
+    symbolic = cache.get("symbolic", symbolic_solution)
+    expressions = {k: explicit(v, symbolic["threshold"]) for k, v in symbolic["threshold"].items()
+                   if k in MEANINGS}
+    results = {}
+    for key, expr in expressions.items():
+        value = complex(parameters.evaluate(expr))
+        units, meaning = MEANINGS[key]
+        real = value.real if abs(value.imag) <= 1e-12 * abs(value) else None
+        results[key] = Quantity(expr, units, real, meaning if real is not None else meaning + " (no real value here)")
+    numbers = numeric_results(symbolic, parameters.values)
+    photons, population = _symbol(CAVITY.a.dag() * CAVITY.a), _symbol(group_atom().sigma("e", "e"))
+    numeric_exprs = {"n_cumulant": photons, "see_cumulant": population,
+                     "linewidth_cumulant": sp.Symbol("FWHM", positive=True)}
+    for key, (units, meaning) in NUMERIC_MEANINGS.items():
+        results[key] = Quantity(numeric_exprs[key], units, float(numbers[key]), meaning)
+    conditions = {"1/N": Condition("1/N", 1 / N, 1 / float(parameters["N"]), SMALL_LIMIT,
+                                   "many atoms: neglected third-order cumulants are O(1/N)")}
+    evaluators = {key: closed_form(expr, PARAMETERS) for key, expr in expressions.items()}
+    return Derivation("laser", TITLE, parameters, ASSUMPTIONS, _steps(symbolic), results, conditions=conditions,
+                      evaluators=evaluators, data={"symbolic": symbolic, "state": numbers["state"],
+                                                   "spectrum": numbers["spectrum"]})
+
+
+def group_atom():
+    """The representative atom ``s1``."""
+    return representative_model()[1].copies[0]
+
+
+__all__ = ["ASSUMPTIONS", "TITLE", "derive", "equations", "explicit", "numeric_results", "symbolic_solution",
+           "threshold"]

@@ -17,7 +17,7 @@ import numpy as np
 from qderive.symbolic import BosonMode, Dissipator, IdenticalSystems, Model, NLevelSystem, declare, identical_copies
 
 PARAMETERS = declare([
-    ("N", "number of atoms", "1"),
+    ("N", "number of atoms", ""),
     ("g", "atom-cavity coupling (vacuum Rabi frequency / 2)", "rad/s"),
     ("kappa", "cavity energy decay rate", "rad/s"),
     ("gamma", "atomic spontaneous decay rate", "rad/s", "nonnegative"),
