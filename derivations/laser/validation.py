@@ -150,7 +150,7 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
     """Cumulant (order 2) and mean-field photon number and inversion against the exact steady state.
 
     The error is the larger relative error of ``n_cumulant`` and ``see_cumulant``; the tolerance
-    :func:`tolerance` of ``N``. Without ``quick``, the error is also measured for ``N = 1..8`` at
+    :func:`tolerance` of ``N``. Without ``quick``, the error is also measured for ``N = 1..10`` at
     the user's collective coupling ``g sqrt(N)`` (expected ``~ 1/N`` asymptotically; at the defaults
     the local exponent is -0.66 at N = 3..8 and steepens with N).
     """
