@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from qderive.codegen import CodegenError, InvalidArgumentsError, compile_ode, forget_loaded_kernels
+from qderive.codegen import CodegenError, InvalidArgumentsError, compile_ode
 
 z = sp.Symbol("z", complex=True)
 z_conj = sp.Symbol("zc", complex=True)      # stands for conj(z)
@@ -49,15 +49,21 @@ def test_jacobian_matches_finite_differences(ode):
 
 
 def test_second_load_comes_from_the_cache(ode):
-    forget_loaded_kernels()
-    again = compile_ode(RHS, [z, w], [k, d, g], conjugates={z_conj: z},
-                        cache_dir=ode.rhs_kernel.source_path.parent)
-    assert again.rhs_kernel.from_cache and again.jacobian_kernel.from_cache
+    again = compile_ode(RHS, [z, w], [k, d, g], conjugates={z_conj: z}, cache_dir=ode.source_path.parent)
+    assert again.from_cache and not ode.from_cache and again.source == ode.source
+    assert again.max_rel_error < 1e-12
     y, p = np.array([0.3, -0.8, 0.5]), np.array([0.7, -0.3, 1.3])
     first, second = np.empty(3), np.empty(3)
     ode.rhs(first, y, p)
     again.rhs(second, y, p)
     assert np.array_equal(first, second)
+
+
+def test_a_damaged_source_is_rebuilt(tmp_path):
+    first = compile_ode(RHS, [z, w], [k, d, g], conjugates={z_conj: z}, cache_dir=tmp_path)
+    first.source_path.write_text(first.source.replace("out[0] =", "out[0] = 2.0 *"))
+    again = compile_ode(RHS, [z, w], [k, d, g], conjugates={z_conj: z}, cache_dir=tmp_path)
+    assert not again.from_cache and again.source == first.source
 
 
 def test_refusals(tmp_path):
