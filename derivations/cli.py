@@ -29,7 +29,7 @@ from .registry import Registry
 from .render import FORMATS, to_latex
 from .report import write_index, write_report
 
-BENCHMARKS = ("symbolic", "codegen", "numeric")
+BENCHMARKS = ("symbolic", "codegen", "numeric", "cumulant")
 MAX_EXPRESSION_LENGTH = 200
 _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
               ast.Pow: operator.pow, ast.USub: operator.neg, ast.UAdd: operator.pos}
