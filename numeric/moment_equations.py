@@ -58,14 +58,14 @@ class MomentSystem:
             raise ParameterError(f"parameter(s) {bad} must be finite numbers")
         return p
 
-    def initial_state(self, values: Mapping[Op, complex] | None = None) -> np.ndarray:
-        """Real state ``y`` from ``{monomial operator: <m>}``; unspecified moments are 0.
+    def initial_state(self, values: Sequence[tuple[Op, complex]] = ()) -> np.ndarray:
+        """Real state ``y`` from ``[(monomial operator, <m>), ...]``; unspecified moments are 0.
 
         All moments 0 is the state with every mode in vacuum and every n-level system in its
         eliminated (first) level.
         """
         z = np.zeros(len(self.equations.moments), dtype=complex)
-        for op, value in (values or {}).items():
+        for op, value in values:
             monomial = self.equations.rules.canonical(next(iter(op.terms)))
             if monomial not in self.equations.moments:
                 raise ParameterError(f"<{op}> is not an unknown of the moment equations")

@@ -6,8 +6,9 @@ compiled second-order system solved at the user's numbers).
 
 * Order 1 (mean field): ``<a>``, ``<sigma>``, ``<sigma_ee>``. Below threshold the non-lasing
   state ``<a> = <sigma> = 0``, ``<sigma_ee> = p_0`` is stable; it loses stability when the
-  linear ``(<a>, <sigma>)`` block at fixed inversion ``p`` has an eigenvalue ``i omega``:
-  ``det(M(p) - i omega) = 0`` gives the lasing frequency ``omega`` (imaginary part) and the
+  linear ``(<a>, <sigma>)`` block at fixed inversion ``p`` has an eigenvalue ``-i omega_L``
+  (``<a> ~ e^{-i omega_L t}``, the convention of the detunings):
+  ``det(M(p) + i omega_L) = 0`` gives the lasing frequency ``omega_L`` (imaginary part) and the
   clamped inversion ``p_c`` (real part). Lasing needs ``p_0 > p_c``: the critical atom number and,
   at resonance, the threshold and quenching pumps follow. Above threshold the inversion stays
   clamped at ``p_c`` and the exact excitation balance ``d(n + N p)/dt = -kappa n + N (nu - (gamma + nu) p)``
@@ -72,7 +73,7 @@ def threshold(first: MomentEquations, second: MomentEquations) -> dict[str, sp.E
     matrix = block.jacobian([amplitude, coherence])
     if sp.expand(block - matrix * sp.Matrix([amplitude, coherence])) != sp.zeros(2, 1):
         raise QderiveError("laser: the mean-field (<a>, <sigma>) block is not linear at fixed inversion")
-    determinant = sp.expand((matrix - sp.I * OMEGA * sp.eye(2)).det())
+    determinant = sp.expand((matrix + sp.I * OMEGA * sp.eye(2)).det())   # mode e^{-i omega_L t}
     real_part, imag_part = (sp.expand(part) for part in determinant.as_real_imag())
     lasing_frequency = sp.factor(_linear_root(imag_part, OMEGA))
     clamped = _linear_root(real_part, inversion)          # in terms of omega_L (kept as a symbol)
@@ -193,7 +194,8 @@ def _steps(symbolic: Mapping[str, Any]) -> tuple[Step, ...]:
         Step("Lasing frequency and clamped inversion",
              rf"\omega_L = {sp.latex(expressions['omega_laser'])},\quad "
              rf"p_c = {sp.latex(expressions['see_clamped'])}",
-             operation="det(M(p) - i omega) = 0 for the (<a>, <sigma>) block of the order-1 equations",
+             operation="det(M(p) + i omega_L) = 0 for the (<a>, <sigma>) block of the order-1 equations, "
+                       "<a> ~ e^{-i omega_L t}",
              before=order1),
         Step("Threshold", rf"N_{{th}} = {sp.latex(expressions['N_threshold'])},\quad "
              rf"\nu_{{th}} = {sp.latex(expressions['nu_threshold'])}",
