@@ -103,11 +103,11 @@ class CompiledODE:
 
     def pack(self, values: Sequence[complex]) -> np.ndarray:
         """The real state ``y`` of complex values of the unknowns."""
-        values = np.asarray(values, dtype=complex)
-        if values.shape != (len(self.unknowns),):
-            raise InvalidArgumentsError(f"pack takes {len(self.unknowns)} values, got shape {values.shape}")
+        z = np.asarray(values, dtype=complex)
+        if z.shape != (len(self.unknowns),):
+            raise InvalidArgumentsError(f"pack takes {len(self.unknowns)} values, got shape {z.shape}")
         y = np.empty(self.size)
-        for (re, im), v in zip(self.components, values, strict=True):
+        for (re, im), v in zip(self.components, z, strict=True):
             y[re] = v.real
             if im >= 0:
                 y[im] = v.imag

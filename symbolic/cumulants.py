@@ -29,11 +29,11 @@ import sympy as sp
 from .errors import AlgebraError
 from .expectation import Expectation
 from .operators import IDENTITY, Monomial
-from .subsystems import InputField, NLevelSystem
+from .subsystems import InputField, NLevelSystem, Subsystem
 
 #: One elementary operator: its subsystem and factor (``(1, 0)`` = ``a^+``, ``(0, 1)`` = ``a``,
 #: ``(i, j)`` = ``sigma_ij``).
-Element = tuple[object, tuple[int, int]]
+Element = tuple[Subsystem, tuple[int, int]]
 Leaf = Callable[[Monomial], sp.Expr]
 
 
@@ -65,7 +65,7 @@ def operator_order(monomial: Monomial) -> int:
 
 def block_monomial(block: list[Element]) -> Monomial:
     """The normal-ordered monomial of a block of elements taken in their original order."""
-    factors: dict[object, tuple[int, int]] = {}
+    factors: dict[Subsystem, tuple[int, int]] = {}
     for system, factor in block:
         if isinstance(system, NLevelSystem):
             factors[system] = factor  # a monomial holds at most one sigma per n-level system

@@ -121,13 +121,9 @@ class ClosureRules:
             present = [s for s, _ in monomial if s in group.copies]
             if not present:
                 continue
-            best = None
-            for image in itertools.permutations(group.copies, len(present)):
-                candidate = relabel(monomial, dict(zip(present, image, strict=True)))
-                key = monomial_sort_key(candidate)
-                if best is None or key < best[0]:
-                    best = (key, candidate)
-            monomial = best[1]
+            images = (relabel(monomial, dict(zip(present, image, strict=True)))
+                      for image in itertools.permutations(group.copies, len(present)))
+            monomial = min(images, key=monomial_sort_key)
         return monomial
 
     def conjugate(self, monomial: Monomial) -> Monomial:
