@@ -14,7 +14,7 @@ from qderive.numeric import moment_spectrum, steady_state_sweep
 from ..contract import Derivation, Validation
 from ..plotting import Axis, CurvePanel, Figure, Series
 from .model import CAVITY
-from .validation import MAX_TENSOR, error_versus_atom_number, exact_solution, tolerance
+from .validation import MAX_TENSOR, error_versus_atom_number, exact_solution, full_linewidth, tolerance
 
 ATOM_NUMBERS = (1, 10, 100, 1000)
 
@@ -47,13 +47,22 @@ def photon_number_and_linewidth(derivation: Derivation, validation: Validation |
         exact = [exact_solution(values | {"N": float(count), "nu": nu}, 1.0 + count * nu / kappa)["n"]
                  for nu in exact_pumps]
         photon_series.append(Series(exact_pumps / kappa, np.array(exact), f"N = {count} exact", points=True))
+    single = values | {"N": 1.0}
+    exact_pumps = kappa * np.geomspace(0.05, 5.0, 4)
+    exact_widths = []
+    for nu in exact_pumps:
+        point = single | {"nu": nu}
+        state = steady_state_sweep(system, point, "nu", [nu])[0]
+        guess = moment_spectrum(regression, point, state, [values["Delta_c"]]).linewidth
+        exact_widths.append(full_linewidth(point, 1.0 + nu / kappa, guess))
+    width_series.append(Series(exact_pumps / kappa, np.array(exact_widths) / kappa, "N = 1 exact", points=True))
     photons = CurvePanel(Axis("pump nu / kappa", log=True), Axis("photon number <a^+ a>", log=True),
                          tuple(photon_series), title=f"g = {values['g'] / kappa:.3g} kappa")
     widths = CurvePanel(Axis("pump nu / kappa", log=True), Axis("linewidth (FWHM) / kappa", log=True),
                         tuple(width_series), title="regression theorem on the order-2 equations")
     return Figure("photon_number_linewidth", "photon number and linewidth versus pump", (photons, widths),
                   caption="second-order cumulant expansion at the user's g, kappa, gamma, chi and detunings; "
-                          "points: full master equation (tensor product)")
+                          "points: full master equation (tensor product; linewidth: FWHM of its spectrum)")
 
 
 def error_versus_n(derivation: Derivation, validation: Validation | None) -> Figure:

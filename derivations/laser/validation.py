@@ -26,10 +26,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+import scipy.optimize
 import scipy.sparse as sps
 import scipy.sparse.linalg as spla
 
-from qderive.numeric import fock_model, steady_state
+from qderive.numeric import fock_model, spectrum, steady_state
 from qderive.symbolic import ParameterError, TruncationError
 
 from ..contract import Derivation, Validation, ValidationError, ValidationOptions, judge
@@ -40,6 +41,7 @@ from .model import CAVITY, laser_model
 MAX_TENSOR = 4
 MAX_DICKE = 10
 QUICK_MAX_DICKE = 6
+LINEWIDTH_MAX_N = 2   # full spectrum (one sparse solve per frequency) for the linewidth metric
 TOP_POPULATION = 1e-10
 
 
@@ -59,20 +61,49 @@ def _first_cutoff(photons_guess: float) -> int:
     return int(photons_guess + 6 * np.sqrt(photons_guess) + 10)
 
 
-def tensor_product_solution(values: Mapping[str, float], photons_guess: float = 1.0) -> dict[str, float]:
-    """``<a^+ a>``, ``<sigma_ee>`` per atom from the full master equation (``N <= 4``)."""
+def _converged_fock(values: Mapping[str, float], photons_guess: float):
+    """The tensor-product model at a cutoff whose top Fock level holds < TOP_POPULATION, and its steady state."""
     count = _atom_number(values)
     model = laser_model(count)
-    a, s1 = CAVITY.a, model.level_systems[0]
     parameters = {k: float(v) for k, v in values.items() if k != "N"} | {"N": float(count)}
     cutoff = _first_cutoff(photons_guess)
     while True:
         fock = fock_model(model, parameters, {"a": cutoff})
         try:
-            rho = steady_state(fock, truncation_tolerance=TOP_POPULATION)
-            break
+            return model, fock, steady_state(fock, truncation_tolerance=TOP_POPULATION), cutoff
         except TruncationError:
             cutoff = int(1.5 * cutoff)
+
+
+def full_linewidth(values: Mapping[str, float], photons_guess: float, width_guess: float) -> float:
+    """FWHM (rad/s) of the emission spectrum ``S(w)`` of ``<a^+(tau) a(0)>`` from the full master equation."""
+    _, fock, _, _ = _converged_fock(values, photons_guess)
+    a = CAVITY.a
+
+    def density(w: float) -> float:
+        return float(spectrum(fock, [w], a.dag(), a).values[0])
+
+    grid = float(values["Delta_c"]) + width_guess * np.linspace(-10, 10, 81)
+    sampled = spectrum(fock, grid, a.dag(), a).values
+    k = int(np.argmax(sampled))
+    step = grid[1] - grid[0]
+    peak = scipy.optimize.minimize_scalar(lambda w: -density(w), bounds=(grid[k] - step, grid[k] + step),
+                                          method="bounded", options={"xatol": 1e-6 * step})
+    half = -peak.fun / 2
+    edges = []
+    for sign in (-1.0, 1.0):
+        distance = step
+        while density(peak.x + sign * distance) > half:
+            distance *= 2
+        edges.append(scipy.optimize.brentq(lambda d, s=sign: density(peak.x + s * d) - half, 0.0, distance,
+                                           xtol=1e-9 * width_guess))
+    return float(sum(edges))
+
+
+def tensor_product_solution(values: Mapping[str, float], photons_guess: float = 1.0) -> dict[str, float]:
+    """``<a^+ a>``, ``<sigma_ee>`` per atom from the full master equation (``N <= 4``)."""
+    model, fock, rho, cutoff = _converged_fock(values, photons_guess)
+    a, s1 = CAVITY.a, model.level_systems[0]
     return {"n": float(np.trace(fock.operator(a.dag() * a) @ rho).real),
             "see": float(np.trace(fock.operator(s1.sigma("e", "e")) @ rho).real),
             "cutoff": float(cutoff), "dimension": float(fock.dimension)}
@@ -176,6 +207,11 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
         scaling = {f"rel_error_n_cumulant_N{c}": e for c, e in zip(counts, cumulant_errors, strict=True)}
         scaling |= {"error_exponent_in_N": log_log_slope(counts[-3:], cumulant_errors[-3:]),
                     "expected_exponent": -1.0}
+    if not options.quick and count <= LINEWIDTH_MAX_N:
+        width = derivation.value("linewidth_cumulant")
+        metrics["linewidth_full"] = full_linewidth(values, n_cumulant, width)
+        metrics["linewidth_cumulant"] = width
+        metrics["rel_error_linewidth"] = abs(width / metrics["linewidth_full"] - 1)
     error = max(errors["rel_error_n_cumulant"], errors["rel_error_see_cumulant"])
     method = "Dicke basis (qutip.piqs)" if exact["method_dicke"] else "tensor product"
     return judge("laser", derivation, error, tolerance(count), "relative error of <a^+ a> and <sigma_ee> (order 2)",
