@@ -22,12 +22,12 @@ from typing import Any
 
 from mpmath.libmp import NoConvergence
 
-from qderive.symbolic import QderiveError
+from qderive.symbolic import Parameter, QderiveError
 
 from .contract import ValidationOptions
 from .registry import Registry
 from .render import FORMATS, to_latex
-from .report import write_index, write_report
+from .report import check_folder, write_index, write_report
 
 BENCHMARKS = ("symbolic", "codegen", "numeric", "cumulant")
 MAX_EXPRESSION_LENGTH = 200
@@ -35,8 +35,8 @@ _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.m
               ast.Pow: operator.pow, ast.USub: operator.neg, ast.UAdd: operator.pos}
 
 
-def parse_number(text: str) -> float:
-    """A number from arithmetic on literals and ``pi`` (e.g. ``2*pi*1e6``), refusing anything else.
+def parse_number(text: str) -> complex | float:
+    """A number from arithmetic on literals and ``pi`` (e.g. ``2*pi*1e6``, ``1e6+2e5j``), refusing anything else.
 
     Examples
     --------
@@ -44,9 +44,10 @@ def parse_number(text: str) -> float:
     6283185.307179586
     """
 
-    def evaluate(node: ast.AST) -> float:
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-            return float(node.value)
+    def evaluate(node: ast.AST) -> complex | float:
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, complex)) \
+                and not isinstance(node.value, bool):
+            return node.value if isinstance(node.value, complex) else float(node.value)
         if isinstance(node, ast.Name) and node.id == "pi":
             return math.pi
         if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
@@ -61,19 +62,22 @@ def parse_number(text: str) -> float:
         value = evaluate(ast.parse(text, mode="eval").body)
     except (SyntaxError, ValueError, TypeError, ZeroDivisionError, OverflowError, RecursionError, MemoryError):
         raise QderiveError(f"cannot read '{text}' as a number (use digits, + - * / **, pi)") from None
-    if not math.isfinite(value):
+    if not (math.isfinite(value.real) and math.isfinite(value.imag)):
         raise QderiveError(f"'{text}' is not a finite number")
     return value
 
 
-def parse_settings(settings: Sequence[str]) -> dict[str, float]:
-    """``KEY=VALUE`` items to a dict (each value through :func:`parse_number`)."""
+def parse_settings(settings: Sequence[str], parameters: Sequence[Parameter] = ()) -> dict[str, complex | float]:
+    """``KEY=VALUE`` items to a dict: a parameter's named value (e.g. ``pump_pol=phi``) or :func:`parse_number`."""
+    by_name = {p.name: p for p in parameters}
     values = {}
     for item in settings:
         key, sep, text = item.partition("=")
-        if not sep or not key.strip():
+        key, text = key.strip(), text.strip()
+        if not sep or not key:
             raise QderiveError(f"--set takes KEY=VALUE, got '{item}'")
-        values[key.strip()] = parse_number(text.strip())
+        named = by_name[key].named_value(text) if key in by_name else None
+        values[key] = named if named is not None else parse_number(text)
     return values
 
 
@@ -96,7 +100,7 @@ def _cmd_list(args: argparse.Namespace, registry: Registry) -> int:
 
 def _cmd_derive(args: argparse.Namespace, registry: Registry) -> int:
     system = registry.get(args.name)
-    derivation = system.derive(system.parameter_set(parse_settings(args.set)))
+    derivation = system.derive(system.parameter_set(parse_settings(args.set, system.parameters)))
     if args.json or args.format == "json":
         _print_json(derivation.to_json())
     elif args.format == "latex":
@@ -108,7 +112,7 @@ def _cmd_derive(args: argparse.Namespace, registry: Registry) -> int:
 
 def _cmd_validate(args: argparse.Namespace, registry: Registry) -> int:
     system = registry.get(args.name)
-    derivation = system.derive(system.parameter_set(parse_settings(args.set)))
+    derivation = system.derive(system.parameter_set(parse_settings(args.set, system.parameters)))
     validation = system.validate(derivation, ValidationOptions(quick=args.quick))
     if validation is None:
         raise QderiveError(f"derivation '{args.name}' has no validation against full numerics")
@@ -146,12 +150,12 @@ def _cmd_run(args: argparse.Namespace, registry: Registry) -> int:
         raise QderiveError("--set applies to one derivation; use 'qderive run NAME --set ...'")
     names = registry.names() if run_all else [registry.get(args.name).name]
     root = Path(args.out or "reports")
-    overrides = parse_settings(args.set)
     status, entries = 0, []
     for name in names:
         system = registry.get(name)
-        out = root / name if run_all or not args.out else root
-        report = system.report(system.parameter_set(overrides), ValidationOptions(quick=args.quick))
+        out = check_folder(root / name if run_all or not args.out else root)
+        report = system.report(system.parameter_set(parse_settings(args.set, system.parameters)),
+                               ValidationOptions(quick=args.quick, progress=not args.quiet))
         summary = write_report(report, out)
         if not args.quiet:
             print(summary.text)

@@ -25,13 +25,12 @@ Examples
 >>> system = Registry.discover().get("bloch")
 >>> derivation = system.derive(system.parameter_set())
 >>> round(derivation.value("rho_ee"), 6)
-0.255968
+0.227273
 """
 
 from __future__ import annotations
 
 import math
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -45,6 +44,7 @@ from qderive.codegen import Kernel, compile_expr
 from qderive.symbolic import Parameter, ParameterError, ParameterSet, QderiveError
 
 from . import html
+from .progress import Progress
 
 if TYPE_CHECKING:
     from .plotting import Figure
@@ -161,6 +161,13 @@ def closed_form(expr: sp.Expr, parameters: Mapping[str, Parameter]) -> Evaluator
         raise ParameterError(f"cannot compile {expr}: {leftover} are not declared parameters")
     names = tuple(sorted(by_symbol[s] for s in expr.free_symbols))
     return Evaluator(expr, names, tuple(parameters[n].symbol for n in names))
+
+
+def quantities(expressions: Mapping[str, sp.Expr], meanings: Mapping[str, tuple[str, str]],
+               parameters: ParameterSet) -> dict[str, Quantity]:
+    """A :class:`Quantity` per expression: ``meanings[key] = (unit, meaning)``, value at ``parameters``."""
+    return {key: Quantity(expr, meanings[key][0], float(parameters.evaluate(expr)), meanings[key][1])
+            for key, expr in expressions.items()}
 
 
 @dataclass(frozen=True)
@@ -363,8 +370,17 @@ class SymbolicCache:
         return len(self._store)
 
 
-class System(ABC):
-    """A registered derivation. Subclasses set the class attributes and implement :meth:`derive`.
+@dataclass(frozen=True)
+class Stages:
+    """The module functions a system's package provides: ``derive(cache, parameters)``, ``validate``, ``figures``."""
+
+    derive: Callable[[SymbolicCache, ParameterSet], Derivation]
+    validate: Callable[[Derivation, ValidationOptions], Validation] | None = None
+    figures: Callable[[Derivation, Validation | None], tuple[Figure, ...]] | None = None
+
+
+class System:
+    """A registered derivation. Subclasses set the class attributes, and either ``stages`` or override the methods.
 
     Attributes
     ----------
@@ -381,6 +397,7 @@ class System(ABC):
     summary: str = ""
     parameters: tuple[Parameter, ...] = ()
     defaults: Mapping[str, complex | float] = MappingProxyType({})
+    stages: Stages | None = None
 
     def __init__(self) -> None:
         if not self.name or not self.name.replace("_", "").isalnum():
@@ -391,20 +408,31 @@ class System(ABC):
         """The defaults updated by ``overrides``, each value checked against its parameter's domain."""
         return ParameterSet(self.parameters, {**self.defaults, **dict(overrides or {})})
 
-    @abstractmethod
     def derive(self, parameters: ParameterSet) -> Derivation:
         """The derivation at ``parameters`` (symbolic work from :attr:`cache`)."""
+        if self.stages is None:
+            raise QderiveError(f"derivation '{self.name}' defines neither stages nor derive()")
+        return self.stages.derive(self.cache, parameters)
 
     def validate(self, derivation: Derivation, options: ValidationOptions = FULL) -> Validation | None:
         """Check ``derivation`` against the full model; ``None`` if the system has no full model."""
-        return None
+        if self.stages is None or self.stages.validate is None:
+            return None
+        return self.stages.validate(derivation, options)
 
     def figures(self, derivation: Derivation, validation: Validation | None) -> tuple[Figure, ...]:
         """Plot data drawn from ``derivation`` and ``validation``; none by default."""
-        return ()
+        if self.stages is None or self.stages.figures is None:
+            return ()
+        return tuple(self.stages.figures(derivation, validation))
 
     def report(self, parameters: ParameterSet, options: ValidationOptions = FULL) -> Report:
-        """Derive once, validate that derivation, and build the figures from both."""
-        derivation = self.derive(parameters)
-        validation = self.validate(derivation, options)
-        return Report(derivation, validation, tuple(self.figures(derivation, validation)))
+        """Derive once, validate that derivation, and build the figures from both (progress if asked)."""
+        with Progress(("derive", "validate", "figures"), self.name, options.progress) as progress:
+            progress.advance("derive")
+            derivation = self.derive(parameters)
+            progress.advance("validate")
+            validation = self.validate(derivation, options)
+            progress.advance("figures")
+            figures = tuple(self.figures(derivation, validation))
+        return Report(derivation, validation, figures)

@@ -109,12 +109,13 @@ Panel = CurvePanel | MapPanel
 
 @dataclass(frozen=True)
 class Figure:
-    """A named figure (file stem ``name``) of one or more panels side by side."""
+    """A named figure (file stem ``name``) of panels, side by side or in rows of ``columns``."""
 
     name: str
     title: str
     panels: tuple[Panel, ...]
     caption: str = ""
+    columns: int = 0
 
     def __post_init__(self) -> None:
         if not self.name or not all(c.isalnum() or c in "_-" for c in self.name):
@@ -147,10 +148,14 @@ def render(figure: Figure) -> MplFigure:
     from matplotlib import rc_context
 
     with rc_context(STYLE):
-        fig = MplFigure(figsize=(4.6 * len(figure.panels), 3.8))
+        columns = figure.columns or len(figure.panels)
+        rows = -(-len(figure.panels) // columns)
+        fig = MplFigure(figsize=(4.6 * columns, 3.8 * rows))
         FigureCanvasAgg(fig)
-        axes = fig.subplots(1, len(figure.panels), squeeze=False)[0]
-        for ax, panel in zip(axes, figure.panels, strict=True):
+        axes = fig.subplots(rows, columns, squeeze=False).ravel()
+        for ax in axes[len(figure.panels):]:
+            ax.set_visible(False)
+        for ax, panel in zip(axes, figure.panels, strict=False):
             if isinstance(panel, MapPanel):
                 _draw_map(fig, ax, panel)
             else:
@@ -176,6 +181,7 @@ def draw(figure: Figure, folder: Path, dpi: int = 120) -> Path:
     try:
         with os.fdopen(handle, "wb") as stream:
             render(figure).savefig(stream, format="png", dpi=dpi)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; a figure is for reading
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -138,6 +138,22 @@ def _install(staging: Path, target: Path, files: list[str], owned: set[str]) -> 
     shutil.rmtree(staging)
 
 
+def check_folder(folder: Path | str) -> Path:
+    """Refuse, before any work is done, a report folder that cannot be written (a file, a link, no permission)."""
+    target = Path(folder).absolute()
+    if target.is_symlink():
+        raise ReportError(f"report folder {target} is a symbolic link; give a real folder")
+    if target.exists() and not target.is_dir():
+        raise ReportError(f"report folder {target} exists and is not a folder")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ReportError(f"cannot create the report folder {target}: {error.strerror or error}") from None
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise ReportError(f"cannot write into {target.parent} (permission denied)")
+    return target
+
+
 def write_report(report: Report, folder: Path | str, writers: tuple[Writer, ...] = WRITERS) -> ReportSummary:
     """Write ``report`` into ``folder`` (see the module docstring for the safety rules)."""
     target = Path(folder).absolute()

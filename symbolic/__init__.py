@@ -21,18 +21,22 @@ __all__ = [
     "anticommutator", "as_op", "commutator",
 ]
 
+from .bath import ModeBath, mode_bath, operator_spread
 from .bright_dark import BrightDarkBasis, bright_dark_modes
 from .cumulants import cumulant_expansion, joint_cumulant, operator_order
 from .effective import EffectiveModel
 from .elimination import adiabatic_eliminate, effective_operators, far_detuned_eliminate, second_order_hamiltonian
 from .equations import (
     CoefficientTensors,
+    EquationOfMotion,
     adjoint_generator,
     coefficient_tensors,
     equations_of_motion,
     expectation_equation,
+    expectation_value_equation,
     first_order_operators,
     heisenberg_langevin,
+    heisenberg_langevin_equation,
 )
 from .expectation import Expectation, expectation
 from .model import TIME, Dissipator, Model, thermal_dissipators
@@ -51,7 +55,9 @@ from .regression import CorrelationEquations, correlation_equations
 from .selection_rules import allowed_channels, angular_harmonics, angular_overlap, circular_components, site_sum
 from .spins import SpinOperators, spin_operators, spin_system
 from .subspace import project
+from .thermal_elimination import thermal_eliminate
 from .transform import substitute_modes
+from .units import SI_SYMBOLS, UnitError, check_unit, unit_suffix
 
 __all__ += [
     "BrightDarkBasis", "EffectiveModel", "adiabatic_eliminate", "allowed_channels", "angular_harmonics",
@@ -61,6 +67,9 @@ __all__ += [
     "SpinOperators", "TIME", "adjoint_generator", "coefficient_tensors", "declare",
     "equations_of_motion", "expectation", "expectation_equation", "first_order_operators",
     "heisenberg_langevin", "project", "spin_operators", "spin_system", "thermal_dissipators",
+    "EquationOfMotion", "expectation_value_equation", "heisenberg_langevin_equation",
+    "SI_SYMBOLS", "UnitError", "check_unit", "unit_suffix",
+    "ModeBath", "mode_bath", "operator_spread", "thermal_eliminate",
 ]
 
 __all__ += [

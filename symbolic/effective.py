@@ -5,12 +5,15 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import sympy as sp
+from sympy.printing.pretty.stringpict import prettyForm
 
 from .errors import ApproximationWarning
 from .model import Model
 from .parameters import ParameterSet
+from .printing import latex_text, pretty_lines, pretty_text, repr_latex
 
 
 @dataclass(frozen=True)
@@ -41,3 +44,28 @@ class EffectiveModel:
                     stacklevel=2,
                 )
         return result
+
+    # -- printing -------------------------------------------------------------------------
+    def _sympystr(self, printer: Any) -> str:
+        lines = [f"{self.method}: {printer._print(self.model)}", "  valid while small:"]
+        lines += [f"    {name} = {printer._print(expr)}" for name, expr in self.small_parameters.items()]
+        lines += ["  assumptions:", *(f"    - {a}" for a in self.assumptions)]
+        return "\n".join(lines)
+
+    def _latex(self, printer: Any) -> str:
+        lines = [rf"&{latex_text(f'{self.method}: {self.model.name}')}", *self.model._latex_equations(printer)]
+        lines += [rf"&{latex_text(n)} = {printer._print(expr)} \ll 1" for n, expr in self.small_parameters.items()]
+        lines += [rf"&{latex_text(a)}" for a in self.assumptions]
+        return r"\begin{aligned}" + r"\\ ".join(lines) + r"\end{aligned}"
+
+    def _pretty(self, printer: Any) -> prettyForm:
+        lines = [prettyForm(f"{self.method}: {self.model.name}"), *self.model._pretty_equations(printer)]
+        lines += [pretty_text(printer, f"{name} = ", expr, " << 1") for name, expr in self.small_parameters.items()]
+        lines += [prettyForm(f"- {a}") for a in self.assumptions]
+        return pretty_lines(lines)
+
+    def __str__(self) -> str:
+        return str(sp.sstr(self))
+
+    def _repr_latex_(self) -> str:
+        return repr_latex(self)

@@ -17,14 +17,76 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import sympy as sp
+from sympy.printing.pretty.stringpict import prettyForm
 
 from .errors import ModelError
 from .expectation import expectation
-from .model import Model
-from .operators import Op, commutator
+from .model import TIME, Model
+from .operators import Op, commutator, monomial_to_str
+from .printing import pretty_text, repr_latex
 from .subsystems import BosonMode, InputField, NLevelSystem
+
+
+@dataclass(frozen=True)
+class EquationOfMotion:
+    r"""The equation ``d(lhs)/dt = rhs`` of an operator (Heisenberg-Langevin) or of an average.
+
+    ``lhs`` is the operator ``A`` (an :class:`Op`) or its average ``<A>`` (a SymPy expression);
+    ``rhs`` is of the same kind. It prints through SymPy's printers as ``d<a^+ a>/dt = ...``
+    (``str``), ``\frac{d}{dt}`` (``sympy.latex``, Jupyter) and a fraction (``sympy.pretty``).
+    Use ``rhs`` for algebra; :meth:`as_sympy` gives a ``sympy.Eq`` for averages.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import BosonMode, Dissipator, Model, declare
+    >>> P = declare([("kappa", "decay", "rad/s")])
+    >>> cavity = BosonMode("a")
+    >>> model = Model("leaky", (cavity,), Op(), [Dissipator(P["kappa"].symbol, cavity.a, "out")], P)
+    >>> print(expectation_value_equation(model, cavity.a.dag() * cavity.a))
+    d<a^+ a>/dt = -kappa*<a^+ a>
+    """
+
+    lhs: Op | sp.Expr
+    rhs: Op | sp.Expr
+
+    def _lhs_is_atomic(self) -> bool:
+        """True for one operator factor (``a``, ``s_ge``) or one symbol or average: no parentheses."""
+        if isinstance(self.lhs, Op):
+            terms = list(self.lhs.terms.items())
+            return len(terms) == 1 and terms[0][1] == 1 and " " not in monomial_to_str(terms[0][0])
+        return isinstance(self.lhs, sp.Symbol)
+
+    def _sympystr(self, printer: Any) -> str:
+        lhs = printer._print(self.lhs)
+        lhs = lhs if self._lhs_is_atomic() else f"({lhs})"
+        return f"d{lhs}/dt = {printer._print(self.rhs)}"
+
+    def _latex(self, printer: Any) -> str:
+        lhs = printer._print(self.lhs)
+        derivative = rf"\frac{{d {lhs}}}{{dt}}" if self._lhs_is_atomic() else rf"\frac{{d}}{{dt}}\left({lhs}\right)"
+        return f"{derivative} = {printer._print(self.rhs)}"
+
+    def _pretty(self, printer: Any) -> prettyForm:
+        lhs = printer._print(self.lhs)
+        if not self._lhs_is_atomic():
+            lhs = prettyForm(*lhs.parens())
+        derivative = pretty_text(printer, "d", lhs) / prettyForm("dt")
+        return pretty_text(printer, derivative, " = ", self.rhs)
+
+    def _repr_latex_(self) -> str:
+        return repr_latex(self)
+
+    def __str__(self) -> str:
+        return str(sp.sstr(self))
+
+    def as_sympy(self) -> sp.Equality:
+        """``Eq(Derivative(<A>, t), rhs)`` for an equation of averages (operators are not SymPy objects)."""
+        if isinstance(self.rhs, Op) or isinstance(self.lhs, Op):
+            raise ModelError("an operator equation has no sympy.Eq form; take averages with expectation_value_equation")
+        return sp.Eq(sp.Derivative(self.lhs, TIME), self.rhs)
 
 
 def adjoint_generator(model: Model, operator: Op) -> Op:
@@ -38,7 +100,10 @@ def adjoint_generator(model: Model, operator: Op) -> Op:
 
 
 def heisenberg_langevin(model: Model, operator: Op) -> Op:
-    """Right-hand side of the quantum Langevin equation ``dA/dt`` including input-field terms."""
+    """Right-hand side of the quantum Langevin equation ``dA/dt`` including input-field terms.
+
+    :func:`heisenberg_langevin_equation` returns the whole equation ``dA/dt = ...`` for display.
+    """
     result = -sp.I * commutator(operator, model.hamiltonian)
     for d in model.dissipators:
         L, Ld = d.operator, d.operator.dag()
@@ -51,8 +116,45 @@ def heisenberg_langevin(model: Model, operator: Op) -> Op:
 
 
 def expectation_equation(model: Model, operator: Op) -> sp.Expr:
-    """``d<A>/dt = <L^+(A)>`` as a SymPy expression in expectation values (vacuum inputs)."""
+    """Right-hand side of ``d<A>/dt = <L^+(A)>``, a SymPy expression in expectation values (vacuum inputs).
+
+    :func:`expectation_value_equation` returns the whole equation ``d<A>/dt = ...`` for display.
+    """
     return expectation(adjoint_generator(model, operator))
+
+
+def heisenberg_langevin_equation(model: Model, operator: Op) -> EquationOfMotion:
+    """The quantum Langevin equation ``dA/dt = ...`` of ``operator`` (right-hand side: :func:`heisenberg_langevin`).
+
+    Examples
+    --------
+    >>> from qderive.symbolic import BosonMode, Dissipator, Model, declare
+    >>> P = declare([("kappa", "decay", "rad/s")])
+    >>> cavity = BosonMode("a")
+    >>> model = Model("leaky", (cavity,), Op(), [Dissipator(P["kappa"].symbol, cavity.a, "out")], P)
+    >>> print(heisenberg_langevin_equation(model, cavity.a))
+    da/dt = -kappa/2 a - I*sqrt(kappa) out_in
+    """
+    return EquationOfMotion(operator, heisenberg_langevin(model, operator))
+
+
+def expectation_value_equation(model: Model, operator: Op) -> EquationOfMotion:
+    """The equation ``d<A>/dt = <L^+(A)>`` of an average (right-hand side: :func:`expectation_equation`).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from qderive.symbolic import NLevelSystem, Dissipator, Model, declare
+    >>> P = declare([("Gamma", "decay", "rad/s")])
+    >>> s = NLevelSystem("s", ("g", "e"))
+    >>> model = Model("atom", (s,), Op(), [Dissipator(P["Gamma"].symbol, s.sigma("g", "e"), "rad")], P)
+    >>> equation = expectation_value_equation(model, s.projector("e"))
+    >>> print(equation)
+    d<s_ee>/dt = -Gamma*<s_ee>
+    >>> print(sp.latex(equation))
+    \\frac{d \\left\\langle s_{ee} \\right\\rangle}{dt} = - \\Gamma \\left\\langle s_{ee} \\right\\rangle
+    """
+    return EquationOfMotion(expectation(operator), expectation_equation(model, operator))
 
 
 def first_order_operators(model: Model) -> dict[str, Op]:

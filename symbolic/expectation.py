@@ -5,13 +5,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
+from sympy.printing.pretty.stringpict import prettyForm
 
-from .operators import IDENTITY, Monomial, Op, dagger_monomial, monomial_to_str
-
-
-def _monomial_latex(monomial: Monomial) -> str:
-    return str(sp.latex(Op.monomial(monomial).to_sympy()))
+from .operators import IDENTITY, Monomial, Op, dagger_monomial, monomial_to_str, monomial_to_sympy
 
 
 class Expectation(sp.Symbol):
@@ -21,6 +20,10 @@ class Expectation(sp.Symbol):
     >>> e = expectation(BosonMode("a").a)
     >>> e, sp.conjugate(e)
     (<a>, <a^+>)
+    >>> print(sp.latex(-2 * e))
+    - 2 \\left\\langle a \\right\\rangle
+
+    Averages sort after plain symbols in products, so ``-kappa <a^+ a>`` prints in that order.
     """
 
     monomial: Monomial
@@ -38,8 +41,23 @@ class Expectation(sp.Symbol):
     def _eval_conjugate(self) -> sp.Expr:
         return Expectation(dagger_monomial(self.monomial))
 
-    def _latex(self, printer: object) -> str:
-        return rf"\langle {_monomial_latex(self.monomial)} \rangle"
+    @classmethod
+    def class_key(cls) -> tuple[int, int, str]:
+        return 6, 0, cls.__name__  # after symbols, sums, powers and functions: coefficients print first
+
+    def _latex(self, printer: Any) -> str:
+        return rf"\left\langle {printer._print(monomial_to_sympy(self.monomial))} \right\rangle"
+
+    def _pretty(self, printer: Any) -> prettyForm:
+        """One line, ``⟨a† a⟩`` (``<a^+ a>`` in ASCII mode)."""
+        text = monomial_to_str(self.monomial)
+        if not printer._use_unicode:
+            return prettyForm(f"<{text}>")
+        text = text.replace("^+", "\N{DAGGER}")
+        return prettyForm(f"\N{MATHEMATICAL LEFT ANGLE BRACKET}{text}\N{MATHEMATICAL RIGHT ANGLE BRACKET}")
+
+    def _sympystr(self, printer: Any) -> str:
+        return str(self.name)
 
     @property
     def operator(self) -> Op:

@@ -14,12 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import sympy as sp
+from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.pretty.stringpict import prettyForm
 
 from .errors import ModelError
 from .operators import Op
 from .parameters import Parameter, ParameterSet
+from .printing import latex_text, pretty_lines, pretty_text, repr_latex
 from .subsystems import BosonMode, InputField, NLevelSystem, Subsystem
 
 TIME = sp.Symbol("t", real=True)
@@ -37,6 +41,59 @@ class Dissipator:
     def input_field(self) -> Op:
         """The channel's input field ``c_in`` (white noise, vacuum unless stated otherwise)."""
         return InputField(self.channel).field
+
+    def simplified(self) -> Dissipator:
+        """The same Lindblad term written tidily: ``rate D[L] = (rate k^2) D[L / k]``.
+
+        ``k`` is the positive factor common to the moduli of ``L``'s coefficients (e.g. a coupling
+        ``g``); it moves into the rate, and a coefficient with a complex denominator is rewritten
+        with a real one. For ``k > 0`` the dissipator and the output field
+        ``c_out = c_in - i sqrt(rate) L`` are unchanged.
+
+        Examples
+        --------
+        >>> from qderive.symbolic import NLevelSystem
+        >>> g, kappa = sp.symbols("g kappa", positive=True)
+        >>> Delta = sp.Symbol("Delta", real=True)
+        >>> s_ge = NLevelSystem("s", ("g", "e")).sigma("g", "e")
+        >>> phase = -g * sp.sqrt(4 * Delta**2 + kappa**2) / (2 * Delta - sp.I * kappa)
+        >>> print(Dissipator(4 * kappa / (4 * Delta**2 + kappa**2), phase * s_ge, "out").simplified())
+        4*g**2*kappa/(4*Delta**2 + kappa**2) D[-(2*Delta + I*kappa)/sqrt(4*Delta**2 + kappa**2) s_ge]
+        """
+        moduli = [sp.factor(sp.simplify(sp.Abs(c))) for c in self.operator.terms.values()]
+        common = sp.gcd(moduli) if moduli and all(m.is_positive for m in moduli) else sp.S.One
+        if not common.is_positive:
+            common = sp.S.One
+        operator = (self.operator / common).applyfunc(_real_denominator)
+        return Dissipator(sp.factor(self.rate * common**2), operator, self.channel)
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"{printer.parenthesize(self.rate, PRECEDENCE['Mul'], strict=True)} D[{printer._print(self.operator)}]"
+
+    def _latex(self, printer: Any) -> str:
+        rate = printer.parenthesize(self.rate, PRECEDENCE["Mul"], strict=True)
+        return rf"{rate} \mathcal{{D}}\left[{printer._print(self.operator)}\right]"
+
+    def _pretty(self, printer: Any) -> prettyForm:
+        rate = printer._print(self.rate)
+        if isinstance(self.rate, sp.Add):
+            rate = prettyForm(*rate.parens())
+        operator = prettyForm(*printer._print(self.operator).parens("[", "]"))
+        return pretty_text(printer, rate, "\N{MIDDLE DOT}D" if printer._use_unicode else "*D", operator)
+
+    def __str__(self) -> str:
+        return str(sp.sstr(self))
+
+    def _repr_latex_(self) -> str:
+        return repr_latex(self)
+
+
+def _real_denominator(coefficient: sp.Expr) -> sp.Expr:
+    """``coefficient`` with a real denominator when its denominator is complex (else unchanged)."""
+    if not sp.fraction(sp.together(coefficient))[1].has(sp.I):
+        return coefficient
+    rewritten = sp.factor(sp.expand_complex(coefficient))
+    return coefficient if rewritten.has(sp.re, sp.im) else rewritten
 
 
 def thermal_dissipators(
@@ -172,6 +229,56 @@ class Model:
     def parameter_set(self, values: Mapping[str, complex | float]) -> ParameterSet:
         """Validated numbers for this model's parameters."""
         return ParameterSet(tuple(self.parameters.values()), values)
+
+    # -- printing -------------------------------------------------------------------------
+    def _subsystem_text(self) -> str:
+        def describe(s: Subsystem) -> str:
+            if isinstance(s, NLevelSystem):
+                return f"{s.name} (levels {', '.join(map(str, s.levels))})"
+            return f"{s.name} (mode)"
+
+        return ", ".join(describe(s) for s in self.subsystems)
+
+    def _sympystr(self, printer: Any) -> str:
+        lines = [f"Model '{self.name}' of {self._subsystem_text()}", f"  H = {printer._print(self.hamiltonian)}"]
+        for d in self.dissipators:
+            port = ", port" if d.channel in self.ports else ""
+            lines.append(f"  {printer._print(d)}  (channel {d.channel}{port})")
+        if self.parameters:
+            described = ", ".join(f"{p.name} [{p.unit}]" if p.unit else p.name for p in self.parameters.values())
+            lines.append(f"  parameters: {described}")
+        return "\n".join(lines)
+
+    def _latex_equations(self, printer: Any) -> list[str]:
+        r"""``H = ...`` and the master equation, as lines of a LaTeX ``aligned`` block (``&=`` aligned)."""
+        rho = sp.Symbol("rho")
+        terms = "".join(rf" + {printer._print(d)}{printer._print(rho)}" for d in self.dissipators)
+        return [
+            rf"H &= {printer._print(self.hamiltonian)}",
+            rf"\dot{{\rho}} &= -i\left[H, \rho\right]{terms}",
+        ]
+
+    def _latex(self, printer: Any) -> str:
+        title = latex_text(f"model '{self.name}'")
+        return r"\begin{aligned}" + rf"&{title}\\ " + r"\\ ".join(self._latex_equations(printer)) + r"\end{aligned}"
+
+    def _pretty_equations(self, printer: Any) -> list[prettyForm]:
+        """``H = ...`` and the master equation as pretty forms, one per line."""
+        rho = "\N{GREEK SMALL LETTER RHO}" if printer._use_unicode else "rho"
+        equation = pretty_text(printer, f"d{rho}/dt = -i[H, {rho}]")
+        for d in self.dissipators:
+            equation = pretty_text(printer, equation, " + ", d, rho)
+        return [pretty_text(printer, "H = ", self.hamiltonian), equation]
+
+    def _pretty(self, printer: Any) -> prettyForm:
+        title = prettyForm(f"model '{self.name}' of {self._subsystem_text()}")
+        return pretty_lines([title, *self._pretty_equations(printer)])
+
+    def __str__(self) -> str:
+        return str(sp.sstr(self))
+
+    def _repr_latex_(self) -> str:
+        return repr_latex(self)
 
     def replace(self, **changes: object) -> Model:
         """A copy with some fields replaced (validated again)."""

@@ -21,10 +21,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from math import comb, factorial
+from typing import Any
 
 import sympy as sp
+from sympy.physics.quantum import Dagger
 
 from .errors import AlgebraError
+from .printing import print_sum, repr_latex
 from .subsystems import InputField, NLevelSystem, Subsystem
 
 Factor = tuple[int, int]
@@ -297,29 +300,43 @@ class Op:
         """The operator as a SymPy expression in non-commutative symbols (for display)."""
         return sp.Add(*(c * monomial_to_sympy(m) for m, c in self.terms.items()))
 
+    def _display_terms(self) -> list[sp.Expr]:
+        """``c_m m`` per monomial, in the canonical order of :func:`monomial_sort_key`."""
+        ordered = sorted(self.terms.items(), key=lambda item: monomial_sort_key(item[0]))
+        return [c * monomial_to_sympy(m) for m, c in ordered]
+
     def latex(self) -> str:
-        return str(sp.latex(self.to_sympy()))
+        """LaTeX of the operator (the same as ``sympy.latex(op)``)."""
+        return str(sp.latex(self))
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
+    def _latex(self, printer: Any) -> str:
+        return str(print_sum(printer, self._display_terms()))
 
-    def __repr__(self) -> str:
+    def _pretty(self, printer: Any) -> Any:
+        return print_sum(printer, self._display_terms())
+
+    def _sympystr(self, printer: Any) -> str:
         if not self.terms:
             return "0"
         parts = []
         for m, c in sorted(self.terms.items(), key=lambda item: monomial_sort_key(item[0])):
+            text = printer._print(c)
             if not m:
-                parts.append(str(c))
+                parts.append(text)
             elif c == 1:
                 parts.append(monomial_to_str(m))
             elif c == -1:
                 parts.append("-" + monomial_to_str(m))
             else:
-                text = str(c)
-                parts.append(
-                    f"({text}) {monomial_to_str(m)}" if isinstance(c, sp.Add) else f"{text} {monomial_to_str(m)}"
-                )
+                text = f"({text})" if isinstance(c, sp.Add) else text
+                parts.append(f"{text} {monomial_to_str(m)}")
         return " + ".join(parts).replace("+ -", "- ")
+
+    def _repr_latex_(self) -> str:
+        return repr_latex(self)
+
+    def __repr__(self) -> str:
+        return str(sp.sstr(self))
 
     __str__ = __repr__
 
@@ -365,23 +382,34 @@ def monomial_to_str(monomial: Monomial) -> str:
     return " ".join(left + middle + right) or "1"
 
 
-def monomial_to_sympy(monomial: Monomial) -> sp.Expr:
-    """A monomial as a product of non-commutative SymPy symbols, in printed order."""
-    from sympy.physics.quantum import Dagger
+class InputFieldSymbol(sp.Symbol):
+    r"""Display symbol of an input field ``<channel>_in``: LaTeX ``{\kappa_{e}}_{\mathrm{in}}``."""
 
-    def boson(name: str, p: int, q: int) -> sp.Expr:
-        op = sp.Symbol(name, commutative=False)
+    def _latex(self, printer: Any) -> str:
+        channel = printer._print(sp.Symbol(self.name.removesuffix("_in")))
+        return rf"{{{channel}}}_{{\mathrm{{in}}}}"
+
+
+def monomial_to_sympy(monomial: Monomial) -> sp.Expr:
+    """A monomial as a product of non-commutative SymPy symbols, in printed order.
+
+    ``sigma_ij`` of a system ``s`` is the symbol ``s_ij`` (``s_i,j`` for longer labels), a mode is
+    its name with ``Dagger`` for creation operators, an input field an :class:`InputFieldSymbol`.
+    """
+
+    def boson(op: sp.Symbol, p: int, q: int) -> sp.Expr:
         return Dagger(op) ** p * op**q
 
     left, middle, right = [], [], []
     for system, (p, q) in monomial:
         if isinstance(system, InputField):
-            left.append(boson(system.name, p, 0))
-            right.append(boson(system.name, 0, q))
+            field = InputFieldSymbol(system.name, commutative=False)
+            left.append(boson(field, p, 0))
+            right.append(boson(field, 0, q))
         elif isinstance(system, NLevelSystem):
             i, j = system.label(p), system.label(q)
             joined = f"{i}{j}" if len(i) == len(j) == 1 else f"{i},{j}"
-            middle.append(sp.Symbol(f"{system.name}_{{{joined}}}", commutative=False))
+            middle.append(sp.Symbol(f"{system.name}_{joined}", commutative=False))
         else:
-            middle.append(boson(system.name, p, q))
+            middle.append(boson(sp.Symbol(system.name, commutative=False), p, q))
     return sp.Mul(*(left + middle + right))

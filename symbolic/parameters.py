@@ -10,9 +10,11 @@ from typing import Literal
 import sympy as sp
 
 from .errors import ParameterError
+from .units import check_unit, unit_suffix
 
-Domain = Literal["positive", "nonnegative", "real", "complex"]
+Domain = Literal["positive", "nonnegative", "real", "complex", "count"]
 _ASSUMPTIONS: dict[str, dict[str, bool]] = {
+    "count": {"integer": True, "positive": True},
     "positive": {"positive": True},
     "nonnegative": {"nonnegative": True, "real": True},
     "real": {"real": True},
@@ -24,17 +26,19 @@ _ASSUMPTIONS: dict[str, dict[str, bool]] = {
 class Parameter:
     """A model parameter: SymPy symbol with assumptions, a one-line meaning and its SI unit.
 
-    Angular frequencies and rates are in rad/s; ``unit="1"`` marks a dimensionless number.
+    ``unit`` is in the vocabulary of :mod:`qderive.symbolic.units` (checked on creation, a
+    :class:`~qderive.symbolic.units.UnitError` otherwise): angular frequencies and rates in
+    ``"rad/s"``, ``""`` (or ``"1"``, stored as ``""``) for a dimensionless number.
     ``bounds = (low, high)`` closes a real domain further (a fraction, an angle, a polarisation);
     values outside are refused by name.
 
     >>> kappa = Parameter("kappa", "cavity energy decay rate", "rad/s")
     >>> kappa.symbol.is_positive
     True
-    >>> Parameter("p", "polarisation", "1", "real", bounds=(-1, 1)).check(2.0)
+    >>> Parameter("p", "polarisation", "", "real", bounds=(-1, 1)).check(2.0)
     Traceback (most recent call last):
     ...
-    qderive.symbolic.errors.ParameterError: 'p' must lie in [-1, 1] (polarisation), got 2.0 1
+    qderive.symbolic.errors.ParameterError: 'p' must lie in [-1, 1] (polarisation), got 2.0
     """
 
     name: str
@@ -43,8 +47,10 @@ class Parameter:
     domain: Domain = "positive"
     latex: str | None = None
     bounds: tuple[float, float] | None = None
+    aliases: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "unit", check_unit(self.unit, f"parameter '{self.name}'"))
         if self.domain not in _ASSUMPTIONS:
             raise ParameterError(
                 f"parameter '{self.name}': domain must be one of {sorted(_ASSUMPTIONS)}, got {self.domain!r}"
@@ -57,31 +63,48 @@ class Parameter:
     def symbol(self) -> sp.Symbol:
         return sp.Symbol(self.name, **_ASSUMPTIONS[self.domain])
 
+    def _check_count(self, value: object) -> int:
+        """A positive whole number (a mode order, a number of sites)."""
+        number = float(value.real) if isinstance(value, complex) and value.imag == 0 else value
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not float(number).is_integer() \
+                or number < 1:
+            raise ParameterError(f"'{self.name}' must be a positive whole number ({self.meaning}), got {value!r}")
+        return int(number)
+
+    def named_value(self, text: str) -> float | None:
+        """The number a name stands for (``aliases``, e.g. ``("phi", pi/2)`` for a polarisation angle), or None."""
+        return dict(self.aliases).get(text)
+
     def check(self, value: complex | float) -> complex | float:
         """The value, refused with a :class:`ParameterError` if it lies outside the domain."""
+        if self.domain == "count":
+            return self._check_count(value)
         if isinstance(value, bool) or not isinstance(value, (int, float, complex)):
             try:
                 value = complex(value) if self.domain == "complex" else float(value)
             except (TypeError, ValueError):
-                raise ParameterError(f"'{self.name}' must be a number in {self.unit}, got {value!r}") from None
+                raise ParameterError(f"'{self.name}' must be a number, got {value!r}") from None
         if isinstance(value, complex) and self.domain != "complex":
             if value.imag != 0:
                 raise ParameterError(f"'{self.name}' must be real ({self.meaning}), got {value!r}")
             value = value.real
         if not (math.isfinite(value.real) and math.isfinite(value.imag)):
-            raise ParameterError(f"'{self.name}' must be finite, got {value!r} {self.unit}")
+            raise ParameterError(f"'{self.name}' must be finite, got {value!r}{unit_suffix(self.unit)}")
         if isinstance(value, complex):  # complex domain: no sign to check
             return value
         if self.domain == "positive" and not value > 0:
-            raise ParameterError(f"'{self.name}' must be positive ({self.meaning}), got {value!r} {self.unit}")
+            raise ParameterError(
+                f"'{self.name}' must be positive ({self.meaning}), got {value!r}{unit_suffix(self.unit)}"
+            )
         if self.domain == "nonnegative" and not value >= 0:
             raise ParameterError(
-                f"'{self.name}' must be non-negative ({self.meaning}), got {value!r} {self.unit}"
+                f"'{self.name}' must be non-negative ({self.meaning}), got {value!r}{unit_suffix(self.unit)}"
             )
         if self.bounds is not None and not self.bounds[0] <= value <= self.bounds[1]:
             low, high = self.bounds
             raise ParameterError(
-                f"'{self.name}' must lie in [{low:g}, {high:g}] ({self.meaning}), got {value!r} {self.unit}"
+                f"'{self.name}' must lie in [{low:g}, {high:g}] ({self.meaning}), "
+                f"got {value!r}{unit_suffix(self.unit)}"
             )
         return value
 

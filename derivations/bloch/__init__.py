@@ -7,7 +7,7 @@ model and the rotating-frame master equation).
 
 from __future__ import annotations
 
-from ..contract import FULL, Derivation, System, Validation, ValidationOptions
+from ..contract import Stages, System
 from . import derivation, validation
 from .model import DEFAULTS, PARAMETERS
 
@@ -20,12 +20,7 @@ class Bloch(System):
     summary = "optical Bloch equations: driven two-level atom with dephasing"
     parameters = tuple(PARAMETERS.values())
     defaults = DEFAULTS
-
-    def derive(self, parameters) -> Derivation:
-        return derivation.derive(self.cache, parameters)
-
-    def validate(self, derivation: Derivation, options: ValidationOptions = FULL) -> Validation:
-        return validation.validate(derivation, options)
+    stages = Stages(derivation.derive, validation.validate)
 
 
 SYSTEM = Bloch

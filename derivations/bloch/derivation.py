@@ -13,7 +13,7 @@ import sympy as sp
 
 from qderive.symbolic import Model, ParameterSet, coefficient_tensors, heisenberg_langevin
 
-from ..contract import Condition, Derivation, Quantity, Step, SymbolicCache, closed_form
+from ..contract import Condition, Derivation, Step, SymbolicCache, closed_form, quantities
 from .model import ATOM, PARAMETERS, Delta, Gamma, Omega, bloch_model, gamma_phi, omega_0
 
 TITLE = "optical Bloch equations of a driven two-level atom"
@@ -108,10 +108,7 @@ def derive(cache: SymbolicCache, parameters: ParameterSet) -> Derivation:
     """The Bloch derivation at ``parameters``."""
     symbolic = cache.get("symbolic", symbolic_solution)
     expressions = symbolic["expressions"]
-    results = {
-        key: Quantity(expr, MEANINGS[key][0], float(parameters.evaluate(expr)), MEANINGS[key][1])
-        for key, expr in expressions.items()
-    }
+    results = quantities(expressions, MEANINGS, parameters)
     evaluators = {key: closed_form(expr, PARAMETERS) for key, expr in expressions.items()}
     conditions = {
         name: Condition(name, expr, float(parameters.evaluate(expr)), RWA_LIMIT, meaning)

@@ -8,8 +8,7 @@ thresholds, discrepancies), :mod:`.validation` (full master equation, transients
 
 from __future__ import annotations
 
-from ..contract import FULL, Derivation, System, Validation, ValidationOptions
-from ..plotting import Figure
+from ..contract import Stages, System
 from . import derivation, figures, validation
 from .model import DEFAULTS, PARAMETERS
 
@@ -22,15 +21,7 @@ class Engine004(System):
     summary = "two-qubit NV entanglement engine: couplings, rates, steady-state concurrence"
     parameters = tuple(PARAMETERS.values())
     defaults = DEFAULTS
-
-    def derive(self, parameters) -> Derivation:
-        return derivation.derive(self.cache, parameters)
-
-    def validate(self, derivation: Derivation, options: ValidationOptions = FULL) -> Validation:
-        return validation.validate(derivation, options)
-
-    def figures(self, derivation: Derivation, validation: Validation | None) -> tuple[Figure, ...]:
-        return figures.figures(derivation, validation)
+    stages = Stages(derivation.derive, validation.validate, figures.figures)
 
 
 SYSTEM = Engine004

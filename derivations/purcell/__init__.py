@@ -5,7 +5,7 @@ Modules: :mod:`.model`, :mod:`.derivation`, :mod:`.validation`.
 
 from __future__ import annotations
 
-from ..contract import FULL, Derivation, System, Validation, ValidationOptions
+from ..contract import Stages, System
 from . import derivation, validation
 from .model import DEFAULTS, PARAMETERS
 
@@ -18,12 +18,7 @@ class Purcell(System):
     summary = "Purcell rate 4 g^2/kappa by adiabatic elimination of the cavity"
     parameters = tuple(PARAMETERS.values())
     defaults = DEFAULTS
-
-    def derive(self, parameters) -> Derivation:
-        return derivation.derive(self.cache, parameters)
-
-    def validate(self, derivation: Derivation, options: ValidationOptions = FULL) -> Validation:
-        return validation.validate(derivation, options)
+    stages = Stages(derivation.derive, validation.validate)
 
 
 SYSTEM = Purcell

@@ -13,7 +13,7 @@ import sympy as sp
 
 from qderive.symbolic import ParameterSet, effective_operators, far_detuned_eliminate, transition_rates
 
-from ..contract import Derivation, Quantity, Step, SymbolicCache, closed_form, conditions_of
+from ..contract import Derivation, Step, SymbolicCache, closed_form, conditions_of, quantities
 from .model import ATOM, PARAMETERS, Gamma, lambda_model, parts
 
 TITLE = "Raman coupling of a far-detuned lambda system"
@@ -87,10 +87,7 @@ MEANINGS = {
 def derive(cache: SymbolicCache, parameters: ParameterSet) -> Derivation:
     """The Raman derivation at ``parameters``."""
     symbolic = cache.get("symbolic", symbolic_solution)
-    results = {
-        key: Quantity(expr, MEANINGS[key][0], float(parameters.evaluate(expr)), MEANINGS[key][1])
-        for key, expr in symbolic["expressions"].items()
-    }
+    results = quantities(symbolic["expressions"], MEANINGS, parameters)
     conditions = conditions_of(symbolic["small_parameters"], parameters, SMALL_LIMIT,
                                "laser couplings small compared with the detuning of e")
     evaluators = {key: closed_form(expr, PARAMETERS) for key, expr in symbolic["expressions"].items()}

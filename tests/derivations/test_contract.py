@@ -25,6 +25,7 @@ BREAKDOWN = {
     "purcell": ({"g": 2e11}, "kappa"),
     "raman": ({"Delta": 1e7}, "s_e1"),
     "engine004": ({"g": 1e7}, "g/eps"),
+    "vbg003": ({"N": 5}, "k R/|l_next|"),
 }
 
 

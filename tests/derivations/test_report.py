@@ -14,7 +14,7 @@ REPORT = SYSTEM.report(SYSTEM.parameter_set())
 def test_writes_manifest_with_parameters_and_version(tmp_path):
     summary = write_report(REPORT, tmp_path / "r")
     manifest = json.loads((tmp_path / "r" / MANIFEST).read_text())
-    assert set(manifest["files"]) == set(summary.files) == {"report.md", "results.json"}
+    assert set(manifest["files"]) == set(summary.files) == {"report.md", "results.json", "report.html"}
     assert manifest["parameters"]["g"] == SYSTEM.defaults["g"] and manifest["version"]
     results = json.loads((tmp_path / "r" / "results.json").read_text())
     assert results["validation"]["passed"] is True and results["derivation"]["name"] == "purcell"
