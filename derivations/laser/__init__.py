@@ -9,8 +9,7 @@ pump for N = 1..1000, error versus N).
 
 from __future__ import annotations
 
-from ..contract import FULL, Derivation, System, Validation, ValidationOptions
-from ..plotting import Figure
+from ..contract import Stages, System
 from . import derivation, figures, validation
 from .model import DEFAULTS, PARAMETERS
 
@@ -23,15 +22,7 @@ class Laser(System):
     summary = "N-atom laser: cumulant equations with symbolic N, threshold, photon number, linewidth"
     parameters = tuple(PARAMETERS.values())
     defaults = DEFAULTS
-
-    def derive(self, parameters) -> Derivation:
-        return derivation.derive(self.cache, parameters)
-
-    def validate(self, derivation: Derivation, options: ValidationOptions = FULL) -> Validation:
-        return validation.validate(derivation, options)
-
-    def figures(self, derivation: Derivation, validation: Validation | None) -> tuple[Figure, ...]:
-        return figures.figures(derivation, validation)
+    stages = Stages(derivation.derive, validation.validate, figures.figures)
 
 
 SYSTEM = Laser
