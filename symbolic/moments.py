@@ -321,8 +321,10 @@ def meanfield(
     >>> kappa, E = P["kappa"].symbol, P["E"].symbol
     >>> a = BosonMode("a").a
     >>> model = Model("drive", (BosonMode("a"),), E * (a + a.dag()), [Dissipator(kappa, a, "k")], P)
-    >>> print(meanfield([a], model, order=1))
-    d<a>/dt = -<a>*kappa/2 - I*E
+    >>> from qderive.symbolic import expectation
+    >>> eqs = meanfield([a], model, order=1)
+    >>> sp.expand(eqs.equation(a) - (-kappa / 2 * expectation(a) - sp.I * E))   # d<a>/dt
+    0
     """
     _check_identical(model, identical, order)
     if eliminate is None:

@@ -86,8 +86,13 @@ def correlation_equations(steady: MomentEquations, a: Op, b: Op, max_moments: in
     >>> model = Model("c", (mode,), P["w"].symbol * mode.a.dag() * mode.a,
     ...               [Dissipator(P["kappa"].symbol, mode.a, "k")], P)
     >>> eqs = complete(meanfield([mode.a.dag() * mode.a], model, order=2))
-    >>> print(correlation_equations(eqs, mode.a.dag(), mode.a).equations)
-    d<a^+ a0>/dt = -<a^+ a0>*kappa/2 + <a^+ a0>*I*w
+    >>> g = correlation_equations(eqs, mode.a.dag(), mode.a).equations   # g(tau) = <a^+(tau) a(0)>
+    >>> [str(s) for s in g.symbols]
+    ['<a^+ a0>']
+    >>> import sympy as sp
+    >>> w, kappa = P["w"].symbol, P["kappa"].symbol
+    >>> sp.expand(g.rhs[0] - (sp.I * w - kappa / 2) * g.symbols[0])   # d g/dtau = (i w - kappa/2) g
+    0
     """
     b_monomial = _single_monomial(b)
     if len(elements(b_monomial)) != 1:
