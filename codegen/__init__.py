@@ -24,3 +24,7 @@ __all__ = [
     "default_cache_dir", "CodegenError", "UnsupportedFunctionError", "MissingArgumentError",
     "InvalidArgumentsError", "KernelCheckError", "KernelCallError", "KernelCacheWarning",
 ]
+
+from .ode import CompiledODE, compile_ode, real_system
+
+__all__ += ["CompiledODE", "compile_ode", "real_system"]

@@ -30,7 +30,7 @@ from .render import FORMATS, to_latex
 from .report import check_folder, write_index, write_report
 from .units import parse_quantity
 
-BENCHMARKS = ("symbolic", "codegen", "numeric", "transducer001", "sweep")
+BENCHMARKS = ("symbolic", "codegen", "numeric", "cumulant", "sweep", "transducer001")
 MAX_EXPRESSION_LENGTH = 200
 _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
               ast.Pow: operator.pow, ast.USub: operator.neg, ast.UAdd: operator.pos}

@@ -17,6 +17,17 @@ from .harmonic_balance import (
 from .liouvillian import liouvillian
 from .measures import concurrence, fidelity, partial_trace, purity, von_neumann_entropy
 from .memory import InsufficientMemoryError
+from .moment_equations import (
+    MomentSpectrum,
+    MomentSystem,
+    RegressionSystem,
+    evolve_moments,
+    lower_moments,
+    moment_spectrum,
+    moment_steady_state,
+    regression_system,
+    steady_state_sweep,
+)
 from .photon_source import PhotonSourceFigures, photon_source_figures
 from .ports import OutputFlux, drive_strength, harmonic_output_flux, input_amplitude, output_flux
 from .spectrum import Spectrum, spectrum
@@ -33,4 +44,9 @@ __all__ = [
     "von_neumann_entropy",
     "OutputFlux", "as_array", "drive_strength", "factor_state", "harmonic_output_flux", "input_amplitude", "ket",
     "output_flux", "prepare_state", "product_state", "reduced_state",
+]
+
+__all__ += [
+    "MomentSpectrum", "MomentSystem", "RegressionSystem", "evolve_moments", "lower_moments", "moment_spectrum",
+    "moment_steady_state", "regression_system", "steady_state_sweep",
 ]

@@ -23,6 +23,7 @@ __all__ = [
 
 from .bath import ModeBath, mode_bath, operator_spread
 from .bright_dark import BrightDarkBasis, bright_dark_modes
+from .cumulants import cumulant_expansion, joint_cumulant, operator_order
 from .effective import EffectiveModel
 from .elimination import adiabatic_eliminate, effective_operators, far_detuned_eliminate, second_order_hamiltonian
 from .equations import (
@@ -39,8 +40,18 @@ from .equations import (
 )
 from .expectation import Expectation, expectation
 from .model import TIME, Dissipator, Model, thermal_dissipators
+from .moments import (
+    ClosureRules,
+    IdenticalSystems,
+    MomentEquations,
+    complete,
+    identical_copies,
+    meanfield,
+    phase_charge,
+)
 from .parameters import Parameter, ParameterSet, declare
 from .rates import maximise, solve_condition, transition_rates
+from .regression import CorrelationEquations, correlation_equations
 from .selection_rules import allowed_channels, angular_harmonics, angular_overlap, circular_components, site_sum
 from .spins import SpinOperators, spin_operators, spin_system
 from .subspace import project
@@ -59,4 +70,10 @@ __all__ += [
     "EquationOfMotion", "expectation_value_equation", "heisenberg_langevin_equation",
     "SI_SYMBOLS", "UnitError", "check_unit", "unit_suffix",
     "ModeBath", "mode_bath", "operator_spread", "thermal_eliminate",
+]
+
+__all__ += [
+    "ClosureRules", "CorrelationEquations", "IdenticalSystems", "MomentEquations", "complete",
+    "correlation_equations", "cumulant_expansion", "identical_copies", "joint_cumulant", "meanfield",
+    "operator_order", "phase_charge",
 ]

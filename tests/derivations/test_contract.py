@@ -25,6 +25,7 @@ BREAKDOWN = {
     "purcell": ({"g": 2e11}, "kappa"),
     "raman": ({"Delta": 1e7}, "s_e1"),
     "engine004": ({"g": 1e7}, "g/eps"),
+    "laser": ({"N": 1}, "1/N"),
     "transducer001": ({"P_pump": 1e-9}, "markov_b"),
     "vbg003": ({"N": 5}, "k R/|l_next|"),
 }
