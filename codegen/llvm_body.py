@@ -115,28 +115,32 @@ def _parse(parameters: tuple[str, ...], statements: str):
     return parameters, assignments, last.value
 
 
-def _check(node: ast.expr, defined: set[str]) -> None:
-    if isinstance(node, ast.Name):
-        if node.id not in defined:
-            raise CodegenError(f"straight-line body: {node.id} is used before it is assigned")
-    elif isinstance(node, ast.Constant):
-        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            raise CodegenError(f"straight-line body: constant {node.value!r} is not a real number")
-    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        _check(node.operand, defined)
-    elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        _check(node.left, defined)
-        _check(node.right, defined)
-    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-        if _integer_exponent(node.right) is None:
-            raise CodegenError("straight-line body: only integer-literal powers are supported")
-        _check(node.left, defined)
-    elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-          and isinstance(node.func.value, ast.Name) and node.func.value.id == "np"
-          and node.func.attr in _FUNCTIONS and len(node.args) == 1 and not node.keywords):
-        _check(node.args[0], defined)
-    else:
-        raise CodegenError(f"straight-line body: {ast.unparse(node)[:80]} is outside the supported subset")
+def _check(root: ast.expr, defined: set[str]) -> None:
+    """Refuse anything outside the subset (iteratively: printed sums nest thousands deep)."""
+    called = set()  # the ``np.<name>`` nodes of accepted calls
+    for node in ast.walk(root):
+        if isinstance(node, (ast.operator, ast.unaryop, ast.expr_context)) or id(node) in called:
+            continue
+        if isinstance(node, ast.Name):
+            if node.id not in defined:
+                raise CodegenError(f"straight-line body: {node.id} is used before it is assigned")
+        elif isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+                raise CodegenError(f"straight-line body: constant {node.value!r} is not a real number")
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            continue
+        elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            continue
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            if _integer_exponent(node.right) is None:
+                raise CodegenError("straight-line body: only integer-literal powers are supported")
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and isinstance(node.func.value, ast.Name) and node.func.value.id == "np"
+              and node.func.attr in _FUNCTIONS and len(node.args) == 1 and not node.keywords):
+            called.update((id(node.func), id(node.func.value)))
+        else:
+            raise CodegenError(f"straight-line body: {type(node).__name__} node (line {getattr(node, 'lineno', '?')})"
+                               " is outside the supported subset")
 
 
 def _integer_exponent(node: ast.expr) -> int | None:
@@ -172,29 +176,48 @@ def _emit(program, builder: ir.IRBuilder, args) -> ir.Value:
         result = constant(1.0) if result is None else result
         return builder.fdiv(constant(1.0), result) if n < 0 else result
 
-    def value(node: ast.expr):
+    def operands(node: ast.expr) -> list[ast.expr]:
+        if isinstance(node, ast.UnaryOp):
+            return [node.operand]
+        if isinstance(node, ast.Call):
+            return [node.args[0]]
+        if isinstance(node, ast.BinOp):
+            return [node.left] if isinstance(node.op, ast.Pow) else [node.left, node.right]
+        return []
+
+    def combine(node: ast.expr, args: list):
         """An LLVM value, or a Python float when the node is a constant expression."""
         if isinstance(node, ast.Name):
             return values[node.id]
         if isinstance(node, ast.Constant):
             return node.value
         if isinstance(node, ast.UnaryOp):
-            operand = value(node.operand)
+            (operand,) = args
             if isinstance(node.op, ast.UAdd):
                 return operand
             return -operand if isinstance(operand, (int, float)) else builder.fneg(operand)
         if isinstance(node, ast.Call):
-            return builder.call(function(node.func.attr), [as_llvm(value(node.args[0]))])
-        left = value(node.left)
+            return builder.call(function(node.func.attr), [as_llvm(args[0])])
         if isinstance(node.op, ast.Pow):
             n = _integer_exponent(node.right)
-            if isinstance(left, (int, float)):
-                return float(left) ** n
-            return power(left, n)
-        right = value(node.right)
+            return float(args[0]) ** n if isinstance(args[0], (int, float)) else power(args[0], n)
+        left, right = args
         if isinstance(left, (int, float)) and isinstance(right, (int, float)):
             return _fold(node.op, float(left), float(right))
         return getattr(builder, _BINARY[type(node.op)])(as_llvm(left), as_llvm(right))
+
+    def value(root: ast.expr):
+        """:func:`combine` over the tree, children first, without recursion."""
+        done: dict[int, object] = {}
+        stack = [(root, False)]
+        while stack:
+            node, ready = stack.pop()
+            if ready:
+                done[id(node)] = combine(node, [done[id(child)] for child in operands(node)])
+            else:
+                stack.append((node, True))
+                stack.extend((child, False) for child in reversed(operands(node)))
+        return done[id(root)]
 
     def as_llvm(v):
         return constant(v) if isinstance(v, (int, float)) else v
