@@ -265,6 +265,21 @@ def _substitute(expr: sp.Basic, mapping: dict, memo: dict) -> sp.Basic:
     return result
 
 
+def _localise(exprs: Sequence[sp.Expr], arguments: Sequence[Argument]) -> list[sp.Expr]:
+    """``exprs`` in the arguments' local symbols.
+
+    A symbol without a real/complex assumption becomes a real one, and SymPy must then
+    re-evaluate what that settles (``conjugate(x) -> x``); when no argument gains an
+    assumption only names change, and the rebuild skips the (on large expressions, costly)
+    re-evaluation.
+    """
+    mapping = {a.symbol: a.local for a in arguments}
+    if any(a.symbol.assumptions0 != a.local.assumptions0 for a in arguments):
+        return [e.xreplace(mapping) for e in exprs]
+    memo: dict = {}
+    return [_substitute(e, mapping, memo) for e in exprs]
+
+
 def lower(
     exprs: Sequence[sp.Expr], arguments: Sequence[Argument], dtype: str | None, taken: set[str],
     tolerance: tuple[float, float],
@@ -392,7 +407,7 @@ def emit_scalar_module(
     taken, names = module_names(name, "scalar")
     fname, loop_name = names["scalar"], names["loop"]
     arguments = prepare_arguments(args, [expr], taken)
-    local = expr.xreplace({a.symbol: a.local for a in arguments})
+    (local,) = _localise([expr], arguments)
     lowered = lower([local], arguments, dtype, taken, tolerance)
     params = ", ".join(a.name for a in arguments)
     scalar_sig = f"{lowered.dtype}({', '.join(a.dtype for a in arguments)})"
@@ -404,7 +419,8 @@ def emit_scalar_module(
         *definition,
         f"@njit({_INLINE if not definition else ''}{_NJIT_OPTIONS})",
         f"def {fname}({params}):",
-        f'    """One parameter point -> one value ({scalar_sig}); inlined into {loop_name}."""',
+        f'    """One parameter point -> one value ({scalar_sig}); {"called" if definition else "inlined"} '
+        f'by {loop_name}."""',
         *statements,
         "",
         "",
@@ -464,8 +480,8 @@ def emit_array_module(
     taken, names = module_names(name, "array")
     fill_name = names["fill"]
     arguments = prepare_arguments(args, entries, taken)
-    substitution = {a.symbol: a.local for a in arguments}
-    nonzero = [(index, e.xreplace(substitution)) for index, e in enumerate(entries) if e != 0]
+    nonzero = [(index, e) for index, e in enumerate(entries) if e != 0]
+    nonzero = list(zip([index for index, _ in nonzero], _localise([e for _, e in nonzero], arguments), strict=True))
     lowered = lower([e for _, e in nonzero], arguments, dtype, taken, tolerance)
     params = ", ".join(["out"] + [a.name for a in arguments])
     sig = f"void({lowered.dtype}[{', '.join([':'] * len(shape))}]{''.join(f', {a.dtype}' for a in arguments)})"
