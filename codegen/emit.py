@@ -419,8 +419,8 @@ def emit_scalar_module(
         *definition,
         f"@njit({_INLINE if not definition else ''}{_NJIT_OPTIONS})",
         f"def {fname}({params}):",
-        f'    """One parameter point -> one value ({scalar_sig}); {"called" if definition else "inlined"} '
-        f'by {loop_name}."""',
+        f'    """One parameter point -> one value ({scalar_sig}); {"called by" if definition else "inlined into"} '
+        f'{loop_name}."""',
         *statements,
         "",
         "",
