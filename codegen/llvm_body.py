@@ -60,14 +60,18 @@ def straight_line(parameters: Sequence[str], statements: str):
     Raises
     ------
     CodegenError
-        A statement is outside the supported subset (see the module docstring).
+        When Numba compiles a call: a statement is outside the supported subset (see
+        the module docstring).  The text is parsed then, not here, so that loading cached
+        machine code costs nothing per operation.
     """
-    program = _parse(tuple(parameters), statements)
-    n_args = len(program[0])
+    parameters = tuple(parameters)
+    n_args = len(parameters)
 
     def typer(typingctx, *arg_types):
         if len(arg_types) != n_args or any(t != types.float64 for t in arg_types):
             return None
+        program = _parse(parameters, statements)  # only when Numba compiles: a cache hit never parses
+
         def codegen(context, builder, signature, args):  # the star-args arrive as one tuple
             return _emit(program, builder, cgutils.unpack_tuple(builder, args[0], n_args))
 
