@@ -13,6 +13,12 @@
   lambdify returning nested lists converted with ``np.array``.
 * ``compile_10k_ops``: a five-mode chain efficiency with thermal noise (~1.7e4 operations):
   cold compile (empty cache) vs cached load in a fresh subprocess.
+* ``*_vs_symengine``: SymEngine's ``Lambdify`` as a peer for the 10^6-point rows (run time,
+  both writing into a preallocated output) and for the cold build of the 1.7e4-operation
+  kernel.  The peer gets its best configuration: every configuration listed in
+  :data:`SYMENGINE_CONFIGS` is timed and the fastest counts (all are reported).  SymEngine's
+  LLVM backend is real-only; for the complex amplitude its fastest complex backend
+  (``lambda``) is used.  These rows are skipped, with a note, when ``symengine`` is missing.
 
 ``ratio = peer_s / ours_s`` (above 1: ours faster).  Run ``python -m
 qderive.bench.codegen_bench --json``.
@@ -238,7 +244,65 @@ def bench_pointwise(n_points: int, repeats: int, cache_dir: str) -> list[dict]:
                 "hand-written @njit loop, complex factored form (fewer flops)",
                 _best(partial(hand_rate_factored, *points, hand_out), repeats),
                 target="none (informational)", count_ops=ops))
+        if _symengine() is not None:
+            n_peer = n_points if dtype == np.float64 else max(n_points // 10, 1)  # its complex backend is slow
+            results.append(bench_symengine_pointwise(kernel, expr, args, points, repeats, label, n_peer))
     return results
+
+
+#: SymEngine ``Lambdify`` options tried for each problem (its default first): real, complex.
+SYMENGINE_CONFIGS = {
+    True: {"default": {}, "llvm, cse": {"backend": "llvm", "cse": True}},
+    False: {"default": {}, "lambda, cse": {"backend": "lambda", "cse": True}},
+}
+SYMENGINE_MISSING = "symengine not installed (pip install symengine): SymEngine rows skipped"
+
+
+def _symengine():
+    """The ``symengine`` module, or ``None`` when it is not installed."""
+    try:
+        import symengine
+    except ImportError:
+        return None
+    return symengine
+
+
+def _symengine_builds(se, expr: sp.Expr, args: list, real: bool) -> dict[str, tuple[float, object]]:
+    """``{configuration: (build seconds, callback)}`` for every configuration SymEngine accepts."""
+    se_args, se_expr = [se.sympify(a) for a in args], se.sympify(expr)
+    builds = {}
+    for label, options in SYMENGINE_CONFIGS[real].items():
+        start = time.perf_counter()
+        try:
+            callback = se.Lambdify(se_args, [se_expr], real=real, **options)
+        except RuntimeError:  # e.g. the LLVM backend on a complex expression
+            continue
+        builds[label] = (time.perf_counter() - start, callback)
+    return builds
+
+
+def bench_symengine_pointwise(kernel, expr: sp.Expr, args: list, points: list[np.ndarray], repeats: int,
+                              label: str, n_peer: int) -> dict:
+    """Ours writing into ``out=`` vs SymEngine's fastest ``Lambdify`` (its input stacked once,
+    outside the timing; its output preallocated), peer timed on ``n_peer`` points and scaled."""
+    se = _symengine()
+    real = kernel.dtype == np.float64
+    out = np.empty(len(points[0]), dtype=kernel.dtype)
+    ours = _best(partial(kernel, *points, out=out), repeats)
+    stacked = np.ascontiguousarray(np.column_stack([p[:n_peer] for p in points]), dtype=kernel.dtype)
+    peer_out = np.empty((n_peer, 1), dtype=kernel.dtype)
+    timings, agreement = {}, 0.0
+    for config, (_, callback) in _symengine_builds(se, expr, args, real).items():
+        callback(stacked, out=peer_out)
+        agreement = max(agreement, float(np.max(np.abs(peer_out[:, 0] - out[:n_peer]) / np.abs(out[:n_peer]))))
+        timings[config] = _best(partial(callback, stacked, out=peer_out), repeats) * len(out) / n_peer
+    best = min(timings, key=timings.get)
+    return _entry(f"{label}_vs_symengine", ours, f"symengine {se.__version__} Lambdify ({best})", timings[best],
+                  target=">= 1 (at or below SymEngine's run time)", symengine_configs_s=timings,
+                  max_rel_difference=agreement,
+                  notes=(f"peer timed on {n_peer} points, scaled to {len(out)}; input stacked into one "
+                         f"({n_peer}, {len(points)}) array outside the timing"
+                         + ("" if real else "; SymEngine's LLVM backend rejects complex expressions")))
 
 
 def bench_refill(n_calls: int, n_peer_calls: int, cache_dir: str) -> dict:
@@ -279,14 +343,16 @@ print(json.dumps({{"seconds": seconds, "from_cache": kernel.from_cache,
 """
 
 
-def bench_compile(n_modes: int, cache_dir: str) -> dict:
+def bench_compile(n_modes: int, cache_dir: str) -> list[dict]:
     """Cold compile in this process vs cached load in a fresh subprocess (and, for scale,
-    the same cache hit in this process, where Numba is already initialised)."""
+    the same cache hit in this process, where Numba is already initialised); cold compile
+    vs SymEngine's fastest ``Lambdify`` build of the same expression."""
     expr, args = chain_model(n_modes)
     forget_loaded_kernels()
     start = time.perf_counter()
-    compile_expr(expr, args, name="chain", cache_dir=cache_dir)
+    built = compile_expr(expr, args, name="chain", cache_dir=cache_dir)
     cold = time.perf_counter() - start
+    rows = [] if _symengine() is None else [bench_symengine_build(expr, args, cold, built)]
     forget_loaded_kernels()
     start = time.perf_counter()
     kernel = compile_expr(expr, args, name="chain", cache_dir=cache_dir)
@@ -303,7 +369,7 @@ def bench_compile(n_modes: int, cache_dir: str) -> dict:
     loaded = json.loads(done.stdout.strip().splitlines()[-1])
     assert loaded["from_cache"] and loaded["misses"] == 0, loaded
     cached = loaded["seconds"]
-    return _entry(f"compile_{int(sp.count_ops(expr))}_ops_cached_load", cached,
+    return [_entry(f"compile_{int(sp.count_ops(expr))}_ops_cached_load", cached,
                   "cold compile of the same expression", cold, target="cached load < 0.5 s",
                   target_met=cached < 0.5, cached_after_numba_init_s=warm, verify_machine_code_s=verify,
                   machine_code=f"{len(files)} files, {size / 1e6:.2f} MB (scalar kernel and loop)",
@@ -312,7 +378,29 @@ def bench_compile(n_modes: int, cache_dir: str) -> dict:
                          f"the stored sample, plus Numba's one-time per-process initialisation; "
                          f"the same load after Numba is initialised: {warm:.3f} s; whole "
                          f"subprocess incl. interpreter start, imports and building the SymPy "
-                         f"expression: {process:.2f} s"))
+                         f"expression: {process:.2f} s"))] + rows
+
+
+def bench_symengine_build(expr: sp.Expr, args: list, cold: float, kernel) -> dict:
+    """Our cold compile (``cold`` seconds) vs SymEngine's fastest build of ``expr``; both
+    results are compared at random points."""
+    se = _symengine()
+    start = time.perf_counter()
+    se.sympify(expr)
+    conversion = time.perf_counter() - start
+    builds = _symengine_builds(se, expr, args, True)
+    timings = {config: seconds for config, (seconds, _) in builds.items()}
+    best = min(timings, key=timings.get)
+    stacked = np.random.default_rng(7).uniform(0.5, 2, (1000, len(args)))  # a point per row
+    ours = kernel(*stacked.T)
+    agreement = float(np.max(np.abs(builds[best][1](stacked)[:, 0] - ours) / np.abs(ours)))
+    return _entry(f"compile_{int(sp.count_ops(expr))}_ops_cold_vs_symengine", cold,
+                  f"symengine {se.__version__} Lambdify build ({best})", timings[best],
+                  target=">= 0.333 (cold build within 3x SymEngine's)", target_met=cold <= 3 * timings[best],
+                  symengine_configs_s=timings, max_rel_difference=agreement,
+                  notes=(f"ours: emit (SymPy CSE, printing), Numba/LLVM for both entry points, the "
+                         f"30-digit accuracy check and writing the cache; peer: Lambdify alone, after "
+                         f"converting the SymPy expression to SymEngine ({conversion:.2f} s, not counted)"))
 
 
 def machine() -> dict:
@@ -328,12 +416,13 @@ def run(quick: bool = False) -> dict:
         if quick:
             benchmarks = bench_pointwise(5_000, 1, cache_dir)
             benchmarks.append(bench_refill(500, 50, cache_dir))
-            benchmarks.append(bench_compile(2, cache_dir))
+            benchmarks += bench_compile(2, cache_dir)
         else:
             benchmarks = bench_pointwise(1_000_000, 5, cache_dir)
             benchmarks.append(bench_refill(100_000, 100_000, cache_dir))
-            benchmarks.append(bench_compile(5, cache_dir))
-    return {"benchmarks": benchmarks, "machine": machine(), "quick": quick}
+            benchmarks += bench_compile(5, cache_dir)
+    skipped = [] if _symengine() is not None else [SYMENGINE_MISSING]
+    return {"benchmarks": benchmarks, "machine": machine(), "quick": quick, "skipped": skipped}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -349,6 +438,8 @@ def main(argv: list[str] | None = None) -> None:
     for b in result["benchmarks"]:
         print(f"{b['name']:<58} ours {b['ours_s']:.4g} s  {b['peer']}: {b['peer_s']:.4g} s  "
               f"ratio {b['ratio']:.3g}  (target {b['target']})")
+    for note in result["skipped"]:
+        print(f"skipped: {note}")
     print(result["machine"])
 
 

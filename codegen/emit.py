@@ -30,6 +30,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import CodegenError, InvalidArgumentsError, MissingArgumentError
+from .llvm_body import operation_count
 from .printer import RUNTIME_NAMES, NumbaPrinter, check_supported
 from .real_operands import with_real_operands
 from .special import __all__ as SPECIAL_NAMES
@@ -38,6 +39,10 @@ FLOAT, COMPLEX = "float64", "complex128"
 #: Longest originating-expression text copied into the header comment.
 MAX_COMMENT_CHARS = 2000
 _NJIT_OPTIONS = 'error_model="numpy"'
+_INLINE = 'inline="always", '
+#: Real scalar kernels with at least this many operations get their body built as LLVM IR
+#: (:mod:`~qderive.codegen.llvm_body`); Numba's per-operation typing dominates above it.
+LLVM_BODY_MIN_OPERATIONS = 2000
 #: Name of the module constant ``{function name: Numba signature}`` that the loader compiles.
 SIGNATURES = "SIGNATURES"
 
@@ -260,6 +265,21 @@ def _substitute(expr: sp.Basic, mapping: dict, memo: dict) -> sp.Basic:
     return result
 
 
+def _localise(exprs: Sequence[sp.Expr], arguments: Sequence[Argument]) -> list[sp.Expr]:
+    """``exprs`` in the arguments' local symbols.
+
+    A symbol without a real/complex assumption becomes a real one, and SymPy must then
+    re-evaluate what that settles (``conjugate(x) -> x``); when no argument gains an
+    assumption only names change, and the rebuild skips the (on large expressions, costly)
+    re-evaluation.
+    """
+    mapping = {a.symbol: a.local for a in arguments}
+    if any(a.symbol.assumptions0 != a.local.assumptions0 for a in arguments):
+        return [e.xreplace(mapping) for e in exprs]
+    memo: dict = {}
+    return [_substitute(e, mapping, memo) for e in exprs]
+
+
 def lower(
     exprs: Sequence[sp.Expr], arguments: Sequence[Argument], dtype: str | None, taken: set[str],
     tolerance: tuple[float, float],
@@ -344,6 +364,8 @@ def _imports(body: str) -> list[str]:
     if "math." in body:
         lines.insert(0, "import math")
     lines.append("from numba import njit, prange" if "prange(" in body else "from numba import njit")
+    if "straight_line(" in body:
+        lines.append("from qderive.codegen.llvm_body import straight_line")
     special = [name for name in SPECIAL_NAMES if f"{name}(" in body]
     if special:
         lines.append(f"from qderive.codegen.special import {', '.join(special)}")
@@ -385,19 +407,21 @@ def emit_scalar_module(
     taken, names = module_names(name, "scalar")
     fname, loop_name = names["scalar"], names["loop"]
     arguments = prepare_arguments(args, [expr], taken)
-    local = expr.xreplace({a.symbol: a.local for a in arguments})
+    (local,) = _localise([expr], arguments)
     lowered = lower([local], arguments, dtype, taken, tolerance)
     params = ", ".join(a.name for a in arguments)
     scalar_sig = f"{lowered.dtype}({', '.join(a.dtype for a in arguments)})"
     loop_sig = f"void({''.join(f'{_input_array(a.dtype)}, ' for a in arguments)}{lowered.dtype}[::1])"
     call = ", ".join(f"{a.name}[i]" for a in arguments)
     loop_range, loop_opts = ("prange", ", parallel=True") if parallel else ("range", "")
+    definition, statements = _scalar_body(lowered, arguments, fname, taken)
     body = [
-        f"@njit(inline=\"always\", {_NJIT_OPTIONS})",
+        *definition,
+        f"@njit({_INLINE if not definition else ''}{_NJIT_OPTIONS})",
         f"def {fname}({params}):",
-        f'    """One parameter point -> one value ({scalar_sig}); inlined into {loop_name}."""',
-        *_statements(lowered),
-        f"    return {lowered.outputs[0]}",
+        f'    """One parameter point -> one value ({scalar_sig}); {"called by" if definition else "inlined into"} '
+        f'{loop_name}."""',
+        *statements,
         "",
         "",
         f'@njit({_NJIT_OPTIONS}{loop_opts})',
@@ -412,6 +436,31 @@ def emit_scalar_module(
     signatures = {fname: scalar_sig, loop_name: loop_sig}
     return EmittedModule(_assemble(header, body, signatures), lowered.dtype, arguments, names, signatures,
                          lowered, (0,))
+
+
+def _scalar_body(lowered: Lowered, arguments: Sequence[Argument], fname: str,
+                 taken: set[str]) -> tuple[list[str], list[str]]:
+    """``(lines before the scalar function, its body)``: the statements themselves, or for
+    a large real kernel a call of an LLVM-built straight-line body
+    (:mod:`~qderive.codegen.llvm_body`) holding the same statements, defined before it."""
+    statements = [f"{temp} = {value}" for temp, value in lowered.assignments] + [f"return {lowered.outputs[0]}"]
+    names = tuple(a.name for a in arguments)
+    real = lowered.dtype == FLOAT and all(a.dtype == FLOAT for a in arguments)
+    count = operation_count(names, "\n".join(statements)) if real else None
+    if count is None or count < LLVM_BODY_MIN_OPERATIONS:
+        return [], [f"    {line}" for line in statements]
+    body_name = identifier(f"{fname}_body", taken | set(names))
+    definition = [
+        f"#: The body of {fname}: {count} operations, built as LLVM IR (qderive.codegen.llvm_body).",
+        f"{body_name} = straight_line(",
+        f"    {names!r},",
+        *(f"    {line + chr(10)!r}" for line in statements[:-1]),
+        f"    {statements[-1]!r},",
+        ")",
+        "",
+        "",
+    ]
+    return definition, [f"    return {body_name}({', '.join(names)})"]
 
 
 def _input_array(dtype: str) -> str:
@@ -431,8 +480,8 @@ def emit_array_module(
     taken, names = module_names(name, "array")
     fill_name = names["fill"]
     arguments = prepare_arguments(args, entries, taken)
-    substitution = {a.symbol: a.local for a in arguments}
-    nonzero = [(index, e.xreplace(substitution)) for index, e in enumerate(entries) if e != 0]
+    nonzero = [(index, e) for index, e in enumerate(entries) if e != 0]
+    nonzero = list(zip([index for index, _ in nonzero], _localise([e for _, e in nonzero], arguments), strict=True))
     lowered = lower([e for _, e in nonzero], arguments, dtype, taken, tolerance)
     params = ", ".join(["out"] + [a.name for a in arguments])
     sig = f"void({lowered.dtype}[{', '.join([':'] * len(shape))}]{''.join(f', {a.dtype}' for a in arguments)})"

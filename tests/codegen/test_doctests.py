@@ -7,7 +7,8 @@ import importlib
 
 import pytest
 
-MODULES = ["cache", "check", "emit", "errors", "kernel", "machine_code", "printer", "real_operands", "special"]
+MODULES = ["cache", "check", "emit", "errors", "kernel", "llvm_body", "machine_code", "printer", "real_operands",
+           "special"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,0 +1,243 @@
+"""Large real kernels: the straight-line body built as LLVM IR, not typed by Numba.
+
+Numba types and lowers every arithmetic operation through its generic machinery, about
+a millisecond per operation, so a 10^4-operation kernel spends most of its cold build
+there.  For a body that is plain real arithmetic (``float64`` arguments, temporaries and
+result; ``+ - * /``, integer powers and a few elementary functions) :func:`straight_line`
+turns the printed statements into a Numba :func:`~numba.extending.intrinsic` whose code
+generation emits the LLVM instructions directly: Numba then types one call, and LLVM
+optimises the body as usual.  The entry points stay ``@njit`` functions of the generated
+module (cached, checksummed and checked exactly like the others).
+
+The statements are the same text the Numba path compiles (``x0 = a*b`` ...), held as a
+string in the generated module; they are parsed with :mod:`ast` (never executed) and
+anything outside the supported subset raises :class:`~qderive.codegen.errors.CodegenError`
+(:func:`operation_count` answers the question beforehand, so the emitter falls back to plain
+Numba for such bodies).  Semantics are Python's on floats: integer literals become
+doubles (the printer keeps them below 2^53), ``/`` is IEEE division (``inf``/``nan`` at a
+pole, as Numba's ``error_model="numpy"``), ``x**n`` for an integer literal ``n`` is binary
+powering (``1/x**|n|`` for ``n < 0``).
+
+>>> body = straight_line(("x", "y"), "t = x*y\\nreturn t + 1/2")
+>>> from numba import njit
+>>> @njit
+... def f(x, y):
+...     return body(x, y)
+>>> f(3.0, 2.0)
+6.5
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Sequence
+
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+from .errors import CodegenError
+
+_DOUBLE = ir.DoubleType()
+_BINARY = {ast.Add: "fadd", ast.Sub: "fsub", ast.Mult: "fmul", ast.Div: "fdiv"}
+#: ``np.<name>`` calls and the LLVM intrinsic each becomes (same IEEE results as NumPy's).
+_FUNCTIONS = {"sqrt": "llvm.sqrt", "exp": "llvm.exp", "log": "llvm.log", "sin": "llvm.sin",
+              "cos": "llvm.cos", "abs": "llvm.fabs"}
+
+
+def straight_line(parameters: Sequence[str], statements: str):
+    """A Numba intrinsic ``body(*parameters) -> float64`` computing ``statements``.
+
+    Parameters
+    ----------
+    parameters : sequence of str
+        Argument names, in call order (all ``float64``).
+    statements : str
+        Assignments ``name = expression`` one per line, ending with ``return expression``.
+
+    Raises
+    ------
+    CodegenError
+        When Numba compiles a call: a statement is outside the supported subset (see
+        the module docstring).  The text is parsed then, not here, so that loading cached
+        machine code costs nothing per operation.
+    """
+    parameters = tuple(parameters)
+    n_args = len(parameters)
+
+    def typer(typingctx, *arg_types):
+        if len(arg_types) != n_args or any(t != types.float64 for t in arg_types):
+            return None
+        program = _parse(parameters, statements)  # only when Numba compiles: a cache hit never parses
+
+        def codegen(context, builder, signature, args):  # the star-args arrive as one tuple
+            return _emit(program, builder, cgutils.unpack_tuple(builder, args[0], n_args))
+
+        return types.float64(types.StarArgTuple.from_types(arg_types)), codegen
+
+    typer.__name__ = "straight_line_body"
+    return intrinsic(typer)
+
+
+def operation_count(parameters: Sequence[str], statements: str) -> int | None:
+    """Number of arithmetic operations and calls in ``statements``, or ``None`` when
+    :func:`straight_line` does not accept them.
+
+    >>> operation_count(("x",), "t = x*x + 1\\nreturn np.sqrt(t)"), operation_count(("x",), "return x.real")
+    (3, None)
+    """
+    try:
+        tree = _parse(tuple(parameters), statements)
+    except CodegenError:
+        return None
+    return sum(isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call))
+               for _, expression in [*tree[1], (None, tree[2])] for node in ast.walk(expression))
+
+
+def _parse(parameters: tuple[str, ...], statements: str):
+    """Validate the statements; return ``(parameters, [(target, expr)], result expr)``."""
+    try:
+        tree = ast.parse(statements, mode="exec")
+    except SyntaxError as error:
+        raise CodegenError(f"straight-line body does not parse: {error}") from None
+    defined = set(parameters)
+    assignments = []
+    *body, last = tree.body or [None]
+    for statement in body:
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)):
+            raise CodegenError(f"straight-line body: line {getattr(statement, 'lineno', '?')} is not "
+                               "an assignment to a name")
+        _check(statement.value, defined)
+        defined.add(statement.targets[0].id)
+        assignments.append((statement.targets[0].id, statement.value))
+    if not isinstance(last, ast.Return) or last.value is None:
+        raise CodegenError("straight-line body must end with 'return <expression>'")
+    _check(last.value, defined)
+    return parameters, assignments, last.value
+
+
+def _check(root: ast.expr, defined: set[str]) -> None:
+    """Refuse anything outside the subset (iteratively: printed sums nest thousands deep)."""
+    called = set()  # the ``np.<name>`` nodes of accepted calls
+    for node in ast.walk(root):
+        if isinstance(node, (ast.operator, ast.unaryop, ast.expr_context)) or id(node) in called:
+            continue
+        if isinstance(node, ast.Name):
+            if node.id not in defined:
+                raise CodegenError(f"straight-line body: {node.id} is used before it is assigned")
+        elif isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+                raise CodegenError(f"straight-line body: constant {node.value!r} is not a real number")
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            continue
+        elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            continue
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            if _integer_exponent(node.right) is None:
+                raise CodegenError("straight-line body: only integer-literal powers are supported")
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and isinstance(node.func.value, ast.Name) and node.func.value.id == "np"
+              and node.func.attr in _FUNCTIONS and len(node.args) == 1 and not node.keywords):
+            called.update((id(node.func), id(node.func.value)))
+        else:
+            raise CodegenError(f"straight-line body: {type(node).__name__} node (line {getattr(node, 'lineno', '?')})"
+                               " is outside the supported subset")
+
+
+def _integer_exponent(node: ast.expr) -> int | None:
+    sign = 1
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        sign, node = -1, node.operand
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return sign * node.value
+    return None
+
+
+def _emit(program, builder: ir.IRBuilder, args) -> ir.Value:
+    parameters, assignments, result = program
+    values: dict[str, ir.Value] = dict(zip(parameters, args, strict=True))
+    module = builder.module
+
+    def function(name: str) -> ir.Function:
+        full = f"{_FUNCTIONS[name]}.f64"
+        existing = module.globals.get(full)
+        return existing if existing is not None else ir.Function(module, ir.FunctionType(_DOUBLE, [_DOUBLE]), full)
+
+    def constant(value) -> ir.Constant:
+        return ir.Constant(_DOUBLE, float(value))
+
+    def power(base: ir.Value, n: int) -> ir.Value:
+        result, square, k = None, base, abs(n)
+        while k:
+            if k & 1:
+                result = square if result is None else builder.fmul(result, square)
+            k >>= 1
+            if k:
+                square = builder.fmul(square, square)
+        result = constant(1.0) if result is None else result
+        return builder.fdiv(constant(1.0), result) if n < 0 else result
+
+    def operands(node: ast.expr) -> list[ast.expr]:
+        if isinstance(node, ast.UnaryOp):
+            return [node.operand]
+        if isinstance(node, ast.Call):
+            return [node.args[0]]
+        if isinstance(node, ast.BinOp):
+            return [node.left] if isinstance(node.op, ast.Pow) else [node.left, node.right]
+        return []
+
+    def combine(node: ast.expr, args: list):
+        """An LLVM value, or a Python float when the node is a constant expression."""
+        if isinstance(node, ast.Name):
+            return values[node.id]
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.UnaryOp):
+            (operand,) = args
+            if isinstance(node.op, ast.UAdd):
+                return operand
+            return -operand if isinstance(operand, (int, float)) else builder.fneg(operand)
+        if isinstance(node, ast.Call):
+            return builder.call(function(node.func.attr), [as_llvm(args[0])])
+        if isinstance(node.op, ast.Pow):
+            n = _integer_exponent(node.right)
+            return float(args[0]) ** n if isinstance(args[0], (int, float)) else power(args[0], n)
+        left, right = args
+        if isinstance(left, (int, float)) and isinstance(right, (int, float)):
+            return _fold(node.op, float(left), float(right))
+        return getattr(builder, _BINARY[type(node.op)])(as_llvm(left), as_llvm(right))
+
+    def value(root: ast.expr):
+        """:func:`combine` over the tree, children first, without recursion."""
+        done: dict[int, object] = {}
+        stack = [(root, False)]
+        while stack:
+            node, ready = stack.pop()
+            if ready:
+                done[id(node)] = combine(node, [done[id(child)] for child in operands(node)])
+            else:
+                stack.append((node, True))
+                stack.extend((child, False) for child in reversed(operands(node)))
+        return done[id(root)]
+
+    def as_llvm(v):
+        return constant(v) if isinstance(v, (int, float)) else v
+
+    for target, expression in assignments:
+        values[target] = as_llvm(value(expression))
+    return as_llvm(value(result))
+
+
+def _fold(op: ast.operator, left: float, right: float) -> float:
+    if isinstance(op, ast.Add):
+        return left + right
+    if isinstance(op, ast.Sub):
+        return left - right
+    if isinstance(op, ast.Mult):
+        return left * right
+    if right == 0.0:  # IEEE, as the compiled division would give
+        return math.nan if left == 0.0 or left != left else math.copysign(math.inf, left) * math.copysign(1.0, right)
+    return left / right
