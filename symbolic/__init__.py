@@ -21,6 +21,7 @@ __all__ = [
     "anticommutator", "as_op", "commutator",
 ]
 
+from .bath import ModeBath, mode_bath, operator_spread
 from .bright_dark import BrightDarkBasis, bright_dark_modes
 from .effective import EffectiveModel
 from .elimination import adiabatic_eliminate, effective_operators, far_detuned_eliminate, second_order_hamiltonian
@@ -40,6 +41,7 @@ from .rates import maximise, solve_condition, transition_rates
 from .selection_rules import allowed_channels, angular_harmonics, angular_overlap, circular_components, site_sum
 from .spins import SpinOperators, spin_operators, spin_system
 from .subspace import project
+from .thermal_elimination import thermal_eliminate
 from .transform import substitute_modes
 
 __all__ += [
@@ -50,4 +52,5 @@ __all__ += [
     "SpinOperators", "TIME", "adjoint_generator", "coefficient_tensors", "declare",
     "equations_of_motion", "expectation", "expectation_equation", "first_order_operators",
     "heisenberg_langevin", "project", "spin_operators", "spin_system", "thermal_dissipators",
+    "ModeBath", "mode_bath", "operator_spread", "thermal_eliminate",
 ]

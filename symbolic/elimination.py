@@ -19,11 +19,12 @@ perturbation theory, and the effective operator formalism of Reiter & Sorensen.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from math import factorial
 
 import sympy as sp
 
+from .bath import mode_bath, number_fluctuation_parameter
 from .effective import EffectiveModel
 from .equations import heisenberg_langevin
 from .errors import ModelError
@@ -120,25 +121,45 @@ def transition_energy(free: Op, monomial: Monomial) -> sp.Expr:
     return sp.simplify(bracket.terms[monomial])
 
 
-def second_order_hamiltonian(free: Op, coupling: Op) -> tuple[Op, Op, dict[Monomial, sp.Expr]]:
-    """``(H_2, S, energies)``: ``H_2 = sum_{e_m + e_n = 0} [v_m, v_n] / (2 e_m)`` and ``S = sum_m v_m / e_m``."""
+
+def second_order_hamiltonian(
+    free: Op, coupling: Op, kept: Callable[[Monomial, Monomial], bool] | None = None
+) -> tuple[Op, Op, dict[Monomial, sp.Expr]]:
+    r"""``(H_2, S, energies)`` of second-order (Schrieffer-Wolff / Loewdin) perturbation theory.
+
+    With ``[H_0, v_m] = e_m v_m`` (``energies``) and ``S = sum_m v_m / e_m``,
+
+    .. math:: H_2 = \tfrac14 \sum_{(m,n)\ \mathrm{kept}} \Big(\frac{1}{e_m} - \frac{1}{e_n}\Big) [v_m, v_n],
+
+    the symmetrised ``[S, V]/2``. On a pair with ``e_m + e_n = 0`` (secular) this is James'
+    ``[v_m, v_n] / (2 e_m)``; on a quasi-secular pair (``e_m + e_n = epsilon`` small) it is the
+    quasi-degenerate (Loewdin / Winkler) form ``V_il V_lj [1/(E_i - E_l) + 1/(E_j - E_l)] / 2``,
+    i.e. the average of the two energy denominators (James & Jerke, Can. J. Phys. 85, 625 (2007)).
+    ``kept(m, n)`` says which pairs to keep (default: the exactly secular ones, ``e_m + e_n = 0``).
+    """
     energies = {m: transition_energy(free, m) for m in coupling.terms}
     for m, e in energies.items():
         if e == 0:
             raise ModelError(f"coupling term {Op.monomial(m)} is resonant with H_0; it cannot be eliminated")
+    if kept is None:
+        kept = lambda m, n: sp.simplify(energies[m] + energies[n]) == 0  # noqa: E731
     parts = {m: Op({m: c}) for m, c in coupling.terms.items()}
     S = sum((parts[m] / e for m, e in energies.items()), Op())
     H2 = Op()
     for m, em in energies.items():
         for n, en in energies.items():
-            if sp.simplify(em + en) == 0:
-                H2 = H2 + commutator(parts[m], parts[n]) / (2 * em)
+            if kept(m, n):
+                H2 = H2 + commutator(parts[m], parts[n]) * ((1 / em - 1 / en) / 4)
     return H2.expand(), S, energies
+
+
+def _touches_level(monomial: Monomial, system: NLevelSystem, index: int) -> bool:
+    return any(s == system and index in f for s, f in monomial)
 
 
 def _project_out_level(op: Op, system: NLevelSystem, level: Hashable) -> Op:
     index = system.index(level)
-    return Op({m: c for m, c in op.terms.items() if all(s != system or index not in f for s, f in m)})
+    return Op({m: c for m, c in op.terms.items() if not _touches_level(m, system, index)})
 
 
 def _thermal_average(op: Op, mode: BosonMode, occupation: sp.Expr) -> Op:
@@ -154,6 +175,11 @@ def _thermal_average(op: Op, mode: BosonMode, occupation: sp.Expr) -> Op:
     return Op({m: c for m, c in terms.items() if c != 0})
 
 
+def _norm(op: Op) -> sp.Expr:
+    """Root-sum-square of the coefficients of the non-identity monomials of ``op``."""
+    return sp.sqrt(sum((sp.Abs(c) ** 2 for m, c in op.terms.items() if m), sp.S.Zero))
+
+
 def far_detuned_eliminate(
     model: Model,
     free: Op,
@@ -161,35 +187,76 @@ def far_detuned_eliminate(
     eliminate: BosonMode | tuple[NLevelSystem, Hashable],
     occupation: sp.Expr = sp.S.Zero,
 ) -> EffectiveModel:
-    """Second-order (Raman) elimination of a far-detuned level or mode (method 2).
+    r"""Second-order (Raman) elimination of a far-detuned level or mode (method 2).
 
-    ``free`` (diagonal, holding the large detunings) and ``coupling`` must both be parts of the
-    model's Hamiltonian; the rest is kept as the slow Hamiltonian. ``eliminate`` is a mode, traced
-    over its thermal state of mean occupation ``occupation``, or ``(system, level)`` for an empty
-    level. Jump operators become ``L + [S, L]`` and are reduced the same way.
+    ``H = free + coupling + H_slow``: ``free`` is diagonal (number operators and projectors) and
+    holds the large detunings of the eliminated level or mode; ``coupling = sum_m v_m`` connects
+    the eliminated level or mode to the rest; the remainder ``H_slow`` is kept as it is and must
+    not act on the eliminated level or mode (a :class:`ModelError` names any term that does).
+
+    Secularity is decided exactly by the part of ``free`` that acts on the eliminated level or
+    mode (``H_0^big``): a pair ``(v_m, v_n)`` is kept when ``e_m^big + e_n^big = 0``. The rest of
+    ``free`` (the energies of the remaining levels, e.g. a two-photon detuning ``delta s_22``) is
+    kept in the energy denominators: such quasi-secular pairs (``e_m + e_n = epsilon != 0``) get
+    the averaged denominator of :func:`second_order_hamiltonian`, and their small parameter
+    ``|e_m + e_n| / min(|e_m|, |e_n|)`` is stated (it must be small: the remaining energies are
+    slow on the scale of the detunings; work in a rotating frame). A detuning may equally be put
+    in ``H_slow``; the two placements differ by ``O(epsilon Omega^2 / Delta^2)``.
+
+    ``eliminate`` is a mode, traced over its thermal state of mean occupation ``occupation``
+    (``b^+ b`` replaced by ``n``: valid only while the number fluctuations average out, see
+    :func:`~qderive.symbolic.thermal_eliminate`), or ``(system, level)`` for an empty level,
+    projected out. Jump operators become ``L + [S, L]`` and are reduced the same way.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from qderive.symbolic import Model, NLevelSystem, declare
+    >>> P = declare([("O", "Rabi", "rad/s"), ("D", "detuning", "rad/s"), ("d", "two-photon detuning", "rad/s")])
+    >>> O, D, d = (p.symbol for p in P.values())
+    >>> s = NLevelSystem("s", (1, 2, "e"))
+    >>> free, V = D * s.projector("e") + d * s.projector(2), O / 2 * (s.sigma("e", 1) + s.sigma("e", 2))
+    >>> model = Model("lambda", (s,), free + V + V.dag(), (), P)
+    >>> H = far_detuned_eliminate(model, free, V + V.dag(), (s, "e")).model.hamiltonian
+    >>> sp.simplify(H.coefficient(s.sigma(1, 2)) + O**2 / 8 * (1 / D + 1 / (D - d)))  # averaged denominators
+    0
     """
-    H2, S, energies = second_order_hamiltonian(free, coupling)
-    slow = model.hamiltonian - free - coupling
     if isinstance(eliminate, BosonMode):
-        reduce = lambda op: _thermal_average(op, eliminate, occupation)  # noqa: E731
-        removed: Subsystem = eliminate
-        subsystems = tuple(s for s in model.subsystems if s != eliminate)
-        label = eliminate.name
+        mode = eliminate
+        touches = lambda m: any(s == mode for s, _ in m)  # noqa: E731
+        reduce = lambda op: _thermal_average(op, mode, occupation)  # noqa: E731
+        subsystems = tuple(s for s in model.subsystems if s != mode)
+        label = mode.name
     else:
         system, level = eliminate
+        index = system.index(level)
+        touches = lambda m: _touches_level(m, system, index)  # noqa: E731
         reduce = lambda op: _project_out_level(op, system, level)  # noqa: E731
-        removed = system
         subsystems = model.subsystems
         label = f"{system.name}_{level}"
+    slow = (model.hamiltonian - free - coupling).expand()
     for m in slow.terms:
-        if any(s == removed for s, _ in m) and reduce(Op({m: 1})).terms:
-            raise ModelError(f"the slow Hamiltonian still couples to '{label}' through {Op.monomial(m)}")
-    H = (reduce(slow.expand()) + reduce(free) + reduce(H2)).expand()
+        if touches(m):
+            raise ModelError(
+                f"the slow Hamiltonian acts on the eliminated '{label}' through {Op.monomial(m)}; put diagonal "
+                "terms (detunings) in `free` and couplings in `coupling`"
+            )
+    big = Op({m: c for m, c in free.terms.items() if touches(m)})
+    big_energies = {m: transition_energy(big, m) for m in coupling.terms}
+    for m, e in big_energies.items():
+        if e == 0:
+            raise ModelError(
+                f"coupling term {Op.monomial(m)} does not change the energy of '{label}' under `free`; "
+                "it cannot be eliminated (put it in the slow Hamiltonian)"
+            )
+    secular = lambda m, n: sp.simplify(big_energies[m] + big_energies[n]) == 0  # noqa: E731
+    H2, S, energies = second_order_hamiltonian(free, coupling, secular)
+    H = (reduce(slow) + reduce(free) + reduce(H2)).expand()
     dissipators = []
     for d in model.dissipators:
         transformed = (d.operator + commutator(S, d.operator)).expand()
         if isinstance(eliminate, BosonMode):
-            transformed = Op({m: c for m, c in transformed.terms.items() if all(s != eliminate for s, _ in m)})
+            transformed = Op({m: c for m, c in transformed.terms.items() if not touches(m)})
         else:
             transformed = reduce(transformed)
         if transformed.terms:
@@ -203,10 +270,28 @@ def far_detuned_eliminate(
         tuple(p for p in model.ports if p in {d.channel for d in dissipators}),
     )
     small = {f"|v/e| of {Op.monomial(m)}": sp.Abs(coupling.terms[m] / e) for m, e in energies.items()}
+    smallest_detuning = sp.Min(*(sp.Abs(e) for e in energies.values()))
+    quasi = {}
+    for m in energies:
+        for n in energies:
+            epsilon = sp.simplify(energies[m] + energies[n])
+            if secular(m, n) and epsilon != 0:
+                key = f"|e_m + e_n|/min(|e_m|, |e_n|) of {Op.monomial(m)}, {Op.monomial(n)}"
+                ratio = sp.Abs(epsilon) / sp.Min(sp.Abs(energies[m]), sp.Abs(energies[n]))
+                quasi.setdefault(sp.Abs(epsilon), (key, ratio))
+    small.update(dict(quasi.values()))
+    if slow.terms:
+        small["|H_slow|/min|e_m|"] = _norm(slow) / smallest_detuning
+    if isinstance(eliminate, BosonMode) and occupation != 0:
+        n = sp.Dummy("n")
+        dispersive = _thermal_average(H2, mode, n).applyfunc(lambda c: sp.diff(c, n).subs(n, occupation))
+        small.update(number_fluctuation_parameter(dispersive, occupation, mode_bath(model, mode).damping, mode))
     assumptions = (
         f"'{label}' far detuned: every coupling |v_m| << |e_m| (second-order Schrieffer-Wolff / James)",
-        "only secular pairs e_m + e_n = 0 kept in H_eff; jump operators transformed to first order in v/e",
-        "eliminated mode traced over a thermal state of the given occupation"
+        "pairs kept when secular for the eliminated part of H_0 (e_m + e_n = 0 there); their remaining "
+        "detuning e_m + e_n (quasi-secular, e.g. a two-photon detuning) kept in averaged denominators and small",
+        "slow Hamiltonian slow on the scale of the detunings; jump operators transformed to first order in v/e",
+        "eliminated mode traced over a thermal state of the given occupation (number fluctuations neglected)"
         if isinstance(eliminate, BosonMode)
         else f"level '{label}' empty (projected out)",
     )
