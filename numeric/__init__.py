@@ -16,7 +16,9 @@ from .harmonic_balance import (
 from .liouvillian import liouvillian
 from .measures import concurrence, fidelity, partial_trace, purity, von_neumann_entropy
 from .photon_source import PhotonSourceFigures, photon_source_figures
+from .ports import OutputFlux, drive_strength, harmonic_output_flux, input_amplitude, output_flux
 from .spectrum import Spectrum, spectrum
+from .states import factor_state, ket, prepare_state, product_state, reduced_state
 from .steady_state import steady_state
 
 __all__ = [
@@ -25,4 +27,6 @@ __all__ = [
     "check_options", "concurrence", "density_matrix_harmonic", "fidelity", "fock_model", "fourier_moment_equations",
     "harmonic_balance", "liouvillian", "mesolve", "mesolve_batch", "partial_trace", "photon_source_figures", "purity",
     "small_signal_expansion", "spectrum", "steady_state", "two_time_correlation", "von_neumann_entropy",
+    "OutputFlux", "drive_strength", "factor_state", "harmonic_output_flux", "input_amplitude", "ket", "output_flux",
+    "prepare_state", "product_state", "reduced_state",
 ]
