@@ -30,7 +30,7 @@ class Sps000(System):
         return validation.validate(derivation, options)
 
     def figures(self, derivation: Derivation, validation: Validation | None) -> tuple[Figure, ...]:
-        return figures.figures(derivation, validation)
+        return figures.figures(self, derivation, validation)
 
 
 SYSTEM = Sps000

@@ -49,16 +49,17 @@ INTERNAL = declare([
     ("n_th", "thermal phonon number k_B T / (hbar w_m)", "1"),
     ("Gamma_opt", "optical cooling rate of the mechanics", "rad/s"),
     ("Gamma_c_delta", "damping of the mechanics by the cooling mode at the Raman frequency", "rad/s"),
+    ("delta_b", "detuning of the mechanics from w_q at the Raman frequency, delta - pull_c", "rad/s"),
 ])
 SYMBOLS = {name: p.symbol for name, p in (SOURCE_PARAMETERS | INTERNAL).items()}
 ALL_PARAMETERS = SOURCE_PARAMETERS | INTERNAL
 
 
-def _source_substitutions(gamma_opt: sp.Expr, gamma_c_delta: sp.Expr) -> dict[sp.Symbol, sp.Expr]:
+def _source_substitutions(gamma_opt: sp.Expr, gamma_c_delta: sp.Expr, pull: sp.Expr) -> dict[sp.Symbol, sp.Expr]:
     s = SYMBOLS
     w_m = 2 * sp.pi * s["fm"]
     return {s["gamma_m"]: w_m / s["Qm"], s["n_th"]: sp.Float(K_B / HBAR) * s["T"] / w_m, s["Gamma_opt"]: gamma_opt,
-            s["Gamma_c_delta"]: gamma_c_delta}
+            s["Gamma_c_delta"]: gamma_c_delta, s["delta_b"]: s["delta"] - pull}
 
 
 def dressing() -> dict[str, Any]:
@@ -100,7 +101,8 @@ def cooling() -> dict[str, Any]:
     at_delta = adiabatic_eliminate(raman_frame, COOLING)
     gamma_c_delta = sp.factor(next(d.rate * sp.Abs(d.operator.coefficient(b)) ** 2
                                    for d in at_delta.model.dissipators if d.channel == "kappa_c"))
-    return {"model": model, "effective": eff, "Gamma_opt": gamma_opt, "Gamma_c_delta": gamma_c_delta,
+    pull = sp.factor(at_delta.model.hamiltonian.coefficient(b.dag() * b))
+    return {"model": model, "effective": eff, "Gamma_opt": gamma_opt, "Gamma_c_delta": gamma_c_delta, "pull": pull,
             "raman_frame": at_delta, "n_cooled": sp.factor(bath.occupation),
             "damping": bath.damping, "splitting_threshold": sp.factor(threshold), "discriminant": sp.factor(discriminant)}
 
@@ -127,7 +129,7 @@ def raman() -> dict[str, Any]:
     s = SYMBOLS
     s_minus, a, b = SPIN.sigma("d", "e"), PHOTON.a, PHONON.a
     partners = s["lam"] * s_minus.dag() + s["gsp"] * a.dag()
-    H = -s["delta"] * b.dag() * b + partners * b + b.dag() * partners.dag()
+    H = -s["delta_b"] * b.dag() * b + partners * b + b.dag() * partners.dag()
     dissipators = (Dissipator(s["gstar"], s_minus.dag() * s_minus, "gstar"), Dissipator(s["ksp"], a, "kappa_sp"),
                    *thermal_dissipators(s["gamma_m"], s["n_th"], b, "gamma_m"), Dissipator(s["Gamma_opt"], b, "cooling"))
     model = Model("raman", (SPIN, PHOTON, PHONON), H, dissipators, ALL_PARAMETERS, ports=("kappa_sp",))
@@ -155,7 +157,7 @@ def raman() -> dict[str, Any]:
     gamma_coh, detuning = _coherence_rate(eff.model, s_minus.dag() * a)
     R = 2 * omega**2 * gamma_coh / (gamma_coh**2 + detuning**2)
     beta0 = R / (R + spin_loss)
-    R_leading = sp.factor(4 * omega**2 / s["ksp"]).subs(s["Gamma_opt"], 0).subs(s["gamma_m"], 0)
+    R_leading = sp.factor(4 * omega**2 / s["ksp"]).subs({s["Gamma_opt"]: 0, s["delta_b"]: s["delta"]}).subs(s["gamma_m"], 0)
     (delta_crit,) = [r for r in solve_condition(R_leading, s["ksp"], s["delta"]) if r.could_extract_minus_sign() is False]
     return {"model": model, "effective": eff, "Omega": omega, "Stark_spin": stark_spin, "Stark_cavity": stark_cavity,
             "Gamma_th": gamma_th, "Gamma_heat_spin": heat_spin, "Gamma_heat_cavity": heat_cavity,
@@ -167,7 +169,7 @@ def symbolic_solution() -> dict[str, Any]:
     """All parameter-free work: the three eliminations and the rates, in the source's parameters."""
     s = SYMBOLS
     dressed, cooled, ram = dressing(), cooling(), raman()
-    to_source = _source_substitutions(cooled["Gamma_opt"], cooled["Gamma_c_delta"])
+    to_source = _source_substitutions(cooled["Gamma_opt"], cooled["Gamma_c_delta"], cooled["pull"])
 
     def src(expr: sp.Expr) -> sp.Expr:
         return sp.sympify(expr).subs(to_source)
@@ -180,7 +182,8 @@ def symbolic_solution() -> dict[str, Any]:
         "Gamma_heat_cavity": src(ram["Gamma_heat_cavity"]), "Gamma_spin_loss": src(ram["Gamma_spin_loss"]),
         "Gamma_coh": src(ram["Gamma_coh"]), "Delta_S": src(ram["Raman_detuning"]),
         "R": ram["R"].subs(to_source), "beta0": ram["beta0"].subs(to_source), "delta_critical": ram["delta_critical"],
-        "Gamma_opt": cooled["Gamma_opt"], "Gamma_c_delta": cooled["Gamma_c_delta"], "n_cooled": src(cooled["n_cooled"]), "n_th": src(s["n_th"]),
+        "Gamma_opt": cooled["Gamma_opt"], "Gamma_c_delta": cooled["Gamma_c_delta"], "pull_c": cooled["pull"],
+        "n_cooled": src(cooled["n_cooled"]), "n_th": src(s["n_th"]),
         "cooling_resolved": sp.Heaviside(w_m - s["kc"], 0),
         "cooling_no_splitting": sp.Heaviside(src(cooled["splitting_threshold"]) - s["gc"], 0),
         "cooling_efficient": sp.Heaviside(1 - src(cooled["n_cooled"]), 0),
@@ -203,7 +206,7 @@ def symbolic_solution() -> dict[str, Any]:
               "RWA: max(lam, gsp)/(w_q + w_m)": sp.Max(lam, gsp) / (2 * w_m + delta),
               "RWA: gc/(2 w_m)": s["gc"] / (2 * w_m),
               "sideband resolution: kc/(4 w_m)": s["kc"] / (4 * w_m)}
-    uncooled = sp.factor(eff.small_parameters[number_key].subs({s["Gamma_opt"]: 0}).subs(to_source))
+    uncooled = sp.factor(eff.small_parameters[number_key].subs({s["Gamma_opt"]: 0, s["delta_b"]: s["delta"]}).subs(to_source))
     return {"dressing": dressed, "cooling": cooled, "raman": ram, "expressions": expressions, "stated": stated,
             "small": small, "number_key": number_key, "number_uncooled": uncooled, "steps": _steps(dressed, cooled, ram)}
 
@@ -271,6 +274,7 @@ MEANINGS = {
     "beta0": ("", "efficiency bound: branching ratio of |e> into the cavity"),
     "delta_critical": ("rad/s", "Raman detuning at critical coupling R = ksp (leading order)"),
     "Gamma_opt": ("rad/s", "optical cooling rate of the mechanics"),
+    "pull_c": ("rad/s", "pull of the mechanics towards w_q by the cooling mode at the Raman frequency (delta_b = delta - pull_c)"),
     "Gamma_c_delta": ("rad/s", "damping of the mechanics by the cooling mode at the Raman detuning delta"),
     "n_cooled": ("", "phonon number under cooling (weak-coupling elimination of c)"),
     "n_th": ("", "thermal phonon number k_B T / (hbar w_m)"),

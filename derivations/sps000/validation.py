@@ -97,7 +97,8 @@ def effective_fock(derivation: Derivation, cutoff: int = 4):
     effective = derivation.data["effective"].model
     values = dict(derivation.parameters.values)
     values |= {"gamma_m": 2 * np.pi * values["fm"] / values["Qm"], "n_th": derivation.value("n_th"),
-               "Gamma_opt": derivation.value("Gamma_opt"), "Gamma_c_delta": derivation.value("Gamma_c_delta")}
+               "Gamma_opt": derivation.value("Gamma_opt"), "Gamma_c_delta": derivation.value("Gamma_c_delta"),
+               "delta_b": values["delta"] - derivation.value("pull_c")}
     return fock_model(effective, {k: values[k] for k in effective.parameters}, {"a": cutoff})
 
 
@@ -117,11 +118,18 @@ def effective_initial_state(fock) -> np.ndarray:
 
 
 def effective_metrics(derivation: Derivation, n_points: int, cutoff: int = 4) -> SourceMetrics:
-    """``I, g2, beta`` of the derived effective model over the gate."""
+    """``I, g2, beta`` of the derived effective model over the gate (the cavity cutoff raised as needed)."""
     start = time.perf_counter()
-    fock = effective_fock(derivation, cutoff)
-    rho0 = effective_initial_state(fock)
-    f = _figures(fock, rho0, derivation.parameters, n_points, 1e-4)
+    while True:
+        fock = effective_fock(derivation, cutoff)
+        try:
+            rho0 = effective_initial_state(fock)
+            f = _figures(fock, rho0, derivation.parameters, n_points, 1e-4)
+            break
+        except TruncationError:
+            if cutoff >= MAX_CUTOFF:
+                raise
+            cutoff += 1
     top = {k: float(np.max(v)) for k, v in fock.top_level_populations(rho0).items()}
     return SourceMetrics(f.indistinguishability, f.g2, f.brightness, {"a": cutoff}, top, time.perf_counter() - start)
 

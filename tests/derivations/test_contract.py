@@ -25,6 +25,7 @@ BREAKDOWN = {
     "purcell": ({"g": 2e11}, "kappa"),
     "raman": ({"Delta": 1e7}, "s_e1"),
     "engine004": ({"g": 1e7}, "g/eps"),
+    "sps000": ({"delta": 2 * math.pi * 2e5}, "|X| sqrt(2 n + 1)"),
 }
 
 
