@@ -26,8 +26,8 @@ class Sps000(System):
     def derive(self, parameters) -> Derivation:
         return derivation.derive(self.cache, parameters)
 
-    def validate(self, derivation: Derivation, options: ValidationOptions = ValidationOptions()) -> Validation:
-        return validation.validate(derivation, options)
+    def validate(self, derivation: Derivation, options: ValidationOptions | None = None) -> Validation:
+        return validation.validate(derivation, options or ValidationOptions())
 
     def figures(self, derivation: Derivation, validation: Validation | None) -> tuple[Figure, ...]:
         return figures.figures(self, derivation, validation)

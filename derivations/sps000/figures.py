@@ -25,7 +25,10 @@ TWO_PI = 2 * np.pi
 
 def grid_metrics(system: System, derivation: Derivation, points: Sequence[Mapping[str, float]],
                  evaluate: Callable[[Derivation], SourceMetrics]) -> list[SourceMetrics]:
-    """``evaluate`` at the derivation re-derived (by ``system``, symbolic work cached) at each override in ``points``."""
+    """``evaluate`` at the derivation re-derived by ``system`` (symbolic work cached) at each override in ``points``.
+
+    The one place a sweep is run: swapping in the sweep facility changes only this function.
+    """
     base = dict(derivation.parameters.values)
     return [evaluate(system.derive(system.parameter_set(base | dict(point)))) for point in points]
 
@@ -67,7 +70,7 @@ def source_sweeps(system: System, derivation: Derivation) -> tuple[Figure, ...]:
 
 
 def validity_map(system: System, derivation: Derivation, size: int = 8) -> Figure:
-    """Relative error of ``beta_eff`` against the rotating-wave full model (quick cutoffs) over ``delta/lam`` and ``Qm``."""
+    """Relative error of ``beta_eff`` against the RWA full model (quick cutoffs) over ``delta/lam`` and ``Qm``."""
     p = derivation.parameters.values
     ratios = np.geomspace(2.0, 20.0, size)
     qualities = np.geomspace(5e7, 5e9, size)
@@ -151,7 +154,8 @@ def gate_figure(derivation: Derivation) -> Figure:
     optima = [optimise_gate(derivation, b, check=(b == 0.3)) for b in minima]
     checked = next(o for o in optima if o.full is not None)
     title = (f"beta >= 0.3: gate [{checked.tl * 1e6:.1f}, {checked.tu * 1e6:.1f}] us, I_eff = "
-             f"{checked.indistinguishability:.3f}" + (f", full (RWA, quick) I = {checked.full.indistinguishability:.3f}, "
+             f"{checked.indistinguishability:.3f}"
+             + (f", full (RWA, quick) I = {checked.full.indistinguishability:.3f}, "
                                                      f"beta = {checked.full.beta:.3f}" if checked.full else ""))
     panel = CurvePanel(Axis("minimum brightness"), Axis("best I"),
                        (Series(minima, np.array([o.indistinguishability for o in optima]), "I at the optimal gate"),),

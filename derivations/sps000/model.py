@@ -113,7 +113,8 @@ RWA_PARAMETERS = {name: p for name, p in PARAMETERS.items() if name not in ("w_q
 def rwa_model() -> Model:
     r"""The full model in the rotating-wave approximation, in the frame rotating at ``w_q`` for every mode.
 
-    .. math:: H = -\delta(b^\dagger b + c^\dagger c) + [b(\lambda\sigma_+ + g_{sp} a^\dagger + g_c c^\dagger) + \mathrm{h.c.}]
+    .. math:: H = -\delta(b^\dagger b + c^\dagger c)
+              + [b(\lambda\sigma_+ + g_{sp} a^\dagger + g_c c^\dagger) + \mathrm{h.c.}]
 
     The counter-rotating terms ``s- b``, ``a b``, ``c b`` (and their conjugates) of :func:`full_model`
     oscillate at ``w_q + w_m`` or ``2 w_m`` and are dropped (valid for ``delta, g_c, kappa_c << w_m``).

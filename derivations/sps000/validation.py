@@ -23,24 +23,28 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from qderive.numeric import fock_model, photon_source_figures, steady_state
+from qderive.numeric import LindbladSolver, fock_model, photon_source_figures, steady_state
 from qderive.numeric.states import prepare_state
 from qderive.symbolic import Dissipator, Model, TruncationError
 
-from ..contract import Derivation, Validation, ValidationOptions, judge
+from ..contract import Derivation, Validation, ValidationError, ValidationOptions, judge
 from .model import PHOTON, full_model, full_values, rwa_model, rwa_values
 
 TOLERANCE = 0.05  # relative error of beta_eff (and absolute of I_eff, g2_eff) promised while the conditions hold
 CONVERGENCE = 2e-3  # absolute change of I, g2, beta between successive cutoffs
 OPTIONS = {"atol": 1e-10, "rtol": 1e-8}
 QUICK = {"cutoffs": {"a": 3, "b": 4, "c": 2}, "n_points": 9, "truncation_tolerance": 0.2}
-FULL = {"cutoffs": {"a": 3, "b": 5, "c": 3}, "n_points": 25, "truncation_tolerance": 1e-4}
+FULL = {"cutoffs": {"a": 3, "b": 4, "c": 2}, "n_points": 13, "truncation_tolerance": 1e-4}
 MAX_CUTOFF = 12
+ROUNDING = 1e-6  # negative eigenvalues of rho(tl) up to this size are integration error (atol 1e-10 per element)
 
 
 @dataclass(frozen=True)
 class SourceMetrics:
-    """``I``, ``g2``, ``beta`` of one model, the cutoffs used and the top Fock populations at the start of the gate."""
+    """``I``, ``g2``, ``beta`` of one model, the cutoffs used and the top Fock populations of the initial (cooled) state.
+
+    The integrator also refuses any time on the gate grid where a top level exceeds the truncation tolerance.
+    """
 
     indistinguishability: float
     g2: float
@@ -50,11 +54,24 @@ class SourceMetrics:
     seconds: float
 
 
-def _figures(fock, rho0, parameters, n_points, truncation_tolerance) -> tuple:
+def _at_gate_start(fock, rho0: np.ndarray, tl: float, options: Mapping) -> np.ndarray:
+    """``rho(tl)``; eigenvalues the integrator left below zero within ``ROUNDING`` are set to zero (else refused)."""
+    if tl == 0:
+        return rho0
+    rho = LindbladSolver(fock, options).run(rho0, [0.0, tl]).states[-1]
+    rho = (rho + rho.conj().T) / 2
+    values, vectors = np.linalg.eigh(rho)
+    if values.min() < -ROUNDING:
+        raise ValidationError(f"the state at tl has a negative eigenvalue {values.min():.2e}; tighten the integrator")
+    values = np.clip(values, 0.0, None)
+    return (vectors * (values / values.sum())) @ vectors.conj().T
+
+
+def _figures(fock, rho0, parameters, n_points, truncation_tolerance):
     options = OPTIONS | {"truncation_tolerance": truncation_tolerance}
-    f = photon_source_figures(fock, rho0, (parameters["tl"], parameters["tu"]), "kappa_sp", n_points=n_points,
-                              options=options)
-    return f
+    tl, tu = parameters["tl"], parameters["tu"]
+    return photon_source_figures(fock, _at_gate_start(fock, rho0, tl, options), (tl, tu), "kappa_sp",
+                                 n_points=n_points, t0=tl, options=options)
 
 
 def full_metrics(parameters: Mapping[str, float], rwa: bool, cutoffs: Mapping[str, int], n_points: int,
@@ -85,7 +102,8 @@ def converged(run: Callable[[Mapping[str, int]], SourceMetrics], cutoffs: Mappin
         history.append(metrics)
         if len(history) > 1:
             a, b = history[-2], history[-1]
-            if max(abs(a.indistinguishability - b.indistinguishability), abs(a.g2 - b.g2), abs(a.beta - b.beta)) < tolerance:
+            change = max(abs(a.indistinguishability - b.indistinguishability), abs(a.g2 - b.g2), abs(a.beta - b.beta))
+            if change < tolerance:
                 return history[-2], history
         if max(cutoffs.values()) >= MAX_CUTOFF:
             raise TruncationError(f"sps000 metrics not converged to {tolerance} at cutoffs {cutoffs}")
@@ -135,7 +153,8 @@ def effective_metrics(derivation: Derivation, n_points: int, cutoff: int = 4) ->
 
 
 def _record(prefix: str, m: SourceMetrics) -> dict[str, float]:
-    out = {f"I{prefix}": m.indistinguishability, f"g2{prefix}": m.g2, f"beta{prefix}": m.beta, f"seconds{prefix}": m.seconds}
+    out = {f"I{prefix}": m.indistinguishability, f"g2{prefix}": m.g2, f"beta{prefix}": m.beta,
+           f"seconds{prefix}": m.seconds}
     out |= {f"cutoff{prefix}_{k}": float(v) for k, v in m.cutoffs.items()}
     out |= {f"top_fock_population{prefix}_{k}": v for k, v in m.top.items()}
     return out
@@ -160,7 +179,8 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
             rwa, history = converged(lambda c: full_metrics(p, True, c, n), settings["cutoffs"])
             metrics |= _record("_rwa", rwa)
             references.append(("rwa", rwa))
-            texts.append("RWA cutoffs tried: " + ", ".join(f"{h.cutoffs} -> (I {h.indistinguishability:.4f}, g2 {h.g2:.4f}, beta "
+            texts.append("RWA cutoffs tried: " + ", ".join(f"{h.cutoffs} -> (I {h.indistinguishability:.4f}, "
+                                                              f"g2 {h.g2:.4f}, beta "
                                                               f"{h.beta:.4f})" for h in history))
             start_cutoffs = rwa.cutoffs
         else:
