@@ -41,7 +41,7 @@ ROUNDING = 1e-6  # negative eigenvalues of rho(tl) up to this size are integrati
 
 @dataclass(frozen=True)
 class SourceMetrics:
-    """``I``, ``g2``, ``beta`` of one model, the cutoffs used and the top Fock populations of the initial (cooled) state.
+    """``I``, ``g2``, ``beta`` of one model, its cutoffs and the top Fock populations of the cooled initial state.
 
     The integrator also refuses any time on the gate grid where a top level exceeds the truncation tolerance.
     """
