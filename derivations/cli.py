@@ -29,7 +29,7 @@ from .registry import Registry
 from .render import FORMATS
 from .report import write_report
 
-BENCHMARKS = ("symbolic", "codegen", "numeric")
+BENCHMARKS = ("symbolic", "codegen", "numeric", "sweep")
 MAX_EXPRESSION_LENGTH = 200
 _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
               ast.Pow: operator.pow, ast.USub: operator.neg, ast.UAdd: operator.pos}
@@ -156,6 +156,45 @@ def _cmd_run(args: argparse.Namespace, registry: Registry) -> int:
     return status
 
 
+def _cmd_sweep(args: argparse.Namespace, registry: Registry) -> int:
+    import numpy as np
+
+    from .sweep import sweep
+    from .sweep_grid import GridError, parse_axis_text
+
+    system = registry.get(args.name)
+    grid: dict[str, Any] = {}
+    for text in args.grid:
+        key, values = parse_axis_text(text)
+        if key in grid:
+            raise GridError(f"--grid gives '{key}' twice")
+        grid[key] = values
+    if not grid:
+        raise GridError("qderive sweep needs at least one --grid KEY=START:STOP:NUM[:log]")
+    try:
+        dataset = sweep(system, grid, fixed=parse_settings(args.set), results=args.results, validate=args.validate,
+                        backend=args.backend, scheduler=args.scheduler, out=args.out, progress=not args.quiet,
+                        quick=not args.full, workers=args.workers)
+    except KeyboardInterrupt:
+        where = f"finished points are stored in {args.out}; rerun the same command to resume" if args.out else \
+            "nothing was stored (no --out)"
+        print(f"qderive: sweep interrupted; {where}", file=sys.stderr)
+        return 130
+    if args.quiet:
+        return 0
+    shape = " x ".join(f"{d} {n}" for d, n in dataset.sizes.items())
+    print(f"{args.name}: {shape} points" + (f" -> {args.out}" if args.out else ""))
+    for key, variable in dataset.data_vars.items():
+        if key != "validation_status":
+            values, unit = variable.values.real, variable.attrs.get("units", "")
+            print(f"  {key}: {np.nanmin(values):.6g} .. {np.nanmax(values):.6g} {unit}".rstrip())
+    if "validation_status" in dataset:
+        status = dataset["validation_status"].values
+        print(f"  validation: {(status == 1).sum()} passed, {(status == 0).sum()} failed, "
+              f"{(status == -1).sum()} could not be validated")
+    return 0
+
+
 def _add_settings(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", action="extend", nargs="+", default=[], metavar="KEY=VALUE",
                         help="parameter values in SI units, rates in rad/s (2*pi*1e6 works); "
@@ -188,6 +227,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--quick", action="store_true", help="quick validation")
     p.set_defaults(func=_cmd_run)
+    p = commands.add_parser("sweep", help="closed forms (and validations) over a parameter grid, resumable")
+    p.add_argument("name")
+    p.add_argument("--grid", action="extend", nargs="+", default=[], metavar="KEY=START:STOP:NUM[:log]",
+                   help="a swept parameter: NUM points from START to STOP (geometric with :log); repeatable")
+    _add_settings(p)
+    p.add_argument("--results", nargs="+", metavar="KEY", help="closed-form results (default: all compiled ones)")
+    p.add_argument("--validate", action="store_true", help="validate against the full model at every point")
+    p.add_argument("--full", action="store_true", help="full validations (default: quick)")
+    p.add_argument("--backend", choices=("serial", "processes", "dask"), default="serial",
+                   help="where validations run (default serial)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, e.g. tcp://host:8786 "
+                   "(with --backend dask; default: a local cluster)")
+    p.add_argument("--workers", type=int, help="worker processes (default: the available cores)")
+    p.add_argument("--out", metavar="FILE.zarr|FILE.nc", help="write as points finish; rerunning resumes")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    p.set_defaults(func=_cmd_sweep)
     p = commands.add_parser("bench", help="benchmarks against a peer, side by side")
     p.add_argument("name", nargs="?", help=f"one of {', '.join(BENCHMARKS)} (default: all)")
     p.add_argument("--json", action="store_true")

@@ -30,7 +30,7 @@ from qderive.symbolic import (
     spin_system,
 )
 
-from ..contract import Condition, Derivation, Discrepancy, Quantity, Step, SymbolicCache
+from ..contract import Condition, Derivation, Discrepancy, Evaluator, Quantity, Step, SymbolicCache, closed_form
 from .model import (
     C_S,
     CONSTANTS,
@@ -38,6 +38,7 @@ from .model import (
     DIAMOND_ATOM_DENSITY,
     LEFT,
     NATURAL_CONC,
+    PARAMETERS,
     RATE_AT_NATURAL,
     RIGHT,
     SYM,
@@ -238,6 +239,29 @@ def entanglement_bounds(numerator: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
 
 
 
+def real_square_roots(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with every ``sqrt(a)`` replaced by ``sqrt(|a|)``.
+
+    Used on closed forms whose square roots have arguments that are non-negative for every
+    physical parameter point (here ``rho_gg rho_ee``, a product of populations) but that SymPy
+    cannot prove so: the code generator then keeps them real (``float64``) instead of promoting
+    them to complex, where ``Max`` has no meaning. The value is unchanged wherever the argument is
+    non-negative; where rounding makes it a few ulp negative the root is of that tiny magnitude.
+    """
+    return expr.replace(lambda e: e.is_Pow and e.exp == sp.S.Half, lambda e: sp.sqrt(sp.Abs(e.base)))
+
+
+def result_evaluators(results: dict[str, Quantity]) -> dict[str, Evaluator]:
+    """Compiled closed forms of the numeric results (constants substituted; kernels built on first use).
+
+    ``C_ss = 2 max(0, witness)`` goes through :func:`real_square_roots` (see there); ``g_opt``,
+    ``C_ss_max`` and ``entangled_threshold`` come from root finding, not closed forms, and have none.
+    """
+    closed = ("B_CR", "eps_n", "g_flipflop", "zz_coupling", "n_C", "Brms2", "Gamma1_CR", "p_T", "C_ss")
+    return {key: closed_form(real_square_roots(sp.sympify(results[key].expr).subs(CONSTANTS)), PARAMETERS)
+            for key in closed}
+
+
 def symbolic_solution() -> dict[str, Any]:
     """The parameter-free part of the derivation: every closed form and the compiled concurrence kernels."""
     b_cr, eps_n = cross_relaxation_field()
@@ -421,5 +445,6 @@ def derive(cache: SymbolicCache, parameters: ParameterSet) -> Derivation:
     return Derivation(
         "engine004", TITLE, parameters, assumptions, steps, results, discrepancies,
         conditions=regime_conditions(parameters),
+        evaluators=cache.get("evaluators", lambda: result_evaluators(results)),
         data={"kernels": s["kernels"], "x_opt": x_opt, "steady_state": ss},
     )

@@ -1,8 +1,9 @@
 """Figures of engine004 as plot data: the source's Fig. 3a-c and two maps the source does not show.
 
-Every curve comes from the derivation's compiled closed form (kernels carried by the
-:class:`~qderive.derivations.contract.Derivation`), except the transients and the curves with
-spin-lattice relaxation and dephasing, which come from the full master equation. The user's
+The maps come from sweeps (:mod:`qderive.derivations.sweep`) of the derivation's compiled
+closed form ``C_ss``; the optimal-coupling curve is ``x_opt Gamma1(conc)``; the transients and the
+curves with spin-lattice relaxation and dephasing come from the full master equation (time
+evolution and models beyond the derivation, not results that a sweep evaluates). The user's
 ``Gamma1`` is the rate at the user's ``conc``; other concentrations scale it linearly (source Eq. 18).
 """
 
@@ -15,19 +16,17 @@ from qderive.symbolic import ParameterSet
 
 from ..contract import Derivation, Validation
 from ..plotting import Axis, CurvePanel, Figure, MapPanel, Series
-from .model import relaxation_and_dephasing
+from .model import full_fock_model, relaxation_and_dephasing
 from .validation import transient_concurrence
-from .model import full_fock_model
 
 CONCENTRATIONS = (0.011, 0.03, 0.05, 0.10)
 
 
-def concurrence_of_ratio(derivation: Derivation, pL, pR, x: np.ndarray) -> np.ndarray:
-    """Closed-form ``C_ss`` as a function of ``x = g / Gamma1`` (it depends on nothing else)."""
-    witness, _ = derivation.data["kernels"]
-    pL, pR, x = np.broadcast_arrays(np.asarray(pL, float), np.asarray(pR, float), np.asarray(x, float))
-    values = witness(np.ascontiguousarray(x).ravel(), np.ascontiguousarray(pL).ravel(), np.ascontiguousarray(pR).ravel())
-    return 2 * np.maximum(0.0, np.asarray(values).reshape(x.shape))
+def steady_concurrence(derivation: Derivation, grid: dict[str, np.ndarray]) -> np.ndarray:
+    """Closed-form ``C_ss`` over ``grid`` (swept parameter -> values), by the sweep facility."""
+    from ..sweep import sweep  # xarray is imported when a figure is drawn, not by every command
+
+    return sweep(derivation, grid, results=["C_ss"], progress=False)["C_ss"].values
 
 
 def rate_at(parameters: ParameterSet, conc: float | np.ndarray) -> float | np.ndarray:
@@ -41,7 +40,7 @@ def concurrence_map(derivation: Derivation) -> Figure:
     G = p["Gamma1"]
     pR = np.linspace(0.9, 1.0, 201)
     g = np.linspace(1e-3, 0.8, 241) * G
-    C = concurrence_of_ratio(derivation, p["pL"], pR[:, None], g[None, :] / G)
+    C = steady_concurrence(derivation, {"pR": pR, "g": g})
     panel = MapPanel(Axis("g", "10^3 rad/s"), Axis("p_R"), Axis("steady-state concurrence"), g / 1e3, pR, C,
                      title=f"Gamma1 = {G:.3g} rad/s, pL = {p['pL']:g}")
     return Figure("fig3a_concurrence_map", "steady-state concurrence (source Fig. 3a)", (panel,))
@@ -66,7 +65,7 @@ def transients(derivation: Derivation) -> Figure:
         G = float(rate_at(p, conc))
         point = p.replace(Gamma1=G, g=x_opt * G, conc=conc)
         series.append(Series(times * 1e6, transient_concurrence(point, times), f"{conc * 100:g} %"))
-    steady = float(concurrence_of_ratio(derivation, p["pL"], p["pR"], np.array([x_opt]))[0])
+    steady = float(steady_concurrence(derivation, {"g": np.array([x_opt * p["Gamma1"]])})[0])
     panel = CurvePanel(Axis("t", "us"), Axis("concurrence"), tuple(series), title=f"g = g_opt, pR = {p['pR']:g}",
                        reference_lines=((steady, "steady state"),))
     return Figure("fig3c_transients", "transient concurrence (source Fig. 3c)", (panel,))
@@ -90,9 +89,9 @@ def relaxation_and_dephasing_curves(derivation: Derivation) -> Figure:
 
 def polarisation_region(derivation: Derivation) -> Figure:
     """Beyond the source: ``max_g C_ss`` over both bath polarisations, negative temperatures included."""
-    p = np.linspace(-0.999, 0.999, 161)  # at |p| = 1 rounding can make rho_gg rho_ee slightly negative
+    p = np.linspace(-0.999, 0.999, 161)
     x = np.linspace(0.005, 3.0, 300)
-    C = concurrence_of_ratio(derivation, p[:, None, None], p[None, :, None], x[None, None, :]).max(axis=2)
+    C = steady_concurrence(derivation, {"pL": p, "pR": p, "g": x * derivation.parameters["Gamma1"]}).max(axis=2)
     panel = MapPanel(Axis("p_L (hot; p < 0: negative temperature)"), Axis("p_R"), Axis("max_g C_ss"), p, p, C.T,
                      title="entanglement region", contours=(1e-6,))
     return Figure("polarisation_region", "entanglement region over both bath polarisations", (panel,))

@@ -1,0 +1,212 @@
+"""The per-point work of a sweep and the backends that fan it out: serial, processes, Dask.
+
+A point task derives the system at one parameter point and validates that derivation against the
+full model (:func:`validate_point`). Backends:
+
+``serial``
+    in this process, with the caller's system (its symbolic cache is already warm);
+``processes``
+    a :class:`concurrent.futures.ProcessPoolExecutor` of spawned, single-threaded workers; a worker
+    that dies (killed, out of memory) breaks the pool, which is restarted for the points not yet
+    finished — a point is lost only if it kills its worker :data:`MAX_RESTARTS` times in a row;
+``dask``
+    a :mod:`distributed` cluster: a ``LocalCluster`` of single-threaded worker processes by default,
+    or the scheduler at ``scheduler`` (``tcp://host:8786``). The scheduler reruns the tasks of a
+    worker that dies.
+
+Workers are single-threaded (``OMP/OPENBLAS/MKL/NUMBA_NUM_THREADS=1`` in their environment), so
+``N`` workers use ``N`` cores. Each worker process builds a system once and keeps it for every
+later task (its symbolic work and compiled kernels; kernels come from the disk cache, so they are
+compiled once per machine, never per task). That per-process system table is the one piece of
+module state here; it exists only inside worker processes, where a pool gives no other place to keep it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from typing import Any
+
+import numpy as np
+
+from qderive.symbolic import QderiveError
+
+from .contract import System, ValidationOptions
+
+BACKENDS = ("serial", "processes", "dask")
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+MAX_RESTARTS = 3
+POINT_FAILURES = (QderiveError, ArithmeticError, np.linalg.LinAlgError)
+
+
+class WorkerDiedWarning(UserWarning):
+    """A worker process died during a sweep; its unfinished points are computed again."""
+
+
+@dataclass(frozen=True)
+class PointResult:
+    """What one point's validation produced (``failure`` set, and no numbers, when it could not be carried out)."""
+
+    index: int
+    metrics: dict[str, float] = field(default_factory=dict)
+    error: float = float("nan")
+    tolerance: float = float("nan")
+    passed: bool = False
+    failure: str = ""
+    pid: int = 0
+
+
+def validate_with(system: System, index: int, point: dict[str, float], quick: bool) -> PointResult:
+    """Derive ``system`` at ``point`` and validate; a failure of the computation is recorded, not raised."""
+    try:
+        derivation = system.derive(system.parameter_set(point))
+        validation = system.validate(derivation, ValidationOptions(quick=quick))
+    except POINT_FAILURES as error:
+        return PointResult(index, failure=" ".join(f"{type(error).__name__}: {error}".split()), pid=os.getpid())
+    if validation is None:
+        raise QderiveError(f"derivation '{system.name}' has no validation against full numerics")
+    return PointResult(index, dict(validation.metrics), validation.error, validation.tolerance, validation.passed,
+                       pid=os.getpid())
+
+
+class _WorkerSystems:
+    """The systems a worker process has built, by class: built on a worker's first task, reused after."""
+
+    def __init__(self) -> None:
+        self._systems: dict[type, System] = {}
+
+    def get(self, system_class: type) -> System:
+        if system_class not in self._systems:
+            self._systems[system_class] = system_class()
+        return self._systems[system_class]
+
+
+_WORKER_SYSTEMS = _WorkerSystems()
+
+
+def validate_point(system_class: type, index: int, point: dict[str, float], quick: bool) -> PointResult:
+    """The task run by a worker process: :func:`validate_with` on this process's instance of ``system_class``."""
+    return validate_with(_WORKER_SYSTEMS.get(system_class), index, point, quick)
+
+
+@contextmanager
+def single_threaded_children() -> Iterator[None]:
+    """Processes started inside this block inherit ``*_NUM_THREADS=1``; the caller's environment is restored after."""
+    saved = {name: os.environ.get(name) for name in THREAD_VARIABLES}
+    os.environ.update({name: "1" for name in THREAD_VARIABLES})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+Points = list[tuple[int, dict[str, float]]]
+
+
+def run_serial(system: System, points: Points, quick: bool, on_result: Callable[[PointResult], None]) -> None:
+    """Every point in this process, in order."""
+    for index, point in points:
+        on_result(validate_with(system, index, point, quick))
+
+
+def run_processes(system: System, points: Points, quick: bool, on_result: Callable[[PointResult], None],
+                  workers: int) -> None:
+    """Every point on a pool of ``workers`` spawned processes; a broken pool is restarted for the rest."""
+    remaining = dict(points)
+    restarts = 0
+    while remaining:
+        finished_before = len(remaining)
+        try:
+            _one_pool(type(system), remaining, quick, on_result, workers)
+        except BrokenProcessPool:
+            restarts = 0 if len(remaining) < finished_before else restarts + 1
+            if restarts >= MAX_RESTARTS:
+                raise QderiveError(f"sweep workers died {MAX_RESTARTS} times in a row without finishing a point; "
+                                   f"{len(remaining)} points left (e.g. {next(iter(remaining.values()))})") from None
+            warnings.warn(f"a sweep worker process died; restarting the pool for the {len(remaining)} unfinished "
+                          "points", WorkerDiedWarning, stacklevel=2)
+
+
+def _one_pool(system_class: type, remaining: dict[int, dict[str, float]], quick: bool,
+              on_result: Callable[[PointResult], None], workers: int) -> None:
+    with single_threaded_children():
+        executor = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    try:
+        with single_threaded_children():
+            pending = {executor.submit(validate_point, system_class, index, point, quick): index
+                       for index, point in remaining.items()}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                result = future.result()  # BrokenProcessPool propagates to the restart loop
+                del pending[future]
+                remaining.pop(result.index, None)
+                on_result(result)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def run_dask(system: System, points: Points, quick: bool, on_result: Callable[[PointResult], None],
+             workers: int, scheduler: str | None) -> None:
+    """Every point on a Dask cluster: a new ``LocalCluster`` of ``workers`` processes, or the one at ``scheduler``."""
+    from distributed import Client, LocalCluster, as_completed
+
+    with _dask_client(Client, LocalCluster, workers, scheduler) as client:
+        futures = client.map(validate_point, [type(system)] * len(points), [i for i, _ in points],
+                             [p for _, p in points], [quick] * len(points), pure=False)
+        try:
+            for future in as_completed(futures):
+                on_result(future.result())
+                future.release()
+        finally:
+            client.cancel(futures)
+
+
+@contextmanager
+def _dask_client(client_class: Any, cluster_class: Any, workers: int, scheduler: str | None) -> Iterator[Any]:
+    if scheduler is not None:
+        try:
+            client = client_class(scheduler, timeout="20s")
+        except OSError as error:
+            raise QderiveError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+        with client:
+            yield client
+        return
+    with single_threaded_children():
+        cluster = cluster_class(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                                env=dict.fromkeys(THREAD_VARIABLES, "1"), silence_logs=logging.ERROR)
+    with cluster, client_class(cluster) as client:
+        yield client
+
+
+def run_points(system: System, points: Iterable[tuple[int, dict[str, float]]], quick: bool,
+               on_result: Callable[[PointResult], None], backend: str, workers: int | None = None,
+               scheduler: str | None = None) -> None:
+    """Validate every ``(flat index, point)`` on ``backend``, calling ``on_result`` in this process as each finishes."""
+    points = list(points)
+    if backend not in BACKENDS:
+        raise QderiveError(f"unknown backend '{backend}'; choose one of {', '.join(BACKENDS)}")
+    if scheduler is not None and backend != "dask":
+        raise QderiveError("a scheduler address needs backend 'dask'")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise QderiveError(f"workers must be a positive integer, got {workers!r}")
+    if not points:
+        return
+    count = min(workers or len(os.sched_getaffinity(0)), len(points))
+    if backend == "serial":
+        run_serial(system, points, quick, on_result)
+    elif backend == "processes":
+        run_processes(system, points, quick, on_result, count)
+    else:
+        run_dask(system, points, quick, on_result, count, scheduler)
