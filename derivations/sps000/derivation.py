@@ -373,7 +373,16 @@ def _discrepancies(symbolic: dict, parameters: ParameterSet, results: dict, valu
 
 
 def derive(cache: SymbolicCache, parameters: ParameterSet) -> Derivation:
-    """The sps000 derivation at ``parameters``."""
+    """The sps000 derivation at ``parameters`` (``tu > tl`` required; symbolic work from ``cache``).
+
+    Examples
+    --------
+    >>> from qderive.derivations.registry import Registry
+    >>> system = Registry.discover().get("sps000")
+    >>> d = system.derive(system.parameter_set())  # doctest: +SKIP
+    >>> round(d.value("delta_critical") / (2 * math.pi * 1e6), 6)  # doctest: +SKIP
+    1.0
+    """
     if not parameters["tu"] > parameters["tl"]:
         raise ParameterError(f"'tu' must exceed 'tl' (the gate [tl, tu]), got tl = {parameters['tl']!r} s, "
                              f"tu = {parameters['tu']!r} s")

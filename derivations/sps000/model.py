@@ -97,7 +97,15 @@ DEFAULTS = {
 
 
 def full_values(values) -> dict[str, float]:
-    """Values of the full model's parameters (:data:`PARAMETERS`) from the source's (:data:`SOURCE_PARAMETERS`)."""
+    """Values of the full model's parameters (:data:`PARAMETERS`) from the source's (:data:`SOURCE_PARAMETERS`).
+
+    ``w_m = 2 pi fm``, ``w_q = w_m + delta``, ``gamma_m = w_m / Qm``, ``n_th = k_B T / (hbar w_m)``.
+
+    Examples
+    --------
+    >>> round(full_values(DEFAULTS)["n_th"] / 1e6, 4)
+    2.0837
+    """
     w_m = _TWO_PI * values["fm"]
     return {
         "w_q": w_m + values["delta"], "w_m": w_m, "lam": values["lam"], "g_sp": values["gsp"], "g_c": values["gc"],
@@ -118,6 +126,11 @@ def rwa_model() -> Model:
 
     The counter-rotating terms ``s- b``, ``a b``, ``c b`` (and their conjugates) of :func:`full_model`
     oscillate at ``w_q + w_m`` or ``2 w_m`` and are dropped (valid for ``delta, g_c, kappa_c << w_m``).
+
+    Examples
+    --------
+    >>> [d.channel for d in rwa_model().dissipators]
+    ['gstar', 'kappa_sp', 'kappa_c', 'gamma_m_down', 'gamma_m_up']
     """
     P = {name: p.symbol for name, p in RWA_PARAMETERS.items()}
     s_minus = SPIN.sigma("d", "e")

@@ -76,7 +76,18 @@ def _figures(fock, rho0, parameters, n_points, truncation_tolerance):
 
 def full_metrics(parameters: Mapping[str, float], rwa: bool, cutoffs: Mapping[str, int], n_points: int,
                  truncation_tolerance: float = 1e-4) -> SourceMetrics:
-    """``I, g2, beta`` of the full model (``rwa``: in the rotating-wave approximation) at fixed cutoffs."""
+    """``I, g2, beta`` of the full model (``rwa``: in the rotating-wave approximation) at fixed cutoffs.
+
+    Protocol of the source: the modes' steady state with the spin held in ``|d>``, the spin set to
+    ``|e>``, evolution to ``tl``, then the two-time correlations over ``[tl, tu]`` on ``n_points``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.sps000.model import DEFAULTS
+    >>> m = full_metrics(DEFAULTS, True, {"a": 3, "b": 4, "c": 2}, 5, 0.2)  # doctest: +SKIP
+    >>> round(m.beta, 2)  # doctest: +SKIP
+    0.4
+    """
     start = time.perf_counter()
     model, values = (rwa_model(), rwa_values(parameters)) if rwa else (full_model(), full_values(parameters))
     fock = fock_model(model, values, dict(cutoffs))
@@ -136,7 +147,16 @@ def effective_initial_state(fock) -> np.ndarray:
 
 
 def effective_metrics(derivation: Derivation, n_points: int, cutoff: int = 4) -> SourceMetrics:
-    """``I, g2, beta`` of the derived effective model over the gate (the cavity cutoff raised as needed)."""
+    """``I, g2, beta`` of the derived effective model over the gate (the cavity cutoff raised as needed).
+
+    Examples
+    --------
+    >>> from qderive.derivations.registry import Registry
+    >>> system = Registry.discover().get("sps000")
+    >>> m = effective_metrics(system.derive(system.parameter_set()), 9)  # doctest: +SKIP
+    >>> round(m.indistinguishability, 2)  # doctest: +SKIP
+    0.99
+    """
     start = time.perf_counter()
     while True:
         fock = effective_fock(derivation, cutoff)
