@@ -84,7 +84,7 @@ def validity_map(system: System, derivation: Derivation, size: int = 8) -> Figur
     fixed = {k: v for k, v in p.items() if k not in ("delta", "Qm")}
     ds = sweep(system, {"delta": (2.0 * p["lam"], 20.0 * p["lam"], size, "log"), "Qm": (5e7, 5e9, size, "log")},
                fixed=fixed, results=["Omega"], validate=True, quick=True, progress=False)
-    error = ds["validation_rel_error_beta"].transpose("Qm", "delta").values
+    error = ds["validation_rel_error_beta_rwa"].transpose("Qm", "delta").values
     top = np.max([ds[f"validation_top_fock_population_rwa_{m}"].transpose("Qm", "delta").values for m in "ab"], axis=0)
     trusted = np.isfinite(error) & (top <= TRUSTED_TOP)
     ratios = ds["delta"].values / p["lam"]
@@ -140,7 +140,7 @@ def optimise_gate(derivation: Derivation, beta_min: float = 0.3, t_max: float | 
     if value < 0:
         return GateOptimum(np.nan, np.nan, np.nan, np.nan, None)
     tl, tu = f.times[k], f.times[m]
-    full = full_metrics(p | {"tl": tl, "tu": tu}, True, QUICK["cutoffs"], GATE_POINTS, QUICK["truncation_tolerance"]) \
+    full = full_metrics(p | {"tl": tl, "tu": tu}, False, QUICK["cutoffs"], GATE_POINTS, QUICK["truncation_tolerance"]) \
         if check else None
     return GateOptimum(float(tl), float(tu), float(value), float(beta), full)
 
@@ -158,7 +158,7 @@ def gate_figure(derivation: Derivation) -> Figure:
     checked = next(o for o in optima if o.full is not None)
     title = (f"beta >= 0.3: gate [{checked.tl * 1e6:.1f}, {checked.tu * 1e6:.1f}] us, I_eff = "
              f"{checked.indistinguishability:.3f}"
-             + (f", full (RWA, quick) I = {checked.full.indistinguishability:.3f}, "
+             + (f", stated model (quick cutoffs) I = {checked.full.indistinguishability:.3f}, "
                                                      f"beta = {checked.full.beta:.3f}" if checked.full else ""))
     panel = CurvePanel(Axis("minimum brightness"), Axis("best I"),
                        (Series(minima, np.array([o.indistinguishability for o in optima]), "I at the optimal gate"),),

@@ -121,11 +121,12 @@ def converged(run: Callable[[Mapping[str, int]], SourceMetrics], cutoffs: Mappin
         cutoffs = {k: v + 1 for k, v in cutoffs.items()}
 
 
-def effective_fock(derivation: Derivation, cutoff: int = 4):
-    """Fock matrices of the derived effective model at the derivation's parameters."""
-    effective = derivation.data["effective"].model
+def effective_fock(derivation: Derivation, cutoff: int = 4, rwa: bool = False):
+    """Fock matrices of the derived effective model (``rwa``: without the counter-rotating terms) at its parameters."""
+    effective = derivation.data["effective_rwa" if rwa else "effective"].model
     values = dict(derivation.parameters.values)
     values |= {"gamma_m": 2 * np.pi * values["fm"] / values["Qm"], "n_th": derivation.value("n_th"),
+               "w_m": 2 * np.pi * values["fm"],
                "Gamma_opt": derivation.value("Gamma_opt"), "Gamma_c_delta": derivation.value("Gamma_c_delta"),
                "delta_b": values["delta"] - derivation.value("pull_c")}
     return fock_model(effective, {k: values[k] for k in effective.parameters}, {"a": cutoff})
@@ -146,7 +147,7 @@ def effective_initial_state(fock) -> np.ndarray:
     return np.kron(np.diag([0.0, 1.0]), rho_a)
 
 
-def effective_metrics(derivation: Derivation, n_points: int, cutoff: int = 4) -> SourceMetrics:
+def effective_metrics(derivation: Derivation, n_points: int, cutoff: int = 4, rwa: bool = False) -> SourceMetrics:
     """``I, g2, beta`` of the derived effective model over the gate (the cavity cutoff raised as needed).
 
     Examples
@@ -159,7 +160,7 @@ def effective_metrics(derivation: Derivation, n_points: int, cutoff: int = 4) ->
     """
     start = time.perf_counter()
     while True:
-        fock = effective_fock(derivation, cutoff)
+        fock = effective_fock(derivation, cutoff, rwa)
         try:
             rho0 = effective_initial_state(fock)
             f = _figures(fock, rho0, derivation.parameters, n_points, 1e-4)
@@ -185,37 +186,41 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
     p = derivation.parameters.values
     settings = QUICK if options.quick else FULL
     n = settings["n_points"]
-    eff = effective_metrics(derivation, n)
-    metrics = _record("_eff", eff)
-    references = []
+    metrics: dict[str, float] = {}
+    pairs = []  # (name, effective, full reference)
     if options.quick:
+        eff = effective_metrics(derivation, n, rwa=True)
         rwa = full_metrics(p, True, settings["cutoffs"], n, settings["truncation_tolerance"])
-        metrics |= _record("_rwa", rwa)
-        references.append(("rwa", rwa))
-        history_text = f"quick: fixed cutoffs {settings['cutoffs']}, {n} gate points, top-level tolerance 0.2"
+        metrics |= _record("_eff_rwa", eff) | _record("_rwa", rwa)
+        pairs.append(("rwa", eff, rwa))
+        history_text = (f"quick: effective model without the counter-rotating terms vs the RWA full model at fixed "
+                        f"cutoffs {settings['cutoffs']}, {n} gate points, top-level tolerance 0.2")
     else:
         texts = []
+        start_cutoffs = settings["cutoffs"]
         if p["rwa"] >= 0.5:
             rwa, history = converged(lambda c: full_metrics(p, True, c, n), settings["cutoffs"])
-            metrics |= _record("_rwa", rwa)
-            references.append(("rwa", rwa))
+            eff_rwa = effective_metrics(derivation, n, rwa=True)
+            metrics |= _record("_rwa", rwa) | _record("_eff_rwa", eff_rwa)
+            pairs.append(("rwa", eff_rwa, rwa))
             texts.append("RWA cutoffs tried: " + ", ".join(f"{h.cutoffs} -> (I {h.indistinguishability:.4f}, "
-                                                              f"g2 {h.g2:.4f}, beta "
-                                                              f"{h.beta:.4f})" for h in history))
+                                                              f"g2 {h.g2:.4f}, beta {h.beta:.4f})" for h in history))
             start_cutoffs = rwa.cutoffs
-        else:
-            start_cutoffs = settings["cutoffs"]
-        full = full_metrics(p, False, start_cutoffs, n)
-        metrics |= _record("", full)
-        references.insert(0, ("full", full))
-        texts.append(f"stated model (no RWA) at the RWA's converged cutoffs {start_cutoffs}")
+        full, history = converged(lambda c: full_metrics(p, False, c, n), start_cutoffs)
+        eff = effective_metrics(derivation, n)
+        metrics |= _record("", full) | _record("_eff", eff)
+        pairs.insert(0, ("full", eff, full))
+        texts.append("stated model cutoffs tried: " + ", ".join(
+            f"{h.cutoffs} -> (I {h.indistinguishability:.4f}, g2 {h.g2:.4f}, beta {h.beta:.4f})" for h in history))
         history_text = "; ".join(texts)
-    reference_name, reference = references[0]
-    errors = {
-        "rel_error_beta": abs(eff.beta - reference.beta) / reference.beta,
-        "abs_error_I": abs(eff.indistinguishability - reference.indistinguishability),
-        "abs_error_g2": abs(eff.g2 - reference.g2),
-    }
+    errors = {}
+    for name, eff, reference in pairs:
+        errors |= {
+            f"rel_error_beta_{name}": abs(eff.beta - reference.beta) / reference.beta,
+            f"abs_error_I_{name}": abs(eff.indistinguishability - reference.indistinguishability),
+            f"abs_error_g2_{name}": abs(eff.g2 - reference.g2),
+        }
+    reference_name = pairs[0][0]
     metrics |= errors
     error = max(errors.values())
     details = (f"effective model vs the {reference_name} model over the gate [{p['tl']:.3g}, {p['tu']:.3g}] s with "
