@@ -76,6 +76,51 @@ def _evolution(fock, rho0, times, ops, repeats, name):
                   _same_expectations, dimension=fock.dimension)
 
 
+def sps000_validation_row(quick: bool) -> dict:
+    """The full-model part of ``qderive validate sps000``: G1 and G2 over the gate grid of the RWA model.
+
+    Same cooled initial state at ``tl`` and the same ``t x tau`` grid on both sides (the quick
+    validation's cutoffs and grid; the converged validation repeats this at larger cutoffs).
+    """
+    import qutip
+
+    from qderive.derivations.sps000.model import DEFAULTS, PHOTON, rwa_model, rwa_values
+    from qderive.derivations.sps000.validation import OPTIONS, QUICK, _at_gate_start
+    from qderive.numeric.states import prepare_state
+
+    cutoffs = QUICK["cutoffs"] if quick else {"a": 3, "b": 5, "c": 3}
+    n_points = 5 if quick else QUICK["n_points"]
+    fock = fock_model(rwa_model(), rwa_values(DEFAULTS), cutoffs)
+    options = {**OPTIONS, "truncation_tolerance": QUICK["truncation_tolerance"], "method": "adams"}
+    rho0 = prepare_state(fock, hold={"s": "d"}, then={"s": "e"}, truncation_tolerance=QUICK["truncation_tolerance"])
+    rho_tl = _at_gate_start(fock, rho0, DEFAULTS["tl"], options)
+    grid = np.linspace(0, DEFAULTS["tu"] - DEFAULTS["tl"], n_points)
+    a = fock.operator(PHOTON.a)
+    ad = a.conj().T.tocsr()
+    h, c_ops = to_qutip(fock)
+    q_rho = state_to_qutip(fock, rho_tl)
+
+    def q(matrix):
+        return state_to_qutip(fock, matrix.toarray())
+
+    q_opts = {"atol": OPTIONS["atol"], "rtol": OPTIONS["rtol"]}
+
+    def ours():
+        return (two_time_correlation(fock, rho_tl, grid, grid, ad, a, options=options),
+                two_time_correlation(fock, rho_tl, grid, grid, ad, ad @ a, a, options=options))
+
+    def peer():
+        return (qutip.correlation_2op_2t(h, q_rho, grid, grid, c_ops, q(ad), q(a), options=q_opts),
+                qutip.correlation_3op_2t(h, q_rho, grid, grid, c_ops, q(ad), q(ad @ a), q(a), options=q_opts))
+
+    def agree(o, p):
+        return {"relative_difference_G1": _relative_difference(o[0], p[0]),
+                "relative_difference_G2": _relative_difference(o[1], p[1])}
+
+    return _entry(f"sps000 validation, RWA full model {cutoffs}, gate grid {n_points}x{n_points} (G1 and G2)", ours,
+                  "qutip.correlation_2op_2t + correlation_3op_2t", peer, 1, agree, dimension=fock.dimension)
+
+
 def run(quick: bool = False) -> dict:
     """Time every benchmark; ``quick`` shrinks sizes so that the whole run takes seconds."""
     import qutip
@@ -149,6 +194,7 @@ def run(quick: bool = False) -> dict:
 
     out.append(_entry(f"sps000 two-time grid {len(grid)}x{len(grid)} (G1 and G2)", ours_corr,
                       "qutip.correlation_2op_2t + correlation_3op_2t", peer_corr, 1, same_correlations, dimension=d))
+    out.append(sps000_validation_row(quick))
     laser = fock_model(pumped_jaynes_cummings(), {"g": 1.0, "kappa": 0.5, "gamma": 0.05, "P": 3.0},
                        {"a": 100 if quick else 1000})
     h_l, c_l = to_qutip(laser)

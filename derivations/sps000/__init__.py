@@ -1,4 +1,36 @@
-"""``sps000``: room-temperature spin-optomechanical single-photon source (seed sps000).
+"""``sps000``: room-temperature spin-optomechanical single-photon source (seed sps000, MODELS.md section sps000).
 
-Only the full model (:mod:`.model`) exists so far; the derivation is not registered yet.
+Modules: :mod:`.model` (the full model, its rotating-wave form, the source's parameters),
+:mod:`.protocol` (cooled initial state), :mod:`.derivation` (dressing, cooling, Raman elimination,
+rates, discrepancies), :mod:`.validation` (full model vs effective model over the source's gate),
+:mod:`.figures` (Fig. 3(b)-(f), validity map, gate optimiser).
 """
+
+from __future__ import annotations
+
+from ..contract import Derivation, System, Validation, ValidationOptions
+from ..plotting import Figure
+from . import derivation, figures, validation
+from .model import DEFAULTS, SOURCE_PARAMETERS
+
+
+class Sps000(System):
+    """The spin-optomechanical single-photon source as a registered derivation."""
+
+    name = "sps000"
+    title = derivation.TITLE
+    summary = "spin-optomechanical single-photon source: Raman elimination of thermal mechanics, I, g2, beta"
+    parameters = tuple(SOURCE_PARAMETERS.values())
+    defaults = DEFAULTS
+
+    def derive(self, parameters) -> Derivation:
+        return derivation.derive(self.cache, parameters)
+
+    def validate(self, derivation: Derivation, options: ValidationOptions | None = None) -> Validation:
+        return validation.validate(derivation, options or ValidationOptions())
+
+    def figures(self, derivation: Derivation, validation: Validation | None) -> tuple[Figure, ...]:
+        return figures.figures(self, derivation, validation)
+
+
+SYSTEM = Sps000

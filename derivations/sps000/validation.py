@@ -1,0 +1,229 @@
+"""Check sps000: the effective Jaynes-Cummings model with thermal noise against the full model.
+
+The source's protocol: the modes' steady state under cooling with the spin held in ``|d>``, then
+the spin set to ``|e>``, photons counted in the gate ``[tl, tu]`` (``I``, ``g2``, ``beta`` of
+:func:`~qderive.numeric.photon_source_figures`). Solved for
+
+* the full master equation as stated (lab frame, no rotating-wave approximation);
+* the full model in the rotating-wave approximation (:func:`.model.rwa_model`), if ``rwa = 1``;
+* the effective model of the derivation (spin and single-photon cavity only).
+
+Fock cutoffs are chosen automatically: a cutoff is raised while the solver reports population in
+a mode's top level above the truncation tolerance, then every cutoff is raised once more and the
+metrics compared (``CONVERGENCE`` in absolute value). Quick mode uses fixed small cutoffs, a loose
+truncation tolerance and a coarse gate grid (a few seconds), the RWA model only.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from qderive.numeric import LindbladSolver, fock_model, photon_source_figures, steady_state
+from qderive.numeric.states import prepare_state
+from qderive.symbolic import Dissipator, Model, TruncationError
+
+from ..contract import Derivation, Validation, ValidationError, ValidationOptions, judge
+from .model import PHOTON, full_model, full_values, rwa_model, rwa_values
+
+TOLERANCE = 0.05  # relative error of beta_eff (and absolute of I_eff, g2_eff) promised while the conditions hold
+CONVERGENCE = 2e-3  # absolute change of I, g2, beta between successive cutoffs
+OPTIONS = {"atol": 1e-10, "rtol": 1e-8}
+QUICK = {"cutoffs": {"a": 3, "b": 4, "c": 2}, "n_points": 9, "truncation_tolerance": 0.2}
+FULL = {"cutoffs": {"a": 3, "b": 4, "c": 2}, "n_points": 13, "truncation_tolerance": 1e-4}
+MAX_CUTOFF = 12
+ROUNDING = 1e-6  # negative eigenvalues of rho(tl) up to this size are integration error (atol 1e-10 per element)
+
+
+@dataclass(frozen=True)
+class SourceMetrics:
+    """``I``, ``g2``, ``beta`` of one model, its cutoffs and the top Fock populations of the cooled initial state.
+
+    The integrator also refuses any time on the gate grid where a top level exceeds the truncation tolerance.
+    """
+
+    indistinguishability: float
+    g2: float
+    beta: float
+    cutoffs: Mapping[str, int]
+    top: Mapping[str, float]
+    seconds: float
+
+
+def _at_gate_start(fock, rho0: np.ndarray, tl: float, options: Mapping) -> np.ndarray:
+    """``rho(tl)``; eigenvalues the integrator left below zero within ``ROUNDING`` are set to zero (else refused)."""
+    if tl == 0:
+        return rho0
+    rho = LindbladSolver(fock, options).run(rho0, [0.0, tl]).states[-1]
+    rho = (rho + rho.conj().T) / 2
+    values, vectors = np.linalg.eigh(rho)
+    if values.min() < -ROUNDING:
+        raise ValidationError(f"the state at tl has a negative eigenvalue {values.min():.2e}; tighten the integrator")
+    values = np.clip(values, 0.0, None)
+    return (vectors * (values / values.sum())) @ vectors.conj().T
+
+
+def _figures(fock, rho0, parameters, n_points, truncation_tolerance):
+    options = OPTIONS | {"truncation_tolerance": truncation_tolerance}
+    tl, tu = parameters["tl"], parameters["tu"]
+    return photon_source_figures(fock, _at_gate_start(fock, rho0, tl, options), (tl, tu), "kappa_sp",
+                                 n_points=n_points, t0=tl, options=options)
+
+
+def full_metrics(parameters: Mapping[str, float], rwa: bool, cutoffs: Mapping[str, int], n_points: int,
+                 truncation_tolerance: float = 1e-4) -> SourceMetrics:
+    """``I, g2, beta`` of the full model (``rwa``: in the rotating-wave approximation) at fixed cutoffs.
+
+    Protocol of the source: the modes' steady state with the spin held in ``|d>``, the spin set to
+    ``|e>``, evolution to ``tl``, then the two-time correlations over ``[tl, tu]`` on ``n_points``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.sps000.model import DEFAULTS
+    >>> m = full_metrics(DEFAULTS, True, {"a": 3, "b": 4, "c": 2}, 5, 0.2)  # doctest: +SKIP
+    >>> round(m.beta, 2)  # doctest: +SKIP
+    0.4
+    """
+    start = time.perf_counter()
+    model, values = (rwa_model(), rwa_values(parameters)) if rwa else (full_model(), full_values(parameters))
+    fock = fock_model(model, values, dict(cutoffs))
+    rho0 = prepare_state(fock, hold={"s": "d"}, then={"s": "e"}, truncation_tolerance=truncation_tolerance)
+    f = _figures(fock, rho0, parameters, n_points, truncation_tolerance)
+    top = {k: float(np.max(v)) for k, v in fock.top_level_populations(rho0).items()}
+    return SourceMetrics(f.indistinguishability, f.g2, f.brightness, dict(cutoffs), top, time.perf_counter() - start)
+
+
+def converged(run: Callable[[Mapping[str, int]], SourceMetrics], cutoffs: Mapping[str, int],
+              tolerance: float = CONVERGENCE) -> tuple[SourceMetrics, list[SourceMetrics]]:
+    """Raise cutoffs until no truncation error and the metrics change by less than ``tolerance``."""
+    cutoffs, history = dict(cutoffs), []
+    while True:
+        try:
+            metrics = run(cutoffs)
+        except TruncationError as error:
+            mode = str(error).split("'")[1]
+            if cutoffs[mode] >= MAX_CUTOFF:
+                raise
+            cutoffs[mode] += 1
+            continue
+        history.append(metrics)
+        if len(history) > 1:
+            a, b = history[-2], history[-1]
+            change = max(abs(a.indistinguishability - b.indistinguishability), abs(a.g2 - b.g2), abs(a.beta - b.beta))
+            if change < tolerance:
+                return history[-2], history
+        if max(cutoffs.values()) >= MAX_CUTOFF:
+            raise TruncationError(f"sps000 metrics not converged to {tolerance} at cutoffs {cutoffs}")
+        cutoffs = {k: v + 1 for k, v in cutoffs.items()}
+
+
+def effective_fock(derivation: Derivation, cutoff: int = 4, rwa: bool = False):
+    """Fock matrices of the derived effective model (``rwa``: without the counter-rotating terms) at its parameters."""
+    effective = derivation.data["effective_rwa" if rwa else "effective"].model
+    values = dict(derivation.parameters.values)
+    values |= {"gamma_m": 2 * np.pi * values["fm"] / values["Qm"], "n_th": derivation.value("n_th"),
+               "w_m": 2 * np.pi * values["fm"],
+               "Gamma_opt": derivation.value("Gamma_opt"), "Gamma_c_delta": derivation.value("Gamma_c_delta"),
+               "delta_b": values["delta"] - derivation.value("pull_c")}
+    return fock_model(effective, {k: values[k] for k in effective.parameters}, {"a": cutoff})
+
+
+def effective_initial_state(fock) -> np.ndarray:
+    """``|e><e|`` times the cavity's steady state with the spin held in ``|d>`` (its channels' cavity parts only)."""
+    model: Model = fock.model
+    a = PHOTON.a
+    dissipators = []
+    for d in model.dissipators:
+        for op, kind in ((a, "down"), (a.dag(), "up")):
+            amplitude = d.operator.coefficient(op)
+            if amplitude != 0:
+                dissipators.append(Dissipator(d.rate * sp.Abs(amplitude) ** 2, op, f"{d.channel}_{kind}"))
+    cavity = Model("cavity", (PHOTON,), 0 * a.dag() * a, tuple(dissipators), model.parameters)
+    rho_a = steady_state(fock_model(cavity, fock.parameters, {"a": fock.dimensions[1]}))
+    return np.kron(np.diag([0.0, 1.0]), rho_a)
+
+
+def effective_metrics(derivation: Derivation, n_points: int, cutoff: int = 4, rwa: bool = False) -> SourceMetrics:
+    """``I, g2, beta`` of the derived effective model over the gate (the cavity cutoff raised as needed).
+
+    Examples
+    --------
+    >>> from qderive.derivations.registry import Registry
+    >>> system = Registry.discover().get("sps000")
+    >>> m = effective_metrics(system.derive(system.parameter_set()), 9)  # doctest: +SKIP
+    >>> round(m.indistinguishability, 2)  # doctest: +SKIP
+    0.99
+    """
+    start = time.perf_counter()
+    while True:
+        fock = effective_fock(derivation, cutoff, rwa)
+        try:
+            rho0 = effective_initial_state(fock)
+            f = _figures(fock, rho0, derivation.parameters, n_points, 1e-4)
+            break
+        except TruncationError:
+            if cutoff >= MAX_CUTOFF:
+                raise
+            cutoff += 1
+    top = {k: float(np.max(v)) for k, v in fock.top_level_populations(rho0).items()}
+    return SourceMetrics(f.indistinguishability, f.g2, f.brightness, {"a": cutoff}, top, time.perf_counter() - start)
+
+
+def _record(prefix: str, m: SourceMetrics) -> dict[str, float]:
+    out = {f"I{prefix}": m.indistinguishability, f"g2{prefix}": m.g2, f"beta{prefix}": m.beta,
+           f"seconds{prefix}": m.seconds}
+    out |= {f"cutoff{prefix}_{k}": float(v) for k, v in m.cutoffs.items()}
+    out |= {f"top_fock_population{prefix}_{k}": v for k, v in m.top.items()}
+    return out
+
+
+def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
+    """Judge ``beta_eff, I_eff, g2_eff`` against the full model at the derivation's parameters."""
+    p = derivation.parameters.values
+    settings = QUICK if options.quick else FULL
+    n = settings["n_points"]
+    metrics: dict[str, float] = {}
+    pairs = []  # (name, effective, full reference)
+    if options.quick:
+        eff = effective_metrics(derivation, n, rwa=True)
+        rwa = full_metrics(p, True, settings["cutoffs"], n, settings["truncation_tolerance"])
+        metrics |= _record("_eff_rwa", eff) | _record("_rwa", rwa)
+        pairs.append(("rwa", eff, rwa))
+        history_text = (f"quick: effective model without the counter-rotating terms vs the RWA full model at fixed "
+                        f"cutoffs {settings['cutoffs']}, {n} gate points, top-level tolerance 0.2")
+    else:
+        texts = []
+        start_cutoffs = settings["cutoffs"]
+        if p["rwa"] >= 0.5:
+            rwa, history = converged(lambda c: full_metrics(p, True, c, n), settings["cutoffs"])
+            eff_rwa = effective_metrics(derivation, n, rwa=True)
+            metrics |= _record("_rwa", rwa) | _record("_eff_rwa", eff_rwa)
+            pairs.append(("rwa", eff_rwa, rwa))
+            texts.append("RWA cutoffs tried: " + ", ".join(f"{h.cutoffs} -> (I {h.indistinguishability:.4f}, "
+                                                              f"g2 {h.g2:.4f}, beta {h.beta:.4f})" for h in history))
+            start_cutoffs = rwa.cutoffs
+        full, history = converged(lambda c: full_metrics(p, False, c, n), start_cutoffs)
+        eff = effective_metrics(derivation, n)
+        metrics |= _record("", full) | _record("_eff", eff)
+        pairs.insert(0, ("full", eff, full))
+        texts.append("stated model cutoffs tried: " + ", ".join(
+            f"{h.cutoffs} -> (I {h.indistinguishability:.4f}, g2 {h.g2:.4f}, beta {h.beta:.4f})" for h in history))
+        history_text = "; ".join(texts)
+    errors = {}
+    for name, eff, reference in pairs:
+        errors |= {
+            f"rel_error_beta_{name}": abs(eff.beta - reference.beta) / reference.beta,
+            f"abs_error_I_{name}": abs(eff.indistinguishability - reference.indistinguishability),
+            f"abs_error_g2_{name}": abs(eff.g2 - reference.g2),
+        }
+    reference_name = pairs[0][0]
+    metrics |= errors
+    error = max(errors.values())
+    details = (f"effective model vs the {reference_name} model over the gate [{p['tl']:.3g}, {p['tu']:.3g}] s with "
+               f"{n} grid points; {history_text}. Source (Fig. 3 set): I = 0.98, g2 = 0.07, beta = 0.48.")
+    return judge("sps000", derivation, error, TOLERANCE,
+                 "max(relative error of beta_eff, |I_eff - I|, |g2_eff - g2|)", metrics, details=details)
