@@ -398,6 +398,9 @@ class System:
     parameters: tuple[Parameter, ...] = ()
     defaults: Mapping[str, complex | float] = MappingProxyType({})
     stages: Stages | None = None
+    #: ``(overrides, condition)``: a point outside the approximation's regime, where ``validate`` must FAIL
+    #: and name ``condition`` (checked for every registered system by the contract tests)
+    breakdown: tuple[Mapping[str, complex | float], str] | None = None
 
     def __init__(self) -> None:
         if not self.name or not self.name.replace("_", "").isalnum():

@@ -21,6 +21,7 @@ class Bloch(System):
     parameters = tuple(PARAMETERS.values())
     defaults = DEFAULTS
     stages = Stages(derivation.derive, validation.validate)
+    breakdown = ({"Omega": 5e14}, "Omega/omega_0")  # outside the regime: validation fails naming this condition
 
 
 SYSTEM = Bloch

@@ -19,6 +19,7 @@ class Purcell(System):
     parameters = tuple(PARAMETERS.values())
     defaults = DEFAULTS
     stages = Stages(derivation.derive, validation.validate)
+    breakdown = ({"g": 2e11}, "kappa")  # outside the regime: validation fails naming this condition
 
 
 SYSTEM = Purcell

@@ -19,6 +19,7 @@ class Raman(System):
     parameters = tuple(PARAMETERS.values())
     defaults = DEFAULTS
     stages = Stages(derivation.derive, validation.validate)
+    breakdown = ({"Delta": 1e7}, "s_e1")  # outside the regime: validation fails naming this condition
 
 
 SYSTEM = Raman

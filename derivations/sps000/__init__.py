@@ -8,6 +8,8 @@ rates, discrepancies), :mod:`.validation` (full model vs effective model over th
 
 from __future__ import annotations
 
+import math
+
 from ..contract import Derivation, System, Validation, ValidationOptions
 from ..plotting import Figure
 from . import derivation, figures, validation
@@ -22,6 +24,7 @@ class Sps000(System):
     summary = "spin-optomechanical single-photon source: Raman elimination of thermal mechanics, I, g2, beta"
     parameters = tuple(SOURCE_PARAMETERS.values())
     defaults = DEFAULTS
+    breakdown = ({"delta": 2 * math.pi * 2e5}, "|X| sqrt(2 n + 1)")  # outside the regime: validation names it
 
     def derive(self, parameters) -> Derivation:
         return derivation.derive(self.cache, parameters)

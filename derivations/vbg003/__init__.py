@@ -21,6 +21,7 @@ class VirtualBraggGrating(System):
     parameters = tuple(PARAMETERS.values())
     defaults = DEFAULTS
     stages = Stages(derivation.derive, validation.validate, figures.figures)
+    breakdown = ({"N": 5}, "k R/|l_next|")  # outside the regime: validation fails naming this condition
 
 
 SYSTEM = VirtualBraggGrating
