@@ -37,7 +37,7 @@ from .emit import (
     resolve_dtype,
 )
 from .errors import CodegenError, InvalidArgumentsError, KernelCacheWarning, KernelCallError
-from .machine_code import compile_module, machine_code_files, vouched_names
+from .machine_code import compile_module, machine_code_files, vouched_machine_code
 
 __all__ = ["Kernel", "ArrayKernel", "compile_expr", "compile_array", "forget_loaded_kernels"]
 
@@ -331,13 +331,7 @@ def _load_cached(request: _Request, kernel_class: type[_CompiledModule], store: 
     if verified is None:
         return None
     path, text = verified
-    recorded = manifest.get("machine_code")
-    recorded = recorded if isinstance(recorded, dict) else {}
-    on_disk = machine_code_files(store.directory, path.stem)
-    intact = {name: digest for name, digest in on_disk.items() if recorded.get(name) == digest}
-    if intact != on_disk:  # damaged or foreign files: never read; removed if we may
-        store.purge_machine_code(path.stem, keep=intact)
-    vouched = vouched_names(intact)
+    vouched = vouched_machine_code(store, path.stem, manifest)
     try:
         module = load_module(path, text)
         compiled = compile_module(module, vouched)

@@ -183,3 +183,18 @@ def vouched_names(recorded: Mapping[str, str]) -> dict[str, str]:
     return {path[len(prefix):]: digest for path, digest in recorded.items()
             if isinstance(path, str) and isinstance(digest, str) and path.startswith(prefix)
             and "/" not in path[len(prefix):]}
+
+
+def vouched_machine_code(store, stem: str, manifest: Mapping) -> dict[str, str]:
+    """The machine-code files of ``stem`` that the manifest vouches for (name -> sha256).
+
+    Files on disk whose bytes the manifest does not record are never read; they are removed when
+    the cache is writable (``store.purge_machine_code``).
+    """
+    recorded = manifest.get("machine_code")
+    recorded = recorded if isinstance(recorded, dict) else {}
+    on_disk = machine_code_files(store.directory, stem)
+    intact = {name: digest for name, digest in on_disk.items() if recorded.get(name) == digest}
+    if intact != on_disk:  # damaged or foreign files: never read; removed if we may
+        store.purge_machine_code(stem, keep=intact)
+    return vouched_names(intact)

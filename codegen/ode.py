@@ -40,7 +40,7 @@ from .emit import (
     prepare_arguments,
 )
 from .errors import CodegenError, InvalidArgumentsError
-from .machine_code import compile_module, machine_code_files, vouched_names
+from .machine_code import compile_module, machine_code_files, vouched_machine_code
 from .printer import RUNTIME_NAMES, check_supported
 
 #: Numba signatures of the adapter functions (also the first-class function types of solvers).
@@ -353,17 +353,12 @@ def _load_cached(store: KernelStore, key: str, args, matrix, domains, n_points: 
     if verified is None:
         return None
     path, text = verified
-    recorded = manifest.get("machine_code")
-    recorded = recorded if isinstance(recorded, dict) else {}
-    on_disk = machine_code_files(store.directory, path.stem)
-    intact = {name: digest for name, digest in on_disk.items() if recorded.get(name) == digest}
-    if intact != on_disk:  # damaged or foreign files: never read; removed if we may
-        store.purge_machine_code(path.stem, keep=intact)
+    vouched = vouched_machine_code(store, path.stem, manifest)
     try:
         n_real = int(manifest["n_real"])
         names = dict(manifest["functions"])
         module = load_module(path, text)
-        compiled = compile_module(module, vouched_names(intact))
+        compiled = compile_module(module, vouched)
         checks = {}
         for part, data in manifest["samples"].items():
             evaluate = _evaluator(module, names, part, n_real, _shapes(n_real, matrix)[part])
