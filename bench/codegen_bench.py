@@ -26,7 +26,6 @@ qderive.bench.codegen_bench --json``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
@@ -42,6 +41,7 @@ import numpy as np
 import sympy as sp
 from numba import njit
 
+from qderive.bench.timing import command_line
 from qderive.codegen import compile_array, compile_expr, forget_loaded_kernels
 from qderive.codegen.machine_code import machine_code_files
 
@@ -426,21 +426,8 @@ def run(quick: bool = False) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Command line: ``python -m qderive.bench.codegen_bench [--json] [--quick]``."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
-    options = parser.parse_args(argv)
-    result = run(quick=options.quick)
-    if options.json:
-        print(json.dumps(result, indent=1))
-        return
-    for b in result["benchmarks"]:
-        print(f"{b['name']:<58} ours {b['ours_s']:.4g} s  {b['peer']}: {b['peer_s']:.4g} s  "
-              f"ratio {b['ratio']:.3g}  (target {b['target']})")
-    for note in result["skipped"]:
-        print(f"skipped: {note}")
-    print(result["machine"])
+    """Command line; see :func:`~qderive.bench.timing.command_line`."""
+    command_line(run, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
@@ -32,7 +31,7 @@ import scipy.integrate
 import scipy.optimize
 import sympy as sp
 
-from qderive.bench.timing import best_time, record
+from qderive.bench.timing import best_time, command_line, record
 from qderive.codegen import real_system
 from qderive.numeric import lower_moments, moment_steady_state, steady_state_sweep
 from qderive.symbolic import complete, meanfield
@@ -198,17 +197,8 @@ def run(quick: bool = False) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Command line: ``python -m qderive.bench.cumulant_bench [--json] [--quick]``."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--quick", action="store_true")
-    options = parser.parse_args(argv)
-    result = run(quick=options.quick)
-    if options.json:
-        print(json.dumps(result, indent=1))
-        return
-    for b in result["benchmarks"]:
-        print(f"{b['name']:<45} ours {b['ours_s']:.4g} s  {b['peer']}: {b['peer_s']:.4g} s  ratio {b['ratio']:.3g}")
+    """Command line; see :func:`~qderive.bench.timing.command_line`."""
+    command_line(run, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -8,14 +8,13 @@ Run as ``python -m qderive.bench.numeric_bench --json``.
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
 from collections.abc import Callable
 
 import numpy as np
 import scipy.sparse.linalg as spla
 
+from qderive.bench.timing import command_line
 from qderive.derivations.engine004.model import DEFAULTS as ENGINE_DEFAULTS
 from qderive.derivations.engine004.model import PARAMETERS as ENGINE_PARAMETERS
 from qderive.derivations.engine004.model import engine_model, numeric_values
@@ -221,17 +220,9 @@ def run(quick: bool = False) -> dict:
     return {"benchmarks": out}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
-    result = run(quick=args.quick)
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        for b in result["benchmarks"]:
-            print(f"{b['name']:<55} ours {b['ours_s']:.4g} s  {b['peer']}: {b['peer_s']:.4g} s  ratio {b['ratio']:.3g}")
+def main(argv: list[str] | None = None) -> None:
+    """Command line; see :func:`~qderive.bench.timing.command_line`."""
+    command_line(run, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -20,8 +20,6 @@
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import platform
 import time
@@ -31,7 +29,7 @@ import numpy as np
 import sympy as sp
 from numba import njit
 
-from .timing import best_time, record
+from .timing import best_time, command_line, record
 
 VALIDATION_GRID = {"pR": (0.95, 1.0, 8), "g": (5e3, 2e5, 8, "log")}
 
@@ -135,19 +133,8 @@ def run(quick: bool = False) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Command line: ``python -m qderive.bench.sweep_bench [--json] [--quick]``."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--quick", action="store_true")
-    options = parser.parse_args(argv)
-    result = run(quick=options.quick)
-    if options.json:
-        print(json.dumps(result, indent=1))
-        return
-    for b in result["benchmarks"]:
-        print(f"{b['name']:<48} ours {b['ours_s']:.4g} s  {b['peer']}: {b['peer_s']:.4g} s  ratio {b['ratio']:.3g}  "
-              f"(target {b['target']})")
-    print(result["machine"], "load after:", result["load_average_after"])
+    """Command line; see :func:`~qderive.bench.timing.command_line`."""
+    command_line(run, __doc__, argv)
 
 
 if __name__ == "__main__":

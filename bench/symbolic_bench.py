@@ -13,8 +13,6 @@ Run: ``qderive bench symbolic --json`` or ``python -m qderive.bench.symbolic_ben
 
 from __future__ import annotations
 
-import json
-import sys
 from functools import partial
 from typing import Any
 
@@ -32,7 +30,7 @@ from qderive.symbolic import (
     equations_of_motion,
 )
 
-from .timing import best_time, record
+from .timing import best_time, command_line, record
 
 
 def _sps000_ours() -> dict[str, Any]:
@@ -129,5 +127,4 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    result = run(quick="--quick" in sys.argv)
-    print(json.dumps(result, indent=2) if "--json" in sys.argv else result)
+    command_line(run, __doc__)

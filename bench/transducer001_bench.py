@@ -13,12 +13,11 @@ Hermitian ``O cos(w t)`` term, and the pump term is ``O e^{i w t} + h.c.``.
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
 
 import numpy as np
 
+from qderive.bench.timing import command_line
 from qderive.derivations.registry import Registry
 from qderive.derivations.transducer001 import conversion
 from qderive.derivations.transducer001.sweeps import metric_grid
@@ -70,13 +69,9 @@ def run(quick: bool = False) -> dict:
                             "ratio": peer_s / ours_s, "max_rel_difference": difference}]}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
-    result = run(quick=args.quick)
-    print(json.dumps(result, indent=2) if args.json else result)
+def main(argv: list[str] | None = None) -> None:
+    """Command line; see :func:`~qderive.bench.timing.command_line`."""
+    command_line(run, __doc__, argv)
 
 
 if __name__ == "__main__":
