@@ -39,7 +39,8 @@ Hilbert-Schmidt adjoint, i.e. the dual generator), and the numerical range of a 
 operator is the interval of its eigenvalues, bounded by Gershgorin discs. On column-stacked
 ``vec X``, ``vec(A X B) = (B^T kron A) vec X``, ``Gamma = sum_k J_k^+ J_k``:
 
-.. math:: R = -\tfrac12 (1\otimes\Gamma + \bar\Gamma\otimes 1) + \tfrac12\sum_k (\bar J_k\otimes J_k + J_k^T\otimes J_k^\dagger), \qquad
+.. math:: R = -\tfrac12 (1\otimes\Gamma + \bar\Gamma\otimes 1)
+              + \tfrac12\sum_k (\bar J_k\otimes J_k + J_k^T\otimes J_k^\dagger), \qquad
           I = \bar H\otimes 1 - 1\otimes H + \tfrac1{2i}\sum_k (\bar J_k\otimes J_k - J_k^T\otimes J_k^\dagger).
 
 The Gershgorin radius of row ``(p, q)`` is bounded term by term (triangle inequality): a term
@@ -250,7 +251,8 @@ def plan_step(box: NumericalRangeBox, step: float, tolerance: float) -> StepPlan
 
 @nb.njit(cache=True)
 def _recurrence(applied, current, previous, total, factor, centre, coefficient):  # pragma: no cover - compiled
-    """``previous <- factor (applied - centre current) - previous`` (the next ``T_k`` term); ``total += coefficient previous``."""
+    """``previous <- factor (applied - centre current) - previous`` (the next ``T_k`` term) and
+    ``total += coefficient previous``."""
     flat_a, flat_c, flat_p, flat_t = applied.ravel(), current.ravel(), previous.ravel(), total.ravel()
     for i in range(flat_a.size):
         value = factor * (flat_a[i] - centre * flat_c[i]) - flat_p[i]

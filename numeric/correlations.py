@@ -14,7 +14,8 @@ so one propagation of the observable ``O(tau)`` with the dual generator ``L^++``
 ``t``: the whole grid is one matrix product ``G[i, j] = sum_kl X_i[l, k] O(tau_j)[k, l]``, i.e. two
 propagations instead of one per ``t``. Where the solver's method is ``"chebyshev"`` (chosen, or
 picked by ``"auto"``), the dual propagation is Chebyshev too: ``L^++`` has the mirror-image
-numerical range of ``L`` (:mod:`.chebyshev`), so the same rectangle and plans serve. Time-dependent models propagate ``X(t_i)`` forward from
+numerical range of ``L`` (:mod:`.chebyshev`), so the same rectangle and plans serve.
+Time-dependent models propagate ``X(t_i)`` forward from
 each ``t_i`` (still starting from the stored ``rho(t_i)``, never from ``t = 0``).
 """
 

@@ -52,9 +52,9 @@ from scipy.integrate import ode
 
 from qderive.symbolic import ApproximationWarning, ConvergenceError, ParameterError
 
+from .chebyshev import ChebyshevPropagator, NumericalRangeBox, chebyshev_step_bytes, numerical_range_box
 from .fock import FockModel
 from .generator import LindbladGenerator
-from .chebyshev import ChebyshevPropagator, NumericalRangeBox, chebyshev_step_bytes, numerical_range_box
 from .kernels import dense_superoperator, density_matrix_defects, propagate_uniform, strictly_increasing, uniform_steps
 from .memory import COMPLEX_BYTES, expm_step_bytes, ode_step_bytes, require_memory
 from .observables import Expectations
@@ -235,7 +235,8 @@ class Result:
     ``stats`` holds ``method``, ``frame``, ``num_rhs`` (right-hand-side evaluations), ``num_steps``
     (internal integrator steps), ``run_time`` in seconds, and for exact propagation
     ``rounding_error_bound`` (see :mod:`.propagator`), for Chebyshev propagation
-    ``truncation_error_bound`` (the summed truncation bounds of its sub-steps, :mod:`.chebyshev`). ``dimensions`` are the model's tensor
+    ``truncation_error_bound`` (the summed truncation bounds of its sub-steps, :mod:`.chebyshev`).
+    ``dimensions`` are the model's tensor
     dimensions, used by :meth:`states_as_qobj` and :meth:`final_state_as_qobj`.
     """
 
