@@ -72,7 +72,7 @@ CROUZEIX = 1.0 + math.sqrt(2.0)  # ||f(A)|| <= (1 + sqrt 2) max_{W(A)} |f| (Crou
 # sps000 (d = 90, 1 us steps): 1e2 / 1e3 / 1e4 / 1e5 cost 1.96 / 1.69 / 1.62 / 1.54 applications per radian
 MAX_GROWTH = 1e4
 EPSILONS = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)  # widenings of the imaginary extent tried
-BLOCK_ENTRIES = 2**22  # rows of the d x d Gershgorin tables formed at once
+BLOCK_ENTRIES = 2**20  # entries of the d x d Gershgorin tables formed at once (~8 arrays of this size)
 
 
 def chebyshev_step_bytes(dimension: int, n_jumps: int) -> int:
