@@ -34,8 +34,10 @@ otherwise. The memory of a step is estimated before anything is allocated (:mod:
 
 Output times are hit exactly (no interpolation). The generator is applied in full (not with
 the ``rho = rho^+`` shortcut, because ZVODE's iterates are not exactly Hermitian), so every
-increment is traceless to rounding and trace and Hermiticity are conserved to ~1e-15 by all
-methods.
+increment is traceless to rounding and trace and Hermiticity are conserved to ~1e-15 by the ODE and
+``expm`` methods. A Chebyshev state is the Hermitian part of the propagated one (Hermitian exactly;
+the projection cannot move it away from the exact state) and keeps its trace to the truncation
+bound (``atol`` per output step; measured ~1e-14).
 """
 
 from __future__ import annotations
@@ -309,9 +311,17 @@ class LindbladSolver:
         if method == "chebyshev" and fock.varies_in_time:
             raise ParameterError("method 'chebyshev' needs a time-independent model (this one has time-dependent "
                                  "terms); use method 'adams' or 'bdf'")
-        box = None if fock.varies_in_time or expm_possible else numerical_range_box(fock.hamiltonian,
-                                                                                  fock.jump_operators)
-        self.method = auto_method(fock, box) if method == "auto" else method
+        if method == "chebyshev" and self.options["frame"] == "interaction":
+            raise ParameterError("method 'chebyshev' propagates in the lab frame (the interaction-frame generator "
+                                 "depends on time); use frame 'auto' or 'lab', or method 'adams'")
+        box = None
+        if method in ("auto", "chebyshev") and not fock.varies_in_time and not expm_possible:
+            box = numerical_range_box(fock.hamiltonian, fock.jump_operators)
+        if method == "auto":
+            self.method = "adams" if self.options["frame"] == "interaction" and not expm_possible \
+                else auto_method(fock, box)
+        else:
+            self.method = method
         self._propagators: dict[float, tuple[np.ndarray, float]] = {}
         self.chebyshev = None
         if self.method == "chebyshev":
@@ -319,7 +329,7 @@ class LindbladSolver:
                            f"Chebyshev propagation at dimension {fock.dimension}",
                            "lower the Fock cutoffs (check the truncation with a smaller model first)")
             self.generator = LindbladGenerator(fock, "lab")
-            box = box or numerical_range_box(fock.hamiltonian, fock.jump_operators)
+            box = box if box is not None else numerical_range_box(fock.hamiltonian, fock.jump_operators)
             self.chebyshev = ChebyshevPropagator(self.generator, box, self.options["atol"])
         elif self.method == "expm":
             require_memory(expm_step_bytes(fock.dimension), f"exact propagation at dimension {fock.dimension}",

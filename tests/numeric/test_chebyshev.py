@@ -101,6 +101,7 @@ def test_solver_matches_expm_method_and_keeps_checks():
     exact = mesolve(fock, rho0, times, options={**options, "method": "expm", "atol": 1e-12})
     assert np.abs(ours.states - exact.states).max() < 1e-12
     assert np.abs(ours.states - ours.states.conj().transpose(0, 2, 1)).max() == 0  # Hermitian by construction
+    assert np.abs(np.trace(ours.states, axis1=1, axis2=2) - 1).max() < 1e-13
     assert ours.stats["num_rhs"] > 0 and ours.stats["frame"] == "lab"
 
 
@@ -126,6 +127,7 @@ def test_auto_picks_chebyshev_only_where_it_applies():
     damped = fock_model(jaynes_cummings(), {**FAST_JC, "Delta_c": 0.0, "Delta_a": 0.0, "kappa": 5.0}, {"a": 20})
     assert LindbladSolver(damped).method == "adams"
     assert LindbladSolver(fock_model(jaynes_cummings(), FAST_JC, {"a": 4})).method == "expm"
+    assert LindbladSolver(fast, {"frame": "interaction"}).method == "adams"  # asked for a rotating frame
 
 
 def test_bad_options_and_generators_are_refused():
@@ -135,6 +137,8 @@ def test_bad_options_and_generators_are_refused():
     with pytest.raises(ParameterError, match="method"):
         LindbladSolver(pulsed, {"method": "cheb"})
     fock = fock_model(jaynes_cummings(), FAST_JC, {"a": 4})
+    with pytest.raises(ParameterError, match="lab frame"):
+        LindbladSolver(fock, {"method": "chebyshev", "frame": "interaction"})
     box = numerical_range_box(fock.hamiltonian, fock.jump_operators)
     with pytest.raises(ModelError, match="lab frame"):
         ChebyshevPropagator(LindbladGenerator(fock, "interaction"), box, 1e-10)
