@@ -63,7 +63,7 @@ class Progress:
         self.description, self.total, self.done, self.enabled, self.unit = description, total, done, enabled, unit
         self.stream = stream if stream is not None else sys.stderr
         self._start = self._last_line = time.perf_counter()
-        self._first, self._counted = done, False
+        self._first, self._counted, self._shown = done, False, done
         terminal = enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
         self._bar = tqdm(total=total, initial=done, desc=description, file=self.stream, leave=False,
                          dynamic_ncols=True) if terminal else None
@@ -94,7 +94,7 @@ class Progress:
         return time.perf_counter() - self._start
 
     def _count_line(self) -> None:
-        self._last_line = time.perf_counter()
+        self._last_line, self._shown = time.perf_counter(), self.done
         rate = (self.done - self._first) / max(self._elapsed(), 1e-9)
         if self.total is None:
             print(f"{self.description}: {self.done} {self.unit}, {self._elapsed():.1f} s", file=self.stream,
@@ -109,7 +109,7 @@ class Progress:
         """Finish the bar, or print the final count line (if units were counted rather than staged)."""
         if self._bar is not None:
             self._bar.close()
-        elif self.enabled and self._counted:
+        elif self.enabled and self._counted and self.done != self._shown:
             self._count_line()
 
     def __enter__(self) -> Progress:
