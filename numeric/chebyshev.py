@@ -15,7 +15,8 @@ Jacobi-Anger expansion ``exp(i tau x) = sum_k (2 - delta_k0) i^k J_k(tau) T_k(x)
           \qquad T_{k+1}(A) = 2 A T_k(A) - T_{k-1}(A),
 
 one application of ``L`` per term and about one term per radian ``Omega' t``: the Bessel
-functions ``J_k(tau)`` fall off super-exponentially once ``k > tau``.
+functions ``J_k(tau)`` fall off super-exponentially once ``k > tau`` (with the widening and
+the tails of the sub-steps below, 1.4-1.7 applications per radian of ``Omega`` on sps000).
 
 **Error bound.** The smallest ellipse ``E_rho`` with foci ``+-1`` containing the rectangle
 (it contains the rectangle iff it contains the corner ``(p, q)``) has semi-axes
@@ -50,6 +51,13 @@ For the Hamiltonian this is Gershgorin on ``H`` itself: ``Omega <= max(E_p + r_p
 plus the jumps' share. The numerical range of the dual generator is the complex conjugate of
 ``W(L)``, so the same rectangle serves both directions. Assumptions: ``L`` time-independent
 (lab frame: no rotating phases), ``H`` Hermitian.
+
+**Why not Krylov.** Measured on the sps000 full model (d = 90, cooled state, 2 shared cores): an
+Arnoldi basis reaches 1e-15 for a 196-radian step with 180 vectors, fewer than the 338
+applications of this expansion, but its Gram-Schmidt (``O(m^2 d^2)``) took 3.8 s against 0.22 s;
+restarted with 60 vectors over 49 radians it took 0.37 s against 98 applications (~0.06 s). The
+generator is not normal, so no short (Lanczos) recurrence is available; Taylor
+(``scipy.sparse.linalg.expm_multiply``) needed 11 101 applications for the 22 us gate against ~7 000.
 """
 
 from __future__ import annotations
