@@ -56,7 +56,8 @@ def test_several_expressions_share_temporaries():
     replacements, reduced = eliminate_common([first, second], iter(sp.symbols("t0:9")))
     shared = {t for t, _ in replacements}
     assert reduced[0].free_symbols & shared and reduced[1].free_symbols & shared
-    assert [sp.simplify(e - r) for e, r in zip([first, second], _substituted(replacements, reduced), strict=True)] == [0, 0]
+    differences = [e - r for e, r in zip([first, second], _substituted(replacements, reduced), strict=True)]
+    assert [sp.simplify(d) for d in differences] == [0, 0]
 
 
 def test_temporary_under_a_square_root_keeps_its_sign():
