@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-import symengine as se
 import sympy as sp
 
 from .errors import CodegenError
@@ -54,6 +53,8 @@ def eliminate_common(
     CodegenError
         SymEngine cannot represent a construct of ``exprs``.
     """
+    import symengine as se  # here, not at module level: a cached kernel's load never needs it
+
     symbols: dict = {}
     for expr in exprs:
         for symbol in expr.free_symbols:
@@ -64,7 +65,7 @@ def eliminate_common(
         raise CodegenError(f"SymEngine cannot represent the expression for common-subexpression "
                            f"elimination: {type(error).__name__}: {error}") from None
     pairs, reduced = se.cse(converted)
-    back = _Back(symbols)
+    back = _Back(symbols, se.E)
     replacements = []
     for temporary, value in pairs:
         value = back(value)
@@ -85,6 +86,8 @@ def expression_text(expr: sp.Basic) -> str:
     SymPy prints what SymEngine cannot represent (e.g. a symbol name that is not valid
     UTF-8).
     """
+    import symengine as se
+
     try:
         return str(se.sympify(expr))
     except (se.SympifyError, UnicodeError, RuntimeError, TypeError, ValueError):
@@ -94,8 +97,9 @@ def expression_text(expr: sp.Basic) -> str:
 class _Back:
     """SymEngine -> SymPy, sums, products and powers rebuilt unevaluated (memoised)."""
 
-    def __init__(self, symbols: dict) -> None:
+    def __init__(self, symbols: dict, euler) -> None:
         self.symbols = symbols  # SymEngine symbol -> SymPy symbol; grows with the temporaries
+        self.euler = euler  # SymEngine's E: exp(x) is E**x there
         self.memo: dict = {}
 
     def __call__(self, node) -> sp.Basic:
@@ -112,7 +116,7 @@ class _Back:
             result = kind(*args, evaluate=False)
         elif node.is_Pow:
             base, exponent = node.args
-            result = (sp.exp(self(exponent)) if base == se.E
+            result = (sp.exp(self(exponent)) if base == self.euler
                       else sp.Pow(self(base), self(exponent), evaluate=False))
         elif not node.free_symbols:
             result = node._sympy_()
