@@ -398,7 +398,7 @@ def bench_symengine_build(expr: sp.Expr, args: list, cold: float, kernel) -> dic
                   f"symengine {se.__version__} Lambdify build ({best})", timings[best],
                   target=">= 0.333 (cold build within 3x SymEngine's)", target_met=cold <= 3 * timings[best],
                   symengine_configs_s=timings, max_rel_difference=agreement,
-                  notes=(f"ours: emit (SymPy CSE, printing), Numba/LLVM for both entry points, the "
+                  notes=(f"ours: emit (SymEngine CSE, SymPy printing), Numba/LLVM for both entry points, the "
                          f"30-digit accuracy check and writing the cache; peer: Lambdify alone, after "
                          f"converting the SymPy expression to SymEngine ({conversion:.2f} s, not counted)"))
 
