@@ -28,8 +28,8 @@ class EffectiveModel:
     >>> from qderive.symbolic import adiabatic_eliminate
     >>> from qderive.symbolic.library import jaynes_cummings
     >>> model = jaynes_cummings()
-    >>> reduced = adiabatic_eliminate(model.replace(hamiltonian=model.hamiltonian.subs(model.parameters["E"].symbol, 0)),
-    ...                               model.subsystem("a"))
+    >>> undriven = model.replace(hamiltonian=model.hamiltonian.subs(model.parameters["E"].symbol, 0))
+    >>> reduced = adiabatic_eliminate(undriven, model.subsystem("a"))
     >>> [s.name for s in reduced.model.subsystems], reduced.method
     (['s'], 'adiabatic elimination (Langevin)')
     """
@@ -48,8 +48,8 @@ class EffectiveModel:
         >>> from qderive.symbolic import adiabatic_eliminate
         >>> from qderive.symbolic.library import jaynes_cummings
         >>> model = jaynes_cummings()
-        >>> reduced = adiabatic_eliminate(model.replace(hamiltonian=model.hamiltonian.subs(model.parameters["E"].symbol, 0)),
-        ...                               model.subsystem("a"))
+        >>> undriven = model.replace(hamiltonian=model.hamiltonian.subs(model.parameters["E"].symbol, 0))
+        >>> reduced = adiabatic_eliminate(undriven, model.subsystem("a"))
         >>> values = {"Delta_c": 0.0, "Delta_a": 0.0, "g": 1.0, "E": 0.0, "kappa": 100.0, "gamma": 1.0}
         >>> small = reduced.check(values)  # |g| / (kappa/2) = 0.02
         >>> [round(v, 6) for v in small.values()]
