@@ -100,7 +100,7 @@ def spectrum(fock: FockModel, frequencies: Sequence[float], a_op: Operator, b_op
     >>> a = model.subsystem("a").a
     >>> fock = fock_model(model, {"w": 2.0, "kappa": 0.5, "n_th": 0.1}, cutoffs={"a": 14})
     >>> S = spectrum(fock, [2.0, 2.25], a.dag(), a).values
-    >>> bool(np.allclose(S, [4 * 0.1 / 0.5, 2 * 0.1 / 0.5], rtol=1e-6))  # Lorentzian 4 n / kappa at w, half at w + kappa/2
+    >>> bool(np.allclose(S, [4 * 0.1 / 0.5, 2 * 0.1 / 0.5], rtol=1e-6))  # 4 n / kappa at w, half at w + kappa/2
     True
     """
     omegas = np.asarray(frequencies, dtype=float)

@@ -339,23 +339,6 @@ PENDING_EXAMPLES: set[str] = {
     "qderive.derivations.vbg003.validation.rule_orders",
     "qderive.derivations.vbg003.validation.surviving_orders",
     "qderive.derivations.vbg003.validation.validate",
-    "qderive.numeric.photon_source.PhotonSourceFigures",
-    "qderive.numeric.photon_source.photon_source_figures",
-    "qderive.numeric.progress.NoProgress",
-    "qderive.numeric.progress.NoProgress.close",
-    "qderive.numeric.progress.NoProgress.update",
-    "qderive.numeric.progress.TextProgress",
-    "qderive.numeric.progress.TextProgress.close",
-    "qderive.numeric.progress.TextProgress.update",
-    "qderive.numeric.qutip_interop.fock_model_from_qutip",
-    "qderive.numeric.qutip_interop.from_qutip",
-    "qderive.numeric.qutip_interop.is_qobj",
-    "qderive.numeric.qutip_interop.qobj_array",
-    "qderive.numeric.qutip_interop.state_to_qutip",
-    "qderive.numeric.qutip_interop.states_to_qutip",
-    "qderive.numeric.qutip_interop.to_qutip",
-    "qderive.numeric.state_checks.UnphysicalStateError",
-    "qderive.numeric.states.as_array",
 }
 
 
