@@ -21,7 +21,19 @@ LINE_INTERVAL_S = 10.0
 
 
 class Progress:
-    """Counts finished points of ``total`` (``done`` already stored before this run)."""
+    """Counts finished points of ``total`` (``done`` already stored before this run).
+
+    Examples
+    --------
+    >>> import io
+    >>> stream = io.StringIO()
+    >>> progress = Progress("demo", total=4, done=1, stream=stream)  # not a terminal: plain lines
+    >>> progress.update(3)
+    >>> progress.close()
+    >>> lines = stream.getvalue().splitlines()
+    >>> lines[0].startswith("demo: 1/4 points (25 %)"), lines[-1].startswith("demo: 4/4 points (100 %)")
+    (True, True)
+    """
 
     def __init__(self, label: str, total: int, done: int = 0, enabled: bool = True, stream: TextIO | None = None):
         self.label, self.total, self.done = label, total, done
@@ -39,7 +51,16 @@ class Progress:
             self._line()
 
     def update(self, n: int = 1) -> None:
-        """``n`` more points are finished."""
+        """``n`` more points are finished.
+
+        Examples
+        --------
+        >>> progress = Progress("demo", total=10, enabled=False)
+        >>> progress.update(4)
+        >>> progress.update()
+        >>> progress.done
+        5
+        """
         self.done += n
         if self._bar is not None:
             self._bar.update(n)
@@ -55,7 +76,16 @@ class Progress:
               f"{rate:.3g} points/s{left}", file=self.stream, flush=True)
 
     def close(self) -> None:
-        """Finish the bar, or print the final line."""
+        """Finish the bar, or print the final line.
+
+        Examples
+        --------
+        >>> import io
+        >>> stream = io.StringIO()
+        >>> Progress("quiet", total=2, enabled=False, stream=stream).close()  # disabled: prints nothing
+        >>> stream.getvalue()
+        ''
+        """
         if self._bar is not None:
             self._bar.close()
         elif self.enabled:
