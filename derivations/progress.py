@@ -21,7 +21,17 @@ from tqdm import tqdm
 
 
 class Progress:
-    """Announce named stages of a task as they start."""
+    """Announce named stages of a task as they start.
+
+    Examples
+    --------
+    >>> import io
+    >>> stream = io.StringIO()
+    >>> with Progress(["derive"], "quiet", enabled=False, stream=stream) as progress:
+    ...     progress.advance("derive")
+    >>> stream.getvalue(), progress.done  # disabled: counts, prints nothing
+    ('', 1)
+    """
 
     def __init__(self, stages: Sequence[str], description: str, enabled: bool = True,
                  stream: TextIO | None = None) -> None:
@@ -32,7 +42,17 @@ class Progress:
         self.bar = tqdm(total=len(self.stages), desc=description, file=self.stream, leave=False) if terminal else None
 
     def advance(self, stage: str) -> None:
-        """Stage ``stage`` starts."""
+        """Stage ``stage`` starts.
+
+        Examples
+        --------
+        >>> import io
+        >>> stream = io.StringIO()
+        >>> progress = Progress(["derive", "validate", "figures"], "bloch", stream=stream)
+        >>> progress.advance("derive"); progress.advance("validate")
+        >>> [line.split(" (")[1].split(",")[0] for line in stream.getvalue().splitlines()]  # stage k of n
+        ['1/3', '2/3']
+        """
         self.done += 1
         if not self.enabled:
             return

@@ -289,12 +289,14 @@ def finished_netcdf(path: Path, signature: Mapping[str, Any]) -> xr.Dataset | No
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = Path(folder) / "done.nc"
     ...     write_netcdf(dataset.assign_attrs({SIGNATURE: json.dumps({"name": "demo"})}), path)
-    ...     print(finished_netcdf(path, {"name": "demo"})["f"].values.tolist(), finished_netcdf(Path(folder) / "none.nc", {}))
+    ...     print(finished_netcdf(path, {"name": "demo"})["f"].values.tolist())
+    ...     print(finished_netcdf(Path(folder) / "none.nc", {}))  # nothing finished to reuse
     ...     try:
     ...         finished_netcdf(path, {"name": "other"})
     ...     except SweepStoreError as error:
-    ...         print(str(error).split(";")[0].endswith("holds another sweep (name differs ('demo' stored, 'other' now))"))
-    [1.0, 2.0] None
+    ...         print("holds another sweep (name differs ('demo' stored, 'other' now))" in str(error))
+    [1.0, 2.0]
+    None
     True
     """
     partial = path.with_name(path.name + ".partial.zarr")
@@ -323,7 +325,7 @@ def write_netcdf(dataset: xr.Dataset, path: Path) -> None:
     ...     write_netcdf(xr.Dataset({"z": (("x",), [1j])}), Path(folder) / "c.nc")
     Traceback (most recent call last):
     ...
-    qderive.derivations.sweep_store.SweepStoreError: ...c.nc: NetCDF cannot hold the complex results ['z']; write a .zarr
+    qderive.derivations.sweep_store.SweepStoreError: ...: NetCDF cannot hold the complex results ['z']; write a .zarr
     """
     if any(v.dtype.kind == "c" for v in dataset.data_vars.values()):
         raise SweepStoreError(f"{path}: NetCDF cannot hold the complex results "
