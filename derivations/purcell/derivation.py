@@ -48,7 +48,7 @@ def symbolic_solution() -> dict[str, Any]:
     >>> from qderive.derivations.purcell.model import Delta, g, kappa
     >>> symbolic = symbolic_solution()
     >>> expressions = symbolic["expressions"]
-    >>> sp.simplify(expressions["Gamma_P"] - 4 * g**2 * kappa / (kappa**2 + 4 * Delta**2))  # the Lorentzian Purcell rate
+    >>> sp.simplify(expressions["Gamma_P"] - 4 * g**2 * kappa / (kappa**2 + 4 * Delta**2))  # Lorentzian in Delta
     0
     >>> expressions["Gamma_P_resonant"], symbolic["critical"]  # 4 g^2/kappa; kappa_e = kappa_i maximises the port
     (4*g**2/kappa, Eq(kappa_e, kappa_i))

@@ -28,7 +28,8 @@ def full_rate(parameters) -> float:
     >>> from qderive.derivations.purcell.model import PARAMETERS
     >>> from qderive.symbolic import ParameterSet
     >>> g, kappa, gamma = 1.0, 40.0, 0.2
-    >>> rate = full_rate(ParameterSet(tuple(PARAMETERS.values()), {"g": g, "kappa": kappa, "gamma": gamma, "Delta": 0.0}))
+    >>> values = {"g": g, "kappa": kappa, "gamma": gamma, "Delta": 0.0}
+    >>> rate = full_rate(ParameterSet(tuple(PARAMETERS.values()), values))
     >>> exact = (kappa + gamma) / 2 - 2 * math.sqrt(((kappa - gamma) / 4) ** 2 - g**2)  # one-excitation eigenvalue
     >>> round(rate / exact, 10)
     1.0
