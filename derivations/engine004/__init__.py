@@ -14,7 +14,15 @@ from .model import DEFAULTS, PARAMETERS
 
 
 class Engine004(System):
-    """The NV entanglement engine as a registered derivation."""
+    """The NV entanglement engine as a registered derivation.
+
+    Examples
+    --------
+    >>> system = Engine004()
+    >>> d = system.derive(system.parameter_set({"pR": 0.0}))  # both baths hot: no entanglement
+    >>> d.value("C_ss")
+    0.0
+    """
 
     name = "engine004"
     title = derivation.TITLE
