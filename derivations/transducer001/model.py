@@ -95,7 +95,7 @@ def design_defaults(stated: dict[str, float]) -> dict[str, float]:
     >>> round(chained / STATED_RATES["gamma10_e"], 9)  # the exact chained rate reproduces the stated 2 pi 1.3 MHz
     1.0
     >>> kc_t = d["kc_i"] + d["kc_e"]
-    >>> round(4 * _STATED["g02"] ** 2 * d["kc_e"] / kc_t**2 / STATED_RATES["gamma20_e"], 9)  # and the stated 2 pi 14 MHz
+    >>> round(4 * _STATED["g02"] ** 2 * d["kc_e"] / kc_t**2 / STATED_RATES["gamma20_e"], 9)  # and 2 pi 14 MHz
     1.0
     """
     eps, w10, w20 = DESIGN_EPS, stated["w10"], stated["w20"]
