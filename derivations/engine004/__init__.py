@@ -19,9 +19,14 @@ class Engine004(System):
     Examples
     --------
     >>> system = Engine004()
-    >>> d = system.derive(system.parameter_set({"pR": 0.0}))  # both baths hot: no entanglement
-    >>> d.value("C_ss")
-    0.0
+    >>> overrides, condition = system.breakdown  # where validate must FAIL, naming the condition
+    >>> system.parameter_set(overrides)["g"] / system.defaults["eps"] > 0.1, condition
+    (True, 'g/eps')
+    >>> system.parameter_set({"pR": 1.5})
+    Traceback (most recent call last):
+    ...
+    qderive.symbolic.errors.ParameterError: 'pR' must lie in [-1, 1] (polarisation of the right (cold) bath), got 1.5
+
     """
 
     name = "engine004"
