@@ -185,9 +185,11 @@ def steady_state_moments(model: Model) -> dict[str, sp.Expr]:
     Examples
     --------
     >>> from qderive.derivations.engine004.model import gm_L, gp_L
-    >>> moments = steady_state_moments(engine_model())
-    >>> sp.simplify(moments["P_L"].subs(SYM["g"], 0) - gp_L / (gp_L + gm_L))  # uncoupled: detailed balance
-    0
+    >>> model = engine_model()
+    >>> uncoupled = model.replace(hamiltonian=model.hamiltonian.subs(SYM["g"], 0))
+    >>> moments = steady_state_moments(uncoupled)
+    >>> sp.simplify(moments["P_L"] - gp_L / (gp_L + gm_L)), moments["c"]  # detailed balance, no coherence
+    (0, 0)
     """
     equations = moment_equations(model)
     unknowns = {Expectation(next(iter(op.terms))): sp.Symbol(f"m_{name}") for name, op in MOMENTS.items()}
@@ -201,9 +203,11 @@ def x_state(moments: dict[str, sp.Expr]) -> dict[str, sp.Expr]:
 
     Examples
     --------
-    >>> rho = x_state(steady_state_moments(engine_model()))
-    >>> sp.simplify(rho["rho_gg"] + rho["rho_ge"] + rho["rho_eg"] + rho["rho_ee"]), rho["rho_ee_gg"]
-    (1, 0)
+    >>> P_L, P_R = sp.symbols("P_L P_R", positive=True)
+    >>> product = {"P_L": P_L, "P_R": P_R, "P_LR": P_L * P_R, "c": 0, "c_bar": 0, "d": 0, "d_bar": 0}
+    >>> rho = x_state(product)  # an uncorrelated product state
+    >>> rho["rho_gg"], rho["rho_eg"], sp.simplify(rho["rho_gg"] + rho["rho_ge"] + rho["rho_eg"] + rho["rho_ee"])
+    ((P_L - 1)*(P_R - 1), -P_L*(P_R - 1), 1)
     """
     return {
         "rho_gg": sp.factor(1 - moments["P_L"] - moments["P_R"] + moments["P_LR"]),
