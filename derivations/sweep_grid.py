@@ -184,14 +184,13 @@ def build_grid(grid: Mapping[str, Any], parameters: Sequence[Parameter], results
     >>> parameters = [Parameter("g", "coupling", "rad/s"), Parameter("kappa", "cavity decay rate", "rad/s")]
     >>> [a.name for a in build_grid({"kappa": [1.0, 2.0], "g": "1:2:2"}, parameters, lambda: [], "demo")]  # order kept
     ['kappa', 'g']
-    >>> build_grid({"Gamma": [1.0]}, parameters, lambda: ["Gamma"], "demo")
-    Traceback (most recent call last):
-    ...
-    qderive.derivations.sweep_grid.GridError: grid key 'Gamma' is a result, not a parameter of 'demo'; ...
-    >>> build_grid({"g": [-1.0, 1.0]}, parameters, lambda: [], "demo")
-    Traceback (most recent call last):
-    ...
-    qderive.derivations.sweep_grid.GridError: grid 'g' leaves the parameter's domain: 'g' must be positive ...
+    >>> for bad in ({"Gamma": [1.0]}, {"g": [-1.0, 1.0]}):  # a result is no axis; an axis stays in its domain
+    ...     try:
+    ...         build_grid(bad, parameters, lambda: ["Gamma"], "demo")
+    ...     except GridError as error:
+    ...         print(error)
+    grid key 'Gamma' is a result, not a parameter of 'demo'; parameters: g, kappa
+    grid 'g' leaves the parameter's domain: 'g' must be positive (coupling), got -1.0 rad/s
     """
     if not grid:
         raise GridError(f"a sweep of '{system_name}' needs at least one grid axis")
