@@ -34,18 +34,12 @@ ALLOWED_WITHOUT_EXAMPLES: set[str] = set()
 # would push this file past its budget (all examples < 60 s CPU on 2 cores) if each docstring derived
 # again; they are covered by tests/derivations/test_<system>.py meanwhile.
 PENDING_EXAMPLES: set[str] = {
-    "qderive.codegen.cse.eliminate_common",
-    "qderive.codegen.cse.expression_text",
     "qderive.derivations.engine004.figures.concurrence_map",
     "qderive.derivations.engine004.figures.figures",
     "qderive.derivations.engine004.figures.polarisation_region",
     "qderive.derivations.engine004.figures.relaxation_and_dephasing_curves",
     "qderive.derivations.engine004.figures.steady_concurrence",
     "qderive.derivations.engine004.figures.transients",
-    "qderive.derivations.progress.Progress",
-    "qderive.derivations.progress.Progress.close",
-    "qderive.derivations.progress.Progress.stage",
-    "qderive.derivations.progress.Progress.update",
     "qderive.derivations.sps000.SYSTEM.derive",
     "qderive.derivations.sps000.SYSTEM.figures",
     "qderive.derivations.sps000.SYSTEM.validate",
