@@ -625,7 +625,17 @@ class LindbladSolver:
 
 def auto_method(fock: FockModel, box: NumericalRangeBox | None) -> str:
     """The method ``"auto"`` picks: ``"expm"`` (time-independent, ``d <= EXPM_MAX_DIMENSION``), ``"chebyshev"``
-    (time-independent with an oscillation-dominated numerical range ``box``), else ``"adams"``."""
+    (time-independent with an oscillation-dominated numerical range ``box``), else ``"adams"``.
+
+    Examples
+    --------
+    >>> from qderive.numeric import fock_model
+    >>> from qderive.symbolic.library import driven_qubit, pulsed_qubit
+    >>> auto_method(fock_model(driven_qubit(), {"Delta": 0.0, "Omega": 1.0, "gamma": 0.5}), None)  # small: exact
+    'expm'
+    >>> auto_method(fock_model(pulsed_qubit(), {"Omega": 1.0, "t0": 2.0, "w": 0.5, "gamma": 0.5}), None)  # H(t)
+    'adams'
+    """
     if fock.varies_in_time:
         return "adams"
     if fock.dimension <= EXPM_MAX_DIMENSION:

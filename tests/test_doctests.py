@@ -91,20 +91,6 @@ PENDING_EXAMPLES: set[str] = {
     "qderive.derivations.transducer001.validation.sensitivity",
     "qderive.derivations.transducer001.validation.source_statements",
     "qderive.derivations.transducer001.validation.validate",
-    "qderive.numeric.chebyshev.ChebyshevPropagator.plan",
-    "qderive.numeric.chebyshev.ChebyshevPropagator.propagate",
-    "qderive.numeric.chebyshev.ChebyshevPropagator.trajectory",
-    "qderive.numeric.chebyshev.NumericalRangeBox",
-    "qderive.numeric.chebyshev.NumericalRangeBox.centre",
-    "qderive.numeric.chebyshev.NumericalRangeBox.real_half_width",
-    "qderive.numeric.chebyshev.StepPlan",
-    "qderive.numeric.chebyshev.StepPlan.applications",
-    "qderive.numeric.chebyshev.SubStep",
-    "qderive.numeric.chebyshev.chebyshev_step_bytes",
-    "qderive.numeric.chebyshev.ellipse_parameter",
-    "qderive.numeric.chebyshev.plan_step",
-    "qderive.numeric.chebyshev.plan_substep",
-    "qderive.numeric.evolution.auto_method",
 }
 
 
