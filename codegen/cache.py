@@ -58,6 +58,12 @@ def default_cache_dir() -> Path:
     ``$XDG_CACHE_HOME/qderive/kernels`` (default ``~/.cache/...``) on Linux and other
     POSIX systems, ``~/Library/Caches/qderive/kernels`` on macOS and
     ``%LOCALAPPDATA%\\qderive\\Cache\\kernels`` on Windows.
+
+    Examples
+    --------
+    >>> folder = default_cache_dir()
+    >>> folder.name, "qderive" in folder.parts, folder.is_absolute()
+    ('kernels', True, True)
     """
     if sys.platform == "win32":
         base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
@@ -69,7 +75,17 @@ def default_cache_dir() -> Path:
 
 
 def resolve_cache_dir(cache_dir: str | os.PathLike | None = None) -> Path:
-    """``cache_dir`` if given, else ``$QDERIVE_CACHE_DIR``, else :func:`default_cache_dir`."""
+    """``cache_dir`` if given, else ``$QDERIVE_CACHE_DIR``, else :func:`default_cache_dir`.
+
+    Examples
+    --------
+    >>> import os
+    >>> from pathlib import Path
+    >>> resolve_cache_dir("/tmp/my-kernels") == Path("/tmp/my-kernels").resolve()  # an explicit directory wins
+    True
+    >>> resolve_cache_dir() == Path(os.environ.get(CACHE_ENV) or default_cache_dir()).resolve()
+    True
+    """
     chosen = cache_dir or os.environ.get(CACHE_ENV) or default_cache_dir()
     return Path(chosen).expanduser().resolve()
 
@@ -98,13 +114,22 @@ def versions() -> dict[str, str]:
 
 
 def versions_line() -> str:
-    """:func:`versions` as one line for the generated file's header."""
+    """:func:`versions` as one line for the generated file's header.
+
+    Examples
+    --------
+    >>> line = versions_line()
+    >>> f"numba {numba.__version__}" in line and "cache_format" in line
+    True
+    """
     return ", ".join(f"{k} {v}" for k, v in versions().items())
 
 
 def cache_key(payload: Mapping) -> str:
     """sha256 of ``payload`` (JSON-serialised with sorted keys) plus :func:`versions`.
 
+    Examples
+    --------
     >>> len(cache_key({"expr": "Symbol('x')"}))
     64
     """
@@ -113,7 +138,13 @@ def cache_key(payload: Mapping) -> str:
 
 
 def sha256_text(text: str) -> str:
-    """Hex sha256 of ``text`` encoded as UTF-8."""
+    """Hex sha256 of ``text`` encoded as UTF-8.
+
+    Examples
+    --------
+    >>> sha256_text("abc")  # the FIPS 180-2 test vector
+    'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+    """
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -123,6 +154,17 @@ def atomic_write(path: Path, data: bytes, mtime: float | None = None) -> None:
     The file gets mode ``0o666 & ~umask`` (unlike :func:`tempfile.mkstemp`'s ``0o600``),
     so a group-shared cache stays readable by the group.  Raises :class:`OSError` when the
     directory cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "sub" / "data.bin"
+    ...     atomic_write(path, b"first")
+    ...     atomic_write(path, b"second", mtime=SOURCE_MTIME)
+    ...     names = sorted(p.name for p in path.parent.iterdir())  # no temporary file left behind
+    ...     print(path.read_bytes(), path.stat().st_mtime == SOURCE_MTIME, names)
+    b'second' True ['data.bin']
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
@@ -141,17 +183,45 @@ def atomic_write(path: Path, data: bytes, mtime: float | None = None) -> None:
 
 
 class KernelStore:
-    """Manifests and generated sources in one cache directory."""
+    """Manifests and generated sources in one cache directory.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     store = KernelStore(Path(folder))
+    ...     path = store.write_source("k_0123", "x = 1\\n")
+    ...     digest = sha256_text("x = 1\\n")
+    ...     store.write_manifest("0123", {"key": "0123", "source_file": path.name, "source_sha256": digest})
+    ...     print(store.read_verified_source(store.read_manifest("0123"))[1])
+    x = 1
+    """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
     def manifest_path(self, key: str) -> Path:
-        """Where the manifest of ``key`` lives."""
+        """Where the manifest of ``key`` lives.
+
+        Examples
+        --------
+        >>> KernelStore(Path("/cache")).manifest_path("ab12").as_posix()
+        '/cache/ab12.json'
+        """
         return self.directory / f"{key}.json"
 
     def read_manifest(self, key: str) -> dict | None:
-        """The manifest of ``key``, or ``None`` when absent, unreadable or inconsistent."""
+        """The manifest of ``key``, or ``None`` when absent, unreadable or inconsistent.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     store = KernelStore(Path(folder))
+        ...     store.write_manifest("k1", {"key": "k2"})  # names another key: inconsistent
+        ...     print(store.read_manifest("k1"), store.read_manifest("absent"))
+        None None
+        """
         try:
             manifest = json.loads(self.manifest_path(key).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -161,7 +231,18 @@ class KernelStore:
         return manifest
 
     def read_verified_source(self, manifest: dict) -> tuple[Path, str] | None:
-        """The source a manifest names, if it exists and matches the recorded sha256."""
+        """The source a manifest names, if it exists and matches the recorded sha256.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     store = KernelStore(Path(folder))
+        ...     path = store.write_source("k", "x = 1\\n")
+        ...     _ = path.write_text("x = 2\\n")  # tampered after the manifest was written
+        ...     print(store.read_verified_source({"source_file": path.name, "source_sha256": sha256_text("x = 1\\n")}))
+        None
+        """
         try:
             path = self.directory / Path(manifest["source_file"]).name
             text = path.read_bytes().decode("utf-8")
@@ -172,7 +253,17 @@ class KernelStore:
         return path, text
 
     def write_source(self, stem: str, text: str) -> Path:
-        """Store ``text`` as ``<stem>.py`` unless an identical file is already there."""
+        """Store ``text`` as ``<stem>.py`` unless an identical file is already there.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     store = KernelStore(Path(folder))
+        ...     path = store.write_source("k", "x = 1\\n")
+        ...     print(path.name, path.stat().st_mtime == SOURCE_MTIME)
+        k.py True
+        """
         path = self.directory / f"{stem}.py"
         try:
             if path.read_bytes() == text.encode():
@@ -183,12 +274,36 @@ class KernelStore:
         return path
 
     def write_manifest(self, key: str, manifest: dict) -> None:
-        """Store ``manifest`` for ``key`` (atomically)."""
+        """Store ``manifest`` for ``key`` (atomically).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     store = KernelStore(Path(folder))
+        ...     store.write_manifest("k", {"key": "k", "n": 3})
+        ...     print(store.read_manifest("k"))
+        {'key': 'k', 'n': 3}
+        """
         atomic_write(self.manifest_path(key), json.dumps(manifest, indent=1).encode())
 
     def purge_machine_code(self, stem: str, keep: Collection[str] = ()) -> bool:
         """Delete Numba's files of module ``<stem>.py`` except those in ``keep`` (paths
-        relative to the directory); whether that succeeded."""
+        relative to the directory); whether that succeeded.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     store = KernelStore(Path(folder))
+        ...     root = Path(folder) / MACHINE_CODE_DIR
+        ...     root.mkdir()
+        ...     for name in ("k.f-1.py311.nbi", "k.f-1.py311.1.nbc", "other.f-1.py311.nbi"):
+        ...         _ = (root / name).write_bytes(b"")
+        ...     ok = store.purge_machine_code("k", keep={f"{MACHINE_CODE_DIR}/k.f-1.py311.nbi"})
+        ...     print(ok, sorted(p.name for p in root.iterdir()))
+        True ['k.f-1.py311.nbi', 'other.f-1.py311.nbi']
+        """
         root = self.directory / MACHINE_CODE_DIR
         try:
             for pattern in (f"{stem}.*.nbi", f"{stem}.*.nbc"):
@@ -205,6 +320,12 @@ def load_module(path: Path, text: str) -> types.ModuleType:
 
     The text is compiled directly (no ``.pyc``), so exactly the checksummed bytes run;
     functions keep ``path`` as their file, which is where Numba puts its cache.
+
+    Examples
+    --------
+    >>> module = load_module(Path("/nonexistent/kernel_demo.py"), "def f(x):\\n    return 2 * x\\n")
+    >>> module.f(21), module.__file__
+    (42, '/nonexistent/kernel_demo.py')
     """
     name = f"_qderive_kernel_{path.stem}"
     module = types.ModuleType(name)

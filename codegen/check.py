@@ -37,6 +37,14 @@ class CheckPlan:
 
     A real argument is drawn uniformly from ``[low, high]`` (integers when the symbol is
     integer); a complex one uniformly from the rectangle spanned by ``low`` and ``high``.
+
+    Examples
+    --------
+    >>> from qderive.codegen.emit import prepare_arguments
+    >>> g, z = sp.Symbol("g", positive=True), sp.Symbol("z", complex=True)
+    >>> plan = make_plan(prepare_arguments([g, z], [g * z], set()), {"g": (1.0, 3.0)}, n_points=4, seed=1)
+    >>> plan.domains  # g as given, z by default_domain
+    ((1.0, 3.0), ((-2-2j), (2+2j)))
     """
 
     domains: tuple[Domain, ...]
@@ -44,14 +52,31 @@ class CheckPlan:
     seed: int
 
     def as_json(self) -> dict:
-        """A JSON-able form, also used to recognise an identical plan in the cache."""
+        """A JSON-able form, also used to recognise an identical plan in the cache.
+
+        Examples
+        --------
+        >>> CheckPlan(((0.5, 2.0), (-1j, 1j)), 8, 0).as_json()
+        {'domains': [[[0.5, 0.0], [2.0, 0.0]], [[-0.0, -1.0], [0.0, 1.0]]], 'n_points': 8, 'seed': 0}
+        """
         return {"domains": [[_pair(lo), _pair(hi)] for lo, hi in self.domains],
                 "n_points": self.n_points, "seed": self.seed}
 
 
 @dataclass(frozen=True)
 class ReferenceSample:
-    """Sample points (one row per point) and reference values (one row per point)."""
+    """Sample points (one row per point) and reference values (one row per point).
+
+    Examples
+    --------
+    >>> from qderive.codegen.emit import lower, prepare_arguments
+    >>> x = sp.Symbol("x", positive=True)
+    >>> (arg,) = prepare_arguments([x], [sp.log(x)], set())
+    >>> lowered = lower([sp.log(arg.local)], [arg], None, set(), (1e-10, 0.0))
+    >>> points = np.array([[1.0], [np.e]])
+    >>> reference_sample([arg], lowered, 1, [0], points).reference.real.ravel().tolist()  # log 1, log e
+    [0.0, 1.0]
+    """
 
     points: np.ndarray
     reference: np.ndarray
@@ -59,12 +84,27 @@ class ReferenceSample:
     first_failure: str = ""
 
     def as_json(self) -> dict:
-        """Lossless JSON form (floats round-trip exactly; complex as ``[re, im]``)."""
+        """Lossless JSON form (floats round-trip exactly; complex as ``[re, im]``).
+
+        Examples
+        --------
+        >>> sample = ReferenceSample(np.array([[0.5]]), np.array([[1 + 2j]]))
+        >>> sample.as_json()["reference"]
+        {'shape': [1, 1], 're': [1.0], 'im': [2.0]}
+        """
         return {"points": _encode(self.points), "reference": _encode(self.reference)}
 
     @classmethod
     def from_json(cls, data: dict) -> ReferenceSample:
-        """Inverse of :meth:`as_json`."""
+        """Inverse of :meth:`as_json`.
+
+        Examples
+        --------
+        >>> sample = ReferenceSample(np.array([[0.1], [1 / 3]]), np.array([[np.pi], [np.exp(1j)]]))
+        >>> again = ReferenceSample.from_json(sample.as_json())
+        >>> bool(np.array_equal(again.points, sample.points) and np.array_equal(again.reference, sample.reference))
+        True
+        """
         return cls(_decode(data["points"]), _decode(data["reference"]))
 
 
@@ -89,6 +129,15 @@ class CheckReport:
         Flat (C-order) index of the array entry with the largest relative error.
     passed : bool
         Whether every point met the tolerance.
+
+    Examples
+    --------
+    >>> from qderive.codegen.emit import prepare_arguments
+    >>> (arg,) = prepare_arguments([sp.Symbol("x")], [sp.Symbol("x")], set())
+    >>> sample = ReferenceSample(np.array([[1.0], [2.0]]), np.array([[1.0], [2.0]]))
+    >>> report = compare(np.array([1.0, 2.0 + 2e-12]), sample, [arg], rtol=1e-10, atol=0.0)
+    >>> report.passed, report.worst_point, f"{report.max_rel_error:.0e}"
+    (True, {'x': 2.0}, '1e-12')
     """
 
     max_rel_error: float
@@ -104,6 +153,8 @@ class CheckReport:
 def default_domain(symbol: sp.Symbol, is_complex: bool) -> Domain:
     """The sampling domain used when the caller gives none.
 
+    Examples
+    --------
     >>> default_domain(sp.Symbol("g", positive=True), False)
     (0.5, 2.0)
     >>> default_domain(sp.Symbol("z", complex=True), True)
@@ -126,7 +177,20 @@ def default_domain(symbol: sp.Symbol, is_complex: bool) -> Domain:
 
 def make_plan(arguments: Sequence[Argument], domains: Mapping | None, n_points: int,
               seed: int) -> CheckPlan:
-    """Combine the caller's ``domains`` (keyed by symbol or name) with the defaults."""
+    """Combine the caller's ``domains`` (keyed by symbol or name) with the defaults.
+
+    Examples
+    --------
+    >>> from qderive.codegen.emit import prepare_arguments
+    >>> n = sp.Symbol("n", integer=True, positive=True)
+    >>> args = prepare_arguments([n], [n], set())
+    >>> make_plan(args, None, n_points=3, seed=0).domains
+    ((1.0, 4.0),)
+    >>> make_plan(args, {"m": (0, 1)}, 3, 0)
+    Traceback (most recent call last):
+    ...
+    qderive.codegen.errors.InvalidArgumentsError: domains given for m, which are not arguments
+    """
     given = dict(domains or {})
     chosen = []
     for arg in arguments:
@@ -151,7 +215,19 @@ def make_plan(arguments: Sequence[Argument], domains: Mapping | None, n_points: 
 
 
 def sample_points(arguments: Sequence[Argument], plan: CheckPlan) -> np.ndarray:
-    """``(n_points, n_args)`` array of seeded random points (complex dtype if any arg is)."""
+    """``(n_points, n_args)`` array of seeded random points (complex dtype if any arg is).
+
+    Examples
+    --------
+    >>> from qderive.codegen.emit import prepare_arguments
+    >>> args = prepare_arguments([sp.Symbol("g", positive=True), sp.Symbol("n", integer=True, positive=True)],
+    ...                          [sp.Integer(0)], set())
+    >>> points = sample_points(args, make_plan(args, None, n_points=50, seed=3))
+    >>> points.shape, bool(np.all((0.5 <= points[:, 0]) & (points[:, 0] <= 2.0)))
+    ((50, 2), True)
+    >>> bool(np.all(points[:, 1] == np.round(points[:, 1])))  # the integer argument gets whole numbers
+    True
+    """
     rng = np.random.default_rng(plan.seed)
     columns = []
     for arg, (low, high) in zip(arguments, plan.domains, strict=True):
@@ -181,6 +257,16 @@ def reference_sample(arguments: Sequence[Argument], lowered: Lowered, n_entries:
     the reference is instead the expressions before CSE (``lowered.expressions``)
     evaluated over their whole tree (:func:`_tree_values`), so that an error of the
     common-subexpression elimination itself is caught too.
+
+    Examples
+    --------
+    >>> from qderive.codegen.emit import lower, prepare_arguments
+    >>> x = sp.Symbol("x", real=True)
+    >>> (arg,) = prepare_arguments([x], [1 / x], set())
+    >>> lowered = lower([1 / arg.local], [arg], None, set(), (1e-10, 0.0))
+    >>> sample = reference_sample([arg], lowered, 1, [0], np.array([[0.0], [4.0]]))  # 1/0 is dropped
+    >>> sample.points.ravel().tolist(), sample.reference.real.ravel().tolist()
+    ([4.0], [0.25])
     """
     functions = reference_functions()
     printer = _reference_printer(functions)
@@ -271,7 +357,17 @@ def _combine(node: sp.Expr, args: list):
 
 def compare(ours: np.ndarray, sample: ReferenceSample, arguments: Sequence[Argument],
             rtol: float, atol: float) -> CheckReport:
-    """Compare ``ours`` (one row per sample point) with the reference values."""
+    """Compare ``ours`` (one row per sample point) with the reference values.
+
+    Examples
+    --------
+    >>> from qderive.codegen.emit import prepare_arguments
+    >>> (arg,) = prepare_arguments([sp.Symbol("x")], [sp.Symbol("x")], set())
+    >>> sample = ReferenceSample(np.array([[1.0], [2.0]]), np.array([[0.0], [2.0]]))
+    >>> report = compare(np.array([1e-20, 2.0]), sample, [arg], rtol=1e-12, atol=1e-15)
+    >>> report.passed, report.max_rel_error  # the reference 0 makes the relative error infinite; atol admits it
+    (True, inf)
+    """
     ref = sample.reference
     ours = np.asarray(ours, dtype=complex).reshape(ref.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -292,7 +388,22 @@ def compare(ours: np.ndarray, sample: ReferenceSample, arguments: Sequence[Argum
 
 def run_check(evaluate: Callable[[np.ndarray], np.ndarray], sample: ReferenceSample,
               arguments: Sequence[Argument], rtol: float, atol: float, what: str) -> CheckReport:
-    """Evaluate the kernel at the sample's points, compare, and raise if it fails."""
+    """Evaluate the kernel at the sample's points, compare, and raise if it fails.
+
+    Examples
+    --------
+    >>> from qderive.codegen.emit import lower, prepare_arguments
+    >>> x = sp.Symbol("x", real=True)
+    >>> (arg,) = prepare_arguments([x], [sp.sin(x)], set())
+    >>> lowered = lower([sp.sin(arg.local)], [arg], None, set(), (1e-10, 0.0))
+    >>> sample = reference_sample([arg], lowered, 1, [0], sample_points([arg], make_plan([arg], None, 20, 0)))
+    >>> run_check(lambda p: np.sin(p[:, 0]), sample, [arg], 1e-13, 0.0, "sin").passed
+    True
+    >>> run_check(lambda p: p[:, 0], sample, [arg], 1e-13, 0.0, "sin")  # sin x = x is not accurate
+    Traceback (most recent call last):
+    ...
+    qderive.codegen.errors.KernelCheckError: sin: compiled kernel disagrees with the 30-digit reference: ...
+    """
     if len(sample.reference) == 0:
         reason = f" (first point: {sample.first_failure})" if sample.first_failure else ""
         raise KernelCheckError(

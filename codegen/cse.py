@@ -52,6 +52,17 @@ def eliminate_common(
     ------
     CodegenError
         SymEngine cannot represent a construct of ``exprs``.
+
+    Examples
+    --------
+    >>> x, y = sp.symbols("x y", real=True)
+    >>> temporaries = (sp.Symbol(f"t{k}") for k in range(100))
+    >>> replacements, reduced = eliminate_common([sp.sin(x + y) ** 2 + sp.sin(x + y)], temporaries)
+    >>> rebuilt = reduced[0]
+    >>> for temporary, value in reversed(replacements):
+    ...     rebuilt = rebuilt.subs(temporary, value)
+    >>> sp.simplify(rebuilt - (sp.sin(x + y) ** 2 + sp.sin(x + y))), len(replacements) >= 1  # same, shared parts
+    (0, True)
     """
     import symengine as se  # here, not at module level: a cached kernel's load never needs it
 
@@ -85,6 +96,12 @@ def expression_text(expr: sp.Basic) -> str:
 
     SymPy prints what SymEngine cannot represent (e.g. a symbol name that is not valid
     UTF-8).
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x")
+    >>> expression_text(2 * x + sp.sin(x))
+    '2*x + sin(x)'
     """
     import symengine as se
 

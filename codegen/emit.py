@@ -63,6 +63,12 @@ class Argument:
     local : sympy.Symbol
         The symbol used during code generation: named ``name``, real-assumed when the
         caller's symbol had no real/complex assumption.
+
+    Examples
+    --------
+    >>> x, z = sp.Symbol("x"), sp.Symbol("z", complex=True)
+    >>> [(a.name, a.dtype, a.local.is_real) for a in prepare_arguments([x, z], [x * z], set())]
+    [('x', 'float64', True), ('z', 'complex128', None)]
     """
 
     symbol: sp.Symbol
@@ -89,6 +95,14 @@ class Lowered:
         without assumptions), for the reference evaluation.
     expressions : list of sympy.Expr
         The expressions before CSE (in the local symbols), for the reference evaluation.
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x", positive=True)
+    >>> (arg,) = prepare_arguments([x], [sp.sin(x) ** 2 + sp.sin(x)], set())
+    >>> lowered = lower([sp.sin(arg.local) ** 2 + sp.sin(arg.local)], [arg], None, set(), (1e-10, 0.0))
+    >>> lowered.dtype, len(lowered.assignments)  # sin(x) is computed once
+    ('float64', 1)
     """
 
     assignments: list[tuple[str, str]]
@@ -101,7 +115,16 @@ class Lowered:
 
 @dataclass(frozen=True)
 class EmittedModule:
-    """Generated source of one kernel module plus what the loader needs to know."""
+    """Generated source of one kernel module plus what the loader needs to know.
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x", positive=True)
+    >>> module = emit_scalar_module(sp.sqrt(x), [x], name="root", dtype=None, parallel=False, cache_key="k",
+    ...                             versions="v")
+    >>> module.dtype, module.signatures
+    ('float64', {'root': 'float64(float64)', 'root_loop': "void(Array(float64, 1, 'C', readonly=True), float64[::1])"})
+    """
 
     source: str
     dtype: str
@@ -117,6 +140,8 @@ class EmittedModule:
 def is_complex_symbol(symbol: sp.Symbol) -> bool:
     """Whether a kernel argument for ``symbol`` is ``complex128`` (else ``float64``).
 
+    Examples
+    --------
     >>> is_complex_symbol(sp.Symbol("z", complex=True)), is_complex_symbol(sp.Symbol("x"))
     (True, False)
     """
@@ -128,6 +153,8 @@ def identifier(name: str, taken: set[str]) -> str:
 
     Greek letters are spelled out; other invalid characters become underscores.
 
+    Examples
+    --------
     >>> identifier("\\\\kappa_{a}", set()), identifier("Δ", set()), identifier("lambda", set())
     ('kappa_a', 'Delta', 'lambda_')
     """
@@ -153,6 +180,8 @@ def printable(text: str) -> str:
     characters and unpaired surrogates become escapes, so the result is one line that
     no tokenizer splits.
 
+    Examples
+    --------
     >>> printable("x\\nimport os"), printable("Δ\\u2028"), printable("\\\\kappa")
     ('x\\\\nimport os', 'Δ\\\\u2028', '\\\\kappa')
     """
@@ -181,6 +210,16 @@ def prepare_arguments(
         An argument is not a symbol, or appears twice.
     MissingArgumentError
         A free symbol of ``exprs`` is not among ``args``.
+
+    Examples
+    --------
+    >>> x, y = sp.symbols("x y")
+    >>> [a.name for a in prepare_arguments([x, y], [x + y], {"x"})]  # a reserved name is avoided
+    ['x_2', 'y']
+    >>> prepare_arguments([x], [x + y], set())
+    Traceback (most recent call last):
+    ...
+    qderive.codegen.errors.MissingArgumentError: free symbol(s) y of the expression are not in the argument list ...
     """
     args = tuple(args)
     for arg in args:
@@ -328,6 +367,16 @@ def lower(
     printing still knows e.g. that a temporary is nonnegative and its square root real.
     ``tolerance = (rtol, atol)`` of the accuracy check decides when an operand of ``Max``,
     ``Min`` or a comparison counts as real (:func:`~qderive.codegen.real_operands.with_real_operands`).
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x", real=True)
+    >>> (arg,) = prepare_arguments([x], [sp.exp(sp.I * x)], set())
+    >>> lowered = lower([sp.exp(sp.I * arg.local)], [arg], None, set(), (1e-10, 0.0))
+    >>> lowered.dtype  # e^(i x) is complex: the kernel's dtype is inferred
+    'complex128'
+    >>> lower([sp.exp(sp.I * arg.local)], [arg], "float64", set(), (1e-10, 0.0)).outputs  # forced real: .real
+    ['(np.exp(x*1j)).real']
     """
     printer = NumbaPrinter({"order": "none"})
     exprs = [with_real_operands(e, *tolerance, printer.is_real) for e in exprs]
@@ -422,6 +471,8 @@ def module_names(name: str, kind: str) -> tuple[set[str], dict[str, str]]:
 
     ``kind`` is ``"scalar"`` (functions ``scalar`` and ``loop``) or ``"array"`` (``fill``).
 
+    Examples
+    --------
     >>> module_names("T", "scalar")[1]
     {'scalar': 'T', 'loop': 'T_loop'}
     """
@@ -436,7 +487,19 @@ def emit_scalar_module(
     expr: sp.Expr, args: Sequence[sp.Symbol], *, name: str, dtype: str | None, parallel: bool,
     cache_key: str, versions: str, tolerance: tuple[float, float] = (1e-10, 0.0),
 ) -> EmittedModule:
-    """Source of a module with a scalar kernel and its vectorised loop (see :func:`module_names`)."""
+    """Source of a module with a scalar kernel and its vectorised loop (see :func:`module_names`).
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x", real=True)
+    >>> module = emit_scalar_module(sp.cos(x) ** 2, [x], name="c2", dtype=None, parallel=False, cache_key="k",
+    ...                             versions="v")
+    >>> namespace = {}
+    >>> exec(compile(module.source, "<c2>", "exec"), namespace)  # the @njit functions compile lazily
+    >>> import math
+    >>> math.isclose(namespace["c2"].py_func(0.3), math.cos(0.3) ** 2)  # the plain-Python body, uncompiled
+    True
+    """
     check_supported([expr])
     taken, names = module_names(name, "scalar")
     fname, loop_name = names["scalar"], names["loop"]
@@ -509,6 +572,19 @@ def emit_array_module(
     """Source of a module with an in-place filler ``name_fill(out, *args)``.
 
     ``entries`` lists the array's entries in C (row-major) order.
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x", real=True)
+    >>> entries = [sp.cos(x), -sp.sin(x), sp.sin(x), sp.cos(x)]  # a rotation matrix
+    >>> module = emit_array_module(entries, (2, 2), [x], name="R", dtype=None, cache_key="k", versions="v",
+    ...                            expression_text="rotation")
+    >>> namespace = {}
+    >>> exec(compile(module.source, "<R>", "exec"), namespace)
+    >>> out = np.empty((2, 2))
+    >>> namespace["R_fill"].py_func(out, 0.4)
+    >>> np.allclose(out @ out.T, np.eye(2))  # orthogonal
+    True
     """
     check_supported(entries)
     taken, names = module_names(name, "array")
@@ -541,6 +617,8 @@ def emit_array_module(
 def resolve_dtype(dtype: object) -> str | None:
     """Normalise a user dtype request to ``None`` (infer), ``"float64"`` or ``"complex128"``.
 
+    Examples
+    --------
     >>> resolve_dtype(None), resolve_dtype(float), resolve_dtype("complex128")
     (None, 'float64', 'complex128')
     """

@@ -149,6 +149,15 @@ class Kernel(_CompiledModule):
         The accuracy check; ``max_rel_error`` is its worst relative error.
     from_cache : bool
         Whether this kernel was loaded from the disk cache.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from qderive.codegen import compile_expr
+    >>> g, k = sp.symbols("g kappa", positive=True)
+    >>> f = compile_expr(g**2 / (g**2 + k**2), [g, k])
+    >>> float(f.scalar(1.0, 1.0)), f.dtype.name, f.check.passed  # 1/2 at g = kappa
+    (0.5, 'float64', True)
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -171,6 +180,17 @@ class Kernel(_CompiledModule):
         -------
         numpy.ndarray or scalar
             Array of the broadcast shape (a NumPy scalar when every input is a scalar).
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from qderive.codegen import compile_expr
+        >>> g, k = sp.symbols("g kappa", positive=True)
+        >>> f = compile_expr(g**2 / (g**2 + k**2), [g, k])
+        >>> gs = np.array([[1.0], [3.0]])
+        >>> values = f.vectorized(gs, np.array([1.0, 2.0, 3.0]))  # broadcast to shape (2, 3)
+        >>> values.shape, bool(np.allclose(values, gs**2 / (gs**2 + np.array([1.0, 2.0, 3.0]) ** 2)))
+        ((2, 3), True)
         """
         arrays = _inputs(values, self.arguments)
         shape = arrays[0].shape if arrays else ()
@@ -217,6 +237,16 @@ class ArrayKernel(_CompiledModule):
         Shape of the array.
     dtype : numpy.dtype
         ``float64`` or ``complex128``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from qderive.codegen import compile_array
+    >>> w, g = sp.symbols("omega gamma", positive=True)
+    >>> h = compile_array(sp.Matrix([[w, g], [g, -w]]), [w, g])
+    >>> eigenvalues = np.linalg.eigvalsh(h(3.0, 4.0))
+    >>> eigenvalues.tolist()  # +- sqrt(w^2 + g^2)
+    [-5.0, 5.0]
     """
 
     def __init__(self, request: _Request, *args, **kwargs) -> None:
@@ -229,6 +259,21 @@ class ArrayKernel(_CompiledModule):
         """Overwrite ``out`` with the array's values at one parameter point; return ``out``.
 
         ``out`` must have :attr:`shape` and :attr:`dtype` (any strides).
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from qderive.codegen import compile_array
+        >>> w, g = sp.symbols("omega gamma", positive=True)
+        >>> h = compile_array(sp.Matrix([[w, g], [g, -w]]), [w, g])
+        >>> out = np.zeros((2, 2, 2))
+        >>> _ = h.fill(out[0], 1.0, 0.5)  # any strides: fills a slice in place
+        >>> out[0].tolist(), out[1].tolist()
+        ([[1.0, 0.5], [0.5, -1.0]], [[0.0, 0.0], [0.0, 0.0]])
+        >>> h.fill(np.empty((3, 3)), 1.0, 0.5)
+        Traceback (most recent call last):
+        ...
+        qderive.codegen.errors.KernelCallError: out must be a float64 array of shape (2, 2), got float64 (3, 3)
         """
         if not isinstance(out, np.ndarray) or out.shape != self.shape or out.dtype != self.dtype:
             got = f"{out.dtype} {out.shape}" if isinstance(out, np.ndarray) else type(out).__name__
@@ -280,7 +325,21 @@ def _inputs(values: Sequence, arguments: Sequence[Argument]) -> list[np.ndarray]
 
 
 def forget_loaded_kernels() -> None:
-    """Drop the in-memory kernel table (the next call re-reads the disk cache)."""
+    """Drop the in-memory kernel table (the next call re-reads the disk cache).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from qderive.codegen import compile_expr
+    >>> x = sp.Symbol("x", positive=True)
+    >>> first = compile_expr(x + 1, [x])
+    >>> compile_expr(x + 1, [x]) is first  # the in-memory table answers a repeated call
+    True
+    >>> forget_loaded_kernels()
+    >>> again = compile_expr(x + 1, [x])
+    >>> again is first, again.from_cache, float(again(1.0))  # re-read (and re-verified) from the disk cache
+    (False, True, 2.0)
+    """
     _LOADED.clear()
 
 
@@ -516,9 +575,9 @@ def compile_expr(
 
     Examples
     --------
-    >>> import sympy as sp, tempfile
+    >>> import sympy as sp
     >>> g, k = sp.symbols("g kappa", positive=True)
-    >>> f = compile_expr(4 * g**2 / (k**2 + 4 * g**2), [g, k], cache_dir=tempfile.mkdtemp())
+    >>> f = compile_expr(4 * g**2 / (k**2 + 4 * g**2), [g, k])
     >>> float(f(0.5, 1.0)), f.dtype.name, f.max_rel_error < 1e-14
     (0.5, 'float64', True)
     """
@@ -562,10 +621,10 @@ def compile_array(
 
     Examples
     --------
-    >>> import sympy as sp, tempfile, numpy as np
+    >>> import sympy as sp, numpy as np
     >>> w, g = sp.symbols("omega gamma", positive=True)
     >>> H = sp.Matrix([[w, g], [g, -w]])
-    >>> h = compile_array(H, [w, g], cache_dir=tempfile.mkdtemp())
+    >>> h = compile_array(H, [w, g])
     >>> out = np.empty(h.shape, h.dtype)
     >>> h.fill(out, 1.0, 0.25).tolist()
     [[1.0, 0.25], [0.25, -1.0]]

@@ -63,6 +63,16 @@ def straight_line(parameters: Sequence[str], statements: str):
         When Numba compiles a call: a statement is outside the supported subset (see
         the module docstring).  The text is parsed then, not here, so that loading cached
         machine code costs nothing per operation.
+
+    Examples
+    --------
+    >>> from numba import njit
+    >>> body = straight_line(("x",), "t = x*x\\nreturn t*t - 2*t + 1")  # (x^2 - 1)^2
+    >>> @njit
+    ... def f(x):
+    ...     return body(x)
+    >>> f(3.0) == (3.0**2 - 1) ** 2
+    True
     """
     parameters = tuple(parameters)
     n_args = len(parameters)
@@ -85,6 +95,8 @@ def operation_count(parameters: Sequence[str], statements: str) -> int | None:
     """Number of arithmetic operations and calls in ``statements``, or ``None`` when
     :func:`straight_line` does not accept them.
 
+    Examples
+    --------
     >>> operation_count(("x",), "t = x*x + 1\\nreturn np.sqrt(t)"), operation_count(("x",), "return x.real")
     (3, None)
     """

@@ -42,6 +42,17 @@ class Compiled:
         Some signature was compiled (no vouched machine code was found for it).
     saved : bool
         Everything compiled was saved to disk (``False``: kept in memory only).
+
+    Examples
+    --------
+    >>> from qderive.codegen.cache import load_module
+    >>> text = ('from numba import njit\\nSIGNATURES = {"twice": "float64(float64)"}\\n'
+    ...         '@njit\\ndef twice(x):\\n    return 2.0 * x\\n')
+    >>> module = load_module(Path("/nonexistent/demo.py"), text)
+    >>> compile_module(module, None)  # in memory only: compiled, not saved
+    Compiled(compiled=True, saved=False)
+    >>> module.twice(2.5)
+    5.0
     """
 
     compiled: bool
@@ -118,6 +129,22 @@ class VerifiedCache(FunctionCache):
         The Python function of the dispatcher.
     vouched : mapping
         File name (in ``__pycache__``) -> sha256 of the files the manifest vouches for.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from qderive.codegen.cache import KernelStore, load_module
+    >>> text = ('from numba import njit\\nSIGNATURES = {"twice": "float64(float64)"}\\n'
+    ...         '@njit\\ndef twice(x):\\n    return 2.0 * x\\n')
+    >>> store = KernelStore(Path(tempfile.mkdtemp()))
+    >>> path = store.write_source("demo", text)
+    >>> compile_module(load_module(path, text), {})  # nothing vouched: compile and save
+    Compiled(compiled=True, saved=True)
+    >>> files = machine_code_files(store.directory, "demo")
+    >>> compile_module(load_module(path, text), vouched_names(files))  # vouched files are reused
+    Compiled(compiled=False, saved=True)
+    >>> compile_module(load_module(path, text), {})  # the same files, not vouched: never read
+    Compiled(compiled=True, saved=True)
     """
 
     _impl_class = _EntryCacheImpl
@@ -129,12 +156,47 @@ class VerifiedCache(FunctionCache):
         self.saved = True
 
     def load_overload(self, sig, target_context):
+        """Numba's hook: the machine code of ``sig`` from vouched files, or ``None`` (a miss, so Numba compiles).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from qderive.codegen.cache import KernelStore, load_module
+        >>> text = ('from numba import njit\\nSIGNATURES = {"twice": "float64(float64)"}\\n'
+        ...         '@njit\\ndef twice(x):\\n    return 2.0 * x\\n')
+        >>> store = KernelStore(Path(tempfile.mkdtemp()))
+        >>> module = load_module(store.write_source("demo", text), text)
+        >>> _ = compile_module(module, {})
+        >>> signature = module.SIGNATURES["twice"]  # as compile_module asked for it
+        >>> VerifiedCache(module.twice.py_func, {}).load_overload(signature, module.twice.targetctx) is None
+        True
+        >>> vouched = vouched_names(machine_code_files(store.directory, "demo"))
+        >>> VerifiedCache(module.twice.py_func, vouched).load_overload(signature, module.twice.targetctx) is None
+        False
+        """
         try:
             return super().load_overload(sig, target_context)
         except Exception:  # noqa: BLE001 - vouched bytes Numba cannot use: compile instead
             return None
 
     def save_overload(self, sig, data) -> None:
+        """Numba's hook: save new machine code beside the module; on :class:`OSError` keep it in memory.
+
+        An :class:`OSError` sets ``saved`` to False.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from qderive.codegen.cache import KernelStore, load_module
+        >>> text = ('from numba import njit\\nSIGNATURES = {"twice": "float64(float64)"}\\n'
+        ...         '@njit\\ndef twice(x):\\n    return 2.0 * x\\n')
+        >>> store = KernelStore(Path(tempfile.mkdtemp()))
+        >>> module = load_module(store.write_source("demo", text), text)
+        >>> compile_module(module, {}).saved, module.twice._cache.saved
+        (True, True)
+        >>> sorted(name.rsplit(".", 1)[1] for name in machine_code_files(store.directory, "demo"))  # index + data
+        ['nbc', 'nbi']
+        """
         try:
             super().save_overload(sig, data)
         except OSError:  # read-only or replaced cache directory: keep the code in memory
@@ -145,6 +207,20 @@ def compile_module(module: ModuleType, vouched: Mapping[str, str] | None) -> Com
     """Compile every signature in ``module.SIGNATURES``, then forbid further compilation.
 
     ``vouched=None`` compiles in memory without touching any cache.
+
+    Examples
+    --------
+    >>> from qderive.codegen.cache import load_module
+    >>> text = ('from numba import njit\\nSIGNATURES = {"twice": "float64(float64)"}\\n'
+    ...         '@njit\\ndef twice(x):\\n    return 2.0 * x\\n')
+    >>> module = load_module(Path("/nonexistent/demo.py"), text)
+    >>> _ = compile_module(module, None)
+    >>> module.twice(1)  # an int converts to the one compiled signature
+    2.0
+    >>> module.twice(1j)  # no other signature may be compiled
+    Traceback (most recent call last):
+    ...
+    TypeError: No matching definition for argument type(s) complex128
     """
     compiled, saved = False, True
     for name, signature in module.SIGNATURES.items():
@@ -165,6 +241,15 @@ def machine_code_files(directory: Path, stem: str) -> dict[str, str]:
 
     These are all the files Numba may read for the module; paths are relative to the cache
     directory, so a moved or copied cache still verifies.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / MACHINE_CODE_DIR).mkdir()
+    >>> _ = (folder / MACHINE_CODE_DIR / "k.f-3.py311.nbi").write_bytes(b"")
+    >>> machine_code_files(folder, "k")  # sha256 of the empty file
+    {'__pycache__/k.f-3.py311.nbi': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'}
     """
     root = directory / MACHINE_CODE_DIR
     files = {}
@@ -178,7 +263,13 @@ def machine_code_files(directory: Path, stem: str) -> dict[str, str]:
 
 
 def vouched_names(recorded: Mapping[str, str]) -> dict[str, str]:
-    """File name -> sha256 for the manifest's entries that lie in ``__pycache__``."""
+    """File name -> sha256 for the manifest's entries that lie in ``__pycache__``.
+
+    Examples
+    --------
+    >>> vouched_names({"__pycache__/k.nbi": "ab", "../escape.nbi": "cd", "__pycache__/sub/k.nbc": "ef"})
+    {'k.nbi': 'ab'}
+    """
     prefix = f"{MACHINE_CODE_DIR}/"
     return {path[len(prefix):]: digest for path, digest in recorded.items()
             if isinstance(path, str) and isinstance(digest, str) and path.startswith(prefix)
@@ -190,6 +281,18 @@ def vouched_machine_code(store, stem: str, manifest: Mapping) -> dict[str, str]:
 
     Files on disk whose bytes the manifest does not record are never read; they are removed when
     the cache is writable (``store.purge_machine_code``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from qderive.codegen.cache import KernelStore
+    >>> store = KernelStore(Path(tempfile.mkdtemp()))
+    >>> (store.directory / MACHINE_CODE_DIR).mkdir()
+    >>> _ = (store.directory / MACHINE_CODE_DIR / "k.f-3.py311.nbi").write_bytes(b"planted")
+    >>> vouched_machine_code(store, "k", {"machine_code": {}})  # not recorded: not vouched, and removed
+    {}
+    >>> list((store.directory / MACHINE_CODE_DIR).iterdir())
+    []
     """
     recorded = manifest.get("machine_code")
     recorded = recorded if isinstance(recorded, dict) else {}

@@ -69,6 +69,16 @@ class CompiledODE:
         The accuracy reports (``"rhs"``, ``"jacobian"``) against 30-digit mpmath.
     from_cache : bool
         Whether the module was loaded from the disk cache.
+
+    Examples
+    --------
+    >>> from qderive.codegen.ode import compile_ode
+    >>> z, w, k = sp.Symbol("z", complex=True), sp.Symbol("w", real=True), sp.Symbol("k", positive=True)
+    >>> ode = compile_ode([-(k + sp.I) * z, -k * w], [z, w], [k])  # dz/dt = -(k + i) z, dw/dt = -k w
+    >>> jacobian = np.empty((3, 3))
+    >>> ode.jacobian(jacobian, ode.pack([1.0, 1.0]), np.array([0.5]))
+    >>> jacobian.tolist()  # d(re z, im z, w)/dt
+    [[-0.5, 1.0, 0.0], [-1.0, -0.5, 0.0], [0.0, 0.0, -0.5]]
     """
 
     unknowns: tuple[sp.Symbol, ...]
@@ -85,16 +95,42 @@ class CompiledODE:
 
     @property
     def max_rel_error(self) -> float:
-        """Worst relative error of the right-hand side and Jacobian at the check's points."""
+        """Worst relative error of the right-hand side and Jacobian at the check's points.
+
+        Examples
+        --------
+        >>> from qderive.codegen.ode import compile_ode
+        >>> z, w, k = sp.Symbol("z", complex=True), sp.Symbol("w", real=True), sp.Symbol("k", positive=True)
+        >>> ode = compile_ode([-(k + sp.I) * z, -k * w], [z, w], [k])
+        >>> sorted(ode.checks), ode.max_rel_error < 1e-14
+        (['jacobian', 'rhs'], True)
+        """
         return max(report.max_rel_error for report in self.checks.values())
 
     @property
     def size(self) -> int:
-        """Number of real components."""
+        """Number of real components.
+
+        Examples
+        --------
+        >>> from qderive.codegen.ode import compile_ode
+        >>> z, w, k = sp.Symbol("z", complex=True), sp.Symbol("w", real=True), sp.Symbol("k", positive=True)
+        >>> compile_ode([-(k + sp.I) * z, -k * w], [z, w], [k]).size  # re z, im z, w
+        3
+        """
         return len(self.real_unknowns)
 
     def pack(self, values: Sequence[complex]) -> np.ndarray:
-        """The real state ``y`` of complex values of the unknowns."""
+        """The real state ``y`` of complex values of the unknowns.
+
+        Examples
+        --------
+        >>> from qderive.codegen.ode import compile_ode
+        >>> z, w, k = sp.Symbol("z", complex=True), sp.Symbol("w", real=True), sp.Symbol("k", positive=True)
+        >>> ode = compile_ode([-(k + sp.I) * z, -k * w], [z, w], [k])
+        >>> ode.pack([1 + 2j, 3.0]).tolist()
+        [1.0, 2.0, 3.0]
+        """
         z = np.asarray(values, dtype=complex)
         if z.shape != (len(self.unknowns),):
             raise InvalidArgumentsError(f"pack takes {len(self.unknowns)} values, got shape {z.shape}")
@@ -106,7 +142,16 @@ class CompiledODE:
         return y
 
     def unpack(self, y: np.ndarray) -> np.ndarray:
-        """Complex values of the unknowns from real states ``y`` (last axis: components)."""
+        """Complex values of the unknowns from real states ``y`` (last axis: components).
+
+        Examples
+        --------
+        >>> from qderive.codegen.ode import compile_ode
+        >>> z, w, k = sp.Symbol("z", complex=True), sp.Symbol("w", real=True), sp.Symbol("k", positive=True)
+        >>> ode = compile_ode([-(k + sp.I) * z, -k * w], [z, w], [k])
+        >>> ode.unpack(ode.pack([1 + 2j, 3.0])).tolist()  # the inverse of pack
+        [(1+2j), (3+0j)]
+        """
         y = np.asarray(y, dtype=float)
         re = np.array([c[0] for c in self.components])
         im = np.array([c[1] for c in self.components])
@@ -116,7 +161,20 @@ class CompiledODE:
         return z
 
     def parameter_vector(self, values: Mapping[sp.Symbol | str, float]) -> np.ndarray:
-        """``p`` in the compiled order from ``{symbol or name: value}``; missing ones are refused."""
+        """``p`` in the compiled order from ``{symbol or name: value}``; missing ones are refused.
+
+        Examples
+        --------
+        >>> from qderive.codegen.ode import compile_ode
+        >>> z, a, b = sp.Symbol("z", complex=True), sp.Symbol("a", positive=True), sp.Symbol("b", real=True)
+        >>> ode = compile_ode([-(a + sp.I * b) * z], [z], [a, b])
+        >>> ode.parameter_vector({"b": 2.0, a: 1.0}).tolist()  # in the compiled order (a, b)
+        [1.0, 2.0]
+        >>> ode.parameter_vector({"a": 1.0})
+        Traceback (most recent call last):
+        ...
+        qderive.codegen.errors.InvalidArgumentsError: no value for parameter(s) ['b']; the ODE needs ['a', 'b']
+        """
         by_name = {str(k): v for k, v in values.items()}
         missing = [s.name for s in self.parameters if s.name not in by_name]
         if missing:
@@ -166,6 +224,14 @@ def real_system(rhs: Sequence[sp.Expr], unknowns: Sequence[sp.Symbol], parameter
         Lengths differ, a parameter is complex, or a symbol is neither unknown nor parameter.
     CodegenError
         A real unknown has a right-hand side with a non-zero imaginary part.
+
+    Examples
+    --------
+    >>> z, w = sp.Symbol("z", complex=True), sp.Symbol("w")
+    >>> k = sp.Symbol("k", positive=True)
+    >>> real, rhs, components = real_system([-k * z + w], [z], [k], conjugates={w: z})  # w = conj(z)
+    >>> real, rhs, components  # d(re)/dt = (1 - k) re, d(im)/dt = -(1 + k) im
+    ([re_0, im_0], [-k*re_0 + re_0, -im_0*k - im_0], [(0, 1)])
     """
     if len(rhs) != len(unknowns):
         raise InvalidArgumentsError(f"{len(rhs)} right-hand sides for {len(unknowns)} unknowns")
@@ -270,10 +336,10 @@ def compile_ode(
 
     Examples
     --------
-    >>> import sympy as sp, tempfile, numpy as np
+    >>> import sympy as sp, numpy as np
     >>> z, w = sp.Symbol("z", complex=True), sp.Symbol("w", real=True)
     >>> k = sp.Symbol("k", positive=True)
-    >>> ode = compile_ode([-(k + sp.I) * z, -k * w], [z, w], [k], cache_dir=tempfile.mkdtemp())
+    >>> ode = compile_ode([-(k + sp.I) * z, -k * w], [z, w], [k])
     >>> out = np.empty(ode.size)
     >>> ode.rhs(out, ode.pack([1 + 0j, 2.0]), np.array([0.5]))
     >>> out.tolist()

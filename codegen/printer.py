@@ -88,6 +88,8 @@ def is_real_valued(expr: sp.Basic, _memo: dict | None = None, unpromoted: bool =
     inf/nan there).  Mirrors the printer's promotion rules, so ``True`` means no complex
     value is computed for ``expr`` outside ``Abs``/``re``/``im``/``arg``.
 
+    Examples
+    --------
     >>> import sympy as sp
     >>> x, y = sp.symbols("x y", real=True)
     >>> (1 / (x + y)).is_real, is_real_valued(1 / (x + y)), is_real_valued(sp.sqrt(x))
@@ -148,6 +150,8 @@ def _bessel_is_real(expr: sp.Function, memo: dict, unpromoted: bool = False) -> 
 def check_supported(exprs: Iterable[sp.Basic]) -> None:
     """Raise :class:`UnsupportedFunctionError` for the first node without a translation.
 
+    Examples
+    --------
     >>> import sympy as sp
     >>> x = sp.Symbol("x")
     >>> check_supported([sp.exp(x) * sp.besselj(1, x)])
@@ -225,8 +229,25 @@ class NumbaPrinter(PythonCodePrinter):
     real factors of a product are multiplied before the complex ones.  (Numba widens a
     real operand of a complex operation to complex, and IEEE rules forbid simplifying the
     resulting multiplications by zero, so ``1j*a*b`` would cost three complex products.)
+    The bare imaginary unit is the exception: SymPy keeps the number ``I`` first in a product
+    and it is printed there, so ``I*a*b`` still gives ``1j*a*b``.
     Division by a complex value is printed as ``complex_divide(a, b)``
     (see :mod:`qderive.codegen.special`).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> a, b = sp.symbols("a b", real=True)
+    >>> printer = NumbaPrinter()
+    >>> z = sp.Symbol("z", complex=True)
+    >>> printer.doprint(z * a * b)  # the real factors are multiplied before the complex one
+    'a*b*z'
+    >>> printer.doprint((1 + sp.I) * a * b)
+    'a*b*(complex(1, 1))'
+    >>> printer.doprint(sp.I * a * b)  # but not around the bare imaginary unit (see Notes)
+    '1j*a*b'
+    >>> printer.doprint(a / (a + sp.I * b))  # complex division through the runtime helper
+    'complex_divide(a, complex(a, b))'
     """
 
     def __init__(self, settings: dict | None = None) -> None:
@@ -238,10 +259,30 @@ class NumbaPrinter(PythonCodePrinter):
         self._memos: dict[bool, dict] = {False: {}, True: {}}
 
     def is_real(self, expr: sp.Basic) -> bool:
-        """:func:`is_real_valued` for the current mode, memoised across this printer's calls."""
+        """:func:`is_real_valued` for the current mode, memoised across this printer's calls.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> x = sp.Symbol("x", real=True)
+        >>> NumbaPrinter().is_real(sp.sqrt(x)), NumbaPrinter().is_real(sp.sqrt(x**2 + 1))
+        (False, True)
+        """
         return is_real_valued(expr, self._memos[self._real_mode], self._real_mode)
 
     def doprint(self, expr, assign_to=None):  # noqa: D102 - same contract as SymPy's
+        """Print ``expr`` (as SymPy's printer does), first resetting :attr:`promoted`.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> x = sp.Symbol("x", real=True)
+        >>> printer = NumbaPrinter()
+        >>> printer.doprint(sp.sqrt(x)), printer.promoted  # sqrt of a possibly negative x is taken in complex
+        ('np.sqrt(complex(x))', True)
+        >>> printer.doprint(sp.exp(x)), printer.promoted
+        ('np.exp(x)', False)
+        """
         self.promoted = False
         return super().doprint(expr, assign_to)
 

@@ -28,14 +28,33 @@ import sympy as sp
 
 
 class RealOperand(sp.Function):
-    """``RealOperand(z, rtol, atol)``: ``Re z`` where ``|Im z| <= rtol |Re z| + atol``, else undefined."""
+    """``RealOperand(z, rtol, atol)``: ``Re z`` where ``|Im z| <= rtol |Re z| + atol``, else undefined.
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x", real=True)
+    >>> RealOperand(1 - sp.sqrt(x), 1e-10, 0.0).is_extended_real  # SymPy may compare it
+    True
+    >>> f = sp.lambdify([x], RealOperand(1 - sp.sqrt(x), 1e-10, 0.0), modules=[reference_functions(), "mpmath"])
+    >>> f(mpmath.mpf("0.25"))
+    mpf('0.5')
+    """
 
     nargs = 3
     is_extended_real = True
 
 
 class DefinedWhere(sp.Function):
-    """``DefinedWhere(value, r)``: ``value`` where the :class:`RealOperand` ``r`` is defined, else undefined."""
+    """``DefinedWhere(value, r)``: ``value`` where the :class:`RealOperand` ``r`` is defined, else undefined.
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x", real=True)
+    >>> wrapped = with_real_operands(sp.Piecewise((1, sp.sqrt(x) > 1), (0, True)), 1e-10, 0.0,
+    ...                              lambda e: e.is_real is True)
+    >>> wrapped.func.__name__, wrapped.args[1]  # the branch choice is guarded by its operand
+    ('DefinedWhere', RealOperand(sqrt(x), 1.0e-10, 0.0))
+    """
 
     nargs = 2
 
@@ -57,6 +76,12 @@ def with_real_operands(expr: sp.Basic, rtol: float, atol: float,
     is_real : callable
         Whether a subexpression computes a real value at run time
         (:meth:`~qderive.codegen.printer.NumbaPrinter.is_real`).
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x", real=True)
+    >>> with_real_operands(sp.Max(0, x), 1e-10, 0.0, lambda e: e.is_real is True)  # real already: unchanged
+    Max(0, x)
     """
     if not expr.has(*_ORDERINGS, sp.Heaviside):
         return expr
@@ -97,7 +122,19 @@ def with_real_operands(expr: sp.Basic, rtol: float, atol: float,
 def reference_functions() -> dict[str, Callable]:
     """mpmath implementations of :class:`RealOperand` and :class:`DefinedWhere` for
     :func:`sympy.lambdify`; an undefined value raises :class:`ValueError` (the check then
-    drops the sample point, as the kernel returns ``nan`` there)."""
+    drops the sample point, as the kernel returns ``nan`` there).
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x", real=True)
+    >>> f = sp.lambdify([x], RealOperand(sp.sqrt(x), 1e-10, 0.0), modules=[reference_functions(), "mpmath"])
+    >>> f(mpmath.mpf(4))
+    mpf('2.0')
+    >>> f(mpmath.mpf(-4))  # sqrt(-4) = 2i is no real operand
+    Traceback (most recent call last):
+    ...
+    ValueError: an operand of Max/Min/a comparison is complex here (2j)
+    """
     return {"RealOperand": _real_operand_reference, "DefinedWhere": lambda value, operand: value}
 
 

@@ -72,7 +72,24 @@ def parse_number(text: str) -> complex | float:
 def parse_settings(settings: Sequence[str], parameters: Sequence[Parameter] = ()) -> dict[str, complex | float]:
     """``KEY=VALUE`` items to a dict: a parameter's named value (``pump_pol=phi``), a value with units converted
     to the parameter's declared unit (``r=10nm``, ``g=2*pi*1.2MHz``, :func:`~.units.parse_quantity`), or a plain
-    number (:func:`parse_number`) for a key that is not a parameter (refused later by name)."""
+    number (:func:`parse_number`) for a key that is not a parameter (refused later by name).
+
+    Examples
+    --------
+    >>> from qderive.symbolic import Parameter
+    >>> g = Parameter("g", "coupling", "rad/s")
+    >>> settings = parse_settings(["g=2*pi*1.2MHz", "n=3"], [g])  # units converted; a non-parameter read as a number
+    >>> round(settings["g"] / (2 * math.pi * 1.2e6), 12), settings["n"]
+    (1.0, 3.0)
+    >>> parse_settings(["g"], [g])
+    Traceback (most recent call last):
+    ...
+    qderive.errors.QderiveError: --set takes KEY=VALUE, got 'g'
+    >>> parse_settings(["n=__import__('os')"])  # user strings never become code
+    Traceback (most recent call last):
+    ...
+    qderive.errors.QderiveError: cannot read '__import__('os')' as a number (use digits, + - * / **, pi)
+    """
     by_name = {p.name: p for p in parameters}
     values = {}
     for item in settings:
@@ -237,7 +254,16 @@ def _add_settings(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``qderive`` command."""
+    """The argument parser of the ``qderive`` command.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["derive", "bloch", "--set", "Omega=2*pi*1e6", "Delta=0", "--json"])
+    >>> args.command, args.name, args.set, args.json
+    ('derive', 'bloch', ['Omega=2*pi*1e6', 'Delta=0'], True)
+    >>> build_parser().parse_args(["sweep", "bloch", "--grid", "Omega=1e6:1e7:3:log"]).backend  # the default
+    'serial'
+    """
     parser = argparse.ArgumentParser(prog="qderive", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     p = commands.add_parser("list", help="list registered derivations")
@@ -297,7 +323,18 @@ def _warn_one_line(message, category, filename, lineno, file=None, line=None) ->
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Examples
+    --------
+    >>> main(["list"])  # doctest: +ELLIPSIS
+    bloch            optical Bloch equations: driven two-level atom with dephasing
+    ...
+    0
+    >>> main(["validate", "bloch", "--quick", "--set", "Omega=1e15"])  # outside the regime: exit status 1
+    bloch: FAILED: ... outside the regime of the approximation: Omega/omega_0 = 0.414 (needs <= 0.01: FAILS) ...
+    1
+    """
     args = build_parser().parse_args(argv)
     try:
         with warnings.catch_warnings():

@@ -53,7 +53,16 @@ T = TypeVar("T")
 
 
 class ValidationError(QderiveError):
-    """A validation could not be carried out (e.g. a metric came out non-finite)."""
+    """A validation could not be carried out (e.g. a metric came out non-finite).
+
+    Examples
+    --------
+    >>> try:
+    ...     Validation("demo", {"error": float("nan")}, 0.0, 0.1, "")
+    ... except ValidationError as error:
+    ...     print(isinstance(error, QderiveError), str(error).split(";")[0])
+    True validation metric 'error' of 'demo' is nan
+    """
 
 
 def _frozen(mapping: Mapping[str, T] | None) -> Mapping[str, T]:
@@ -66,6 +75,12 @@ class Quantity:
 
     ``value`` is ``None`` for a quantity that is not a number at the given parameters (a condition
     or an equation).
+
+    Examples
+    --------
+    >>> q = Quantity(sp.Symbol("g") ** 2 / sp.Symbol("kappa"), "rad/s", 0.25, "Purcell-type rate")
+    >>> q.value, q.units
+    (0.25, 'rad/s')
     """
 
     expr: sp.Basic
@@ -81,6 +96,12 @@ class Condition:
     ``holds`` is ``value <= limit``. The limit is what the derivation needs for its stated
     accuracy (e.g. ``0.1`` when errors scale as the square of the small parameter and a 1 %
     result is wanted).
+
+    Examples
+    --------
+    >>> eps = sp.Symbol("g") / sp.Symbol("kappa")
+    >>> Condition("g/kappa", eps, 0.05, 0.1, "weak coupling").holds, Condition("g/kappa", eps, 0.5, 0.1).holds
+    (True, False)
     """
 
     name: str
@@ -91,9 +112,23 @@ class Condition:
 
     @property
     def holds(self) -> bool:
+        """``value <= limit``: the small parameter is small enough for the stated accuracy.
+
+        Examples
+        --------
+        >>> Condition("x", sp.Symbol("x"), 0.1, 0.1).holds  # the limit itself still holds
+        True
+        """
         return self.value <= self.limit
 
     def describe(self) -> str:
+        """One line for reports: name, value, limit, verdict and meaning.
+
+        Examples
+        --------
+        >>> Condition("g/kappa", sp.Symbol("g"), 0.5, 0.1, "weak coupling").describe()
+        'g/kappa = 0.5 (needs <= 0.1: FAILS) - weak coupling'
+        """
         verdict = "holds" if self.holds else "FAILS"
         return f"{self.name} = {self.value:.3g} (needs <= {self.limit:g}: {verdict}) - {self.meaning}".rstrip(" -")
 
@@ -105,6 +140,14 @@ class Step:
     ``latex`` is the equation after the step; ``before`` the one it starts from (empty for a
     statement); ``operation`` a short verb phrase ("eliminate the cavity mode a"); ``relies_on``
     names :class:`Condition` entries of the derivation.
+
+    Examples
+    --------
+    >>> step = Step("eliminate a", "H_eff = g^2/Delta", operation="eliminate the cavity mode a", relies_on=("g/Delta",))
+    >>> Derivation("demo", "demo", ParameterSet((), {}), (), (step,), {})
+    Traceback (most recent call last):
+    ...
+    qderive.errors.QderiveError: derivation 'demo': steps rely on undeclared conditions ['g/Delta']
     """
 
     title: str
@@ -117,7 +160,15 @@ class Step:
 
 @dataclass(frozen=True)
 class Discrepancy:
-    """A source formula, number or statement that disagrees with the derivation, and why."""
+    """A source formula, number or statement that disagrees with the derivation, and why.
+
+    Examples
+    --------
+    >>> d = Discrepancy("Paper Eq. 3", "Gamma = g^2/kappa", "Gamma = 4 g^2/kappa",
+    ...                 "the source's kappa is the amplitude decay rate")
+    >>> d.stated != d.derived
+    True
+    """
 
     source: str
     stated: str
@@ -132,6 +183,16 @@ class Evaluator:
     The :mod:`qderive.codegen` kernel is built on first use (and cached on disk across processes);
     calling with a mapping of parameter names to numbers or arrays broadcasts them (one compiled
     loop, no per-point Python).
+
+    Examples
+    --------
+    >>> from qderive.symbolic import declare
+    >>> params = declare([("g", "coupling", "rad/s"), ("kappa", "decay", "rad/s")])
+    >>> rate = closed_form(4 * params["g"].symbol ** 2 / params["kappa"].symbol, params)
+    >>> rate.arguments
+    ('g', 'kappa')
+    >>> rate({"g": np.array([1.0, 2.0]), "kappa": 4.0}).tolist()  # broadcast over the grid, one compiled loop
+    [1.0, 4.0]
     """
 
     expr: sp.Expr
@@ -154,7 +215,19 @@ class Evaluator:
 
 
 def closed_form(expr: sp.Expr, parameters: Mapping[str, Parameter]) -> Evaluator:
-    """An :class:`Evaluator` of ``expr`` over the declared parameters it contains (in name order)."""
+    """An :class:`Evaluator` of ``expr`` over the declared parameters it contains (in name order).
+
+    Examples
+    --------
+    >>> from qderive.symbolic import declare
+    >>> params = declare([("g", "coupling", "rad/s"), ("kappa", "decay", "rad/s")])
+    >>> closed_form(params["g"].symbol / params["kappa"].symbol, params)({"g": 1.0, "kappa": 8.0}).tolist()
+    0.125
+    >>> closed_form(sp.Symbol("x"), params)
+    Traceback (most recent call last):
+    ...
+    qderive.symbolic.errors.ParameterError: cannot compile x: ['x'] are not declared parameters
+    """
     by_symbol = {p.symbol: name for name, p in parameters.items()}
     leftover = sorted(str(s) for s in expr.free_symbols if s not in by_symbol)
     if leftover:
@@ -165,7 +238,18 @@ def closed_form(expr: sp.Expr, parameters: Mapping[str, Parameter]) -> Evaluator
 
 def quantities(expressions: Mapping[str, sp.Expr], meanings: Mapping[str, tuple[str, str]],
                parameters: ParameterSet) -> dict[str, Quantity]:
-    """A :class:`Quantity` per expression: ``meanings[key] = (unit, meaning)``, value at ``parameters``."""
+    """A :class:`Quantity` per expression: ``meanings[key] = (unit, meaning)``, value at ``parameters``.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import declare
+    >>> params = declare([("g", "coupling", "rad/s"), ("kappa", "decay", "rad/s")])
+    >>> values = ParameterSet(tuple(params.values()), {"g": 1.0, "kappa": 4.0})
+    >>> g, kappa = params["g"].symbol, params["kappa"].symbol
+    >>> q = quantities({"Gamma": 4 * g**2 / kappa}, {"Gamma": ("rad/s", "Purcell rate")}, values)
+    >>> q["Gamma"].value, q["Gamma"].units
+    (1.0, 'rad/s')
+    """
     return {key: Quantity(expr, meanings[key][0], float(parameters.evaluate(expr)), meanings[key][1])
             for key, expr in expressions.items()}
 
@@ -176,6 +260,16 @@ class Derivation:
 
     ``data`` carries derived objects that validation and figures need (effective models, symbolic
     solutions), so neither has to derive again.
+
+    Examples
+    --------
+    >>> from qderive.derivations.registry import Registry
+    >>> system = Registry.discover().get("bloch")
+    >>> derivation = system.derive(system.parameter_set())
+    >>> 0 < derivation.value("rho_ee") < 0.5  # an excited population below inversion
+    True
+    >>> derivation.name, len(derivation.steps) > 0, derivation.failed_conditions
+    ('bloch', True, ())
     """
 
     name: str
@@ -197,7 +291,24 @@ class Derivation:
             raise QderiveError(f"derivation '{self.name}': steps rely on undeclared conditions {sorted(unknown)}")
 
     def value(self, key: str) -> float:
-        """The numeric value of result ``key`` (refused if it has none)."""
+        """The numeric value of result ``key`` (refused if it has none).
+
+        Examples
+        --------
+        >>> rate = Quantity(sp.Symbol("Gamma"), "rad/s", 2.5e6)
+        >>> equation = Quantity(sp.Eq(sp.Symbol("x"), 1), "")  # not a number
+        >>> derivation = Derivation("demo", "demo", ParameterSet((), {}), (), (), {"Gamma": rate, "eq": equation})
+        >>> derivation.value("Gamma")
+        2500000.0
+        >>> derivation.value("eq")
+        Traceback (most recent call last):
+        ...
+        qderive.errors.QderiveError: result 'eq' of 'demo' is not a number
+        >>> derivation.value("no_such_result")
+        Traceback (most recent call last):
+        ...
+        qderive.errors.QderiveError: derivation 'demo' has no result 'no_such_result'; results: ['Gamma', 'eq']
+        """
         if key not in self.results:
             raise QderiveError(f"derivation '{self.name}' has no result '{key}'; results: {sorted(self.results)}")
         value = self.results[key].value
@@ -207,6 +318,16 @@ class Derivation:
 
     @property
     def failed_conditions(self) -> tuple[Condition, ...]:
+        """The :class:`Condition` entries whose small parameter is not small here.
+
+        Examples
+        --------
+        >>> eps = sp.Symbol("eps")
+        >>> conditions = {"a": Condition("a", eps, 0.01, 0.1), "b": Condition("b", eps, 0.3, 0.1)}
+        >>> derivation = Derivation("demo", "demo", ParameterSet((), {}), (), (), {}, conditions=conditions)
+        >>> [c.name for c in derivation.failed_conditions]
+        ['b']
+        """
         return tuple(c for c in self.conditions.values() if not c.holds)
 
     def _repr_html_(self) -> str:
@@ -214,7 +335,22 @@ class Derivation:
         return html.heading(self, 3) + "".join(html.derivation_sections(self))
 
     def to_json(self) -> dict[str, Any]:
-        """The documented JSON of ``qderive derive NAME --json``."""
+        """The documented JSON of ``qderive derive NAME --json``.
+
+        Examples
+        --------
+        >>> import json
+        >>> from qderive.symbolic import declare
+        >>> g = declare([("g", "coupling", "rad/s")])["g"]
+        >>> results = {"g2": Quantity(g.symbol**2, "rad^2/s^2", 4.0, "coupling squared")}
+        >>> data = Derivation("demo", "demo", ParameterSet((g,), {"g": 2.0}), (), (), results).to_json()
+        >>> data["results"]["g2"]["value"], data["results"]["g2"]["latex"]
+        (4.0, 'g^{2}')
+        >>> sorted(data)
+        ['assumptions', 'conditions', 'discrepancies', 'name', 'parameters', 'results', 'steps', 'title']
+        >>> json.loads(json.dumps(data)) == data  # plain JSON
+        True
+        """
         return {
             "name": self.name,
             "title": self.title,
@@ -248,7 +384,13 @@ def _json_number(value: complex | float) -> float | list[float]:
 
 @dataclass(frozen=True)
 class ValidationOptions:
-    """How hard to validate: ``quick`` trades the error-scaling study and convergence checks for speed."""
+    """How hard to validate: ``quick`` trades the error-scaling study and convergence checks for speed.
+
+    Examples
+    --------
+    >>> QUICK.quick, FULL.quick, ValidationOptions(progress=True).progress
+    (True, False, True)
+    """
 
     quick: bool = False
     progress: bool = False
@@ -279,6 +421,12 @@ class Validation:
     ``error <= tolerance`` with every condition of the derivation holding (outside its regime an
     approximation fails even where it happens to land close). ``reason`` says why, naming the small
     parameters that are not small. ``scaling`` holds the separate error-scaling study.
+
+    Examples
+    --------
+    >>> v = Validation("demo", {"error": 0.02}, error=0.02, tolerance=0.05, reason="relative error 0.02")
+    >>> v.passed, Validation("demo", {}, 0.02, 0.05, "", conditions_hold=False).passed  # outside the regime: fails
+    (True, False)
     """
 
     name: str
@@ -305,6 +453,13 @@ class Validation:
 
     @property
     def passed(self) -> bool:
+        """``error <= tolerance`` and every condition of the derivation holds.
+
+        Examples
+        --------
+        >>> Validation("demo", {}, error=0.2, tolerance=0.05, reason="").passed
+        False
+        """
         return self.error <= self.tolerance and self.conditions_hold
 
     def _repr_html_(self) -> str:
@@ -312,7 +467,13 @@ class Validation:
         return html.validation_section(self)
 
     def to_json(self) -> dict[str, Any]:
-        """The documented JSON of ``qderive validate NAME --json``."""
+        """The documented JSON of ``qderive validate NAME --json``.
+
+        Examples
+        --------
+        >>> Validation("demo", {"error": 0.02}, 0.02, 0.05, "ok").to_json()["passed"]
+        True
+        """
         return {"name": self.name, "passed": self.passed, "error": self.error, "tolerance": self.tolerance,
                 "conditions_hold": self.conditions_hold, "reason": self.reason, "metrics": dict(self.metrics),
                 "scaling": dict(self.scaling),
@@ -332,6 +493,19 @@ def judge(
     """A :class:`Validation` of ``derivation``; its ``reason`` names the conditions that fail.
 
     ``quantity`` names the error, e.g. ``"relative error of rho_ee"``.
+
+    Examples
+    --------
+    >>> eps = sp.Symbol("eps")
+    >>> derivation = Derivation("demo", "demo", ParameterSet((), {}), (), (), {},
+    ...                         conditions={"g/Delta": Condition("g/Delta", eps, 0.4, 0.1, "dispersive")})
+    >>> v = judge("demo", derivation, error=0.01, tolerance=0.05, quantity="relative error of Gamma", metrics={})
+    >>> v.passed  # close by luck, but outside the regime
+    False
+    >>> for part in v.reason.split("; "):
+    ...     print(part)
+    relative error of Gamma = 0.01 is within the tolerance 0.05
+    outside the regime of the approximation: g/Delta = 0.4 (needs <= 0.1: FAILS) - dispersive
     """
     verdict = "within" if error <= tolerance else "OUTSIDE"
     reason = f"{quantity} = {error:.3g} is {verdict} the tolerance {tolerance:.3g}"
@@ -344,7 +518,18 @@ def judge(
 
 def conditions_of(small_parameters: Mapping[str, sp.Expr], parameters: ParameterSet, limit: float,
                   meaning: str) -> dict[str, Condition]:
-    """:class:`Condition` entries for an elimination's small parameters (absolute values) at ``parameters``."""
+    """:class:`Condition` entries for an elimination's small parameters (absolute values) at ``parameters``.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import declare
+    >>> params = declare([("g", "coupling", "rad/s"), ("Delta", "detuning", "rad/s", "real")])
+    >>> values = ParameterSet(tuple(params.values()), {"g": 1.0, "Delta": -20.0})
+    >>> small = {"g/|Delta|": params["g"].symbol / params["Delta"].symbol}
+    >>> (c,) = conditions_of(small, values, 0.1, "dispersive").values()
+    >>> c.value, c.holds  # the absolute value of the small parameter
+    (0.05, True)
+    """
     return {
         name: Condition(name, expr, abs(complex(parameters.evaluate(expr))), limit, meaning)
         for name, expr in small_parameters.items()
@@ -353,7 +538,15 @@ def conditions_of(small_parameters: Mapping[str, sp.Expr], parameters: Parameter
 
 @dataclass(frozen=True)
 class Report:
-    """What ``qderive run`` writes and the tests read: a derivation, its validation and its figures."""
+    """What ``qderive run`` writes and the tests read: a derivation, its validation and its figures.
+
+    Examples
+    --------
+    >>> derivation = Derivation("demo", "demo", ParameterSet((), {}), (), (), {})
+    >>> report = Report(derivation, Validation("demo", {}, 0.01, 0.05, "ok"), ())
+    >>> report.validation.passed, report.figures
+    (True, ())
+    """
 
     derivation: Derivation
     validation: Validation | None
@@ -365,17 +558,42 @@ class SymbolicCache:
 
     A system's symbolic derivation does not depend on the numbers, so it is done once per key and
     reused by every later ``derive`` (sweeps call ``derive`` at many points).
+
+    Examples
+    --------
+    >>> cache = SymbolicCache()
+    >>> calls = []
+    >>> build = lambda: calls.append(1) or "symbolic result"
+    >>> cache.get("H_eff", build), cache.get("H_eff", build), len(calls)  # built once
+    ('symbolic result', 'symbolic result', 1)
     """
 
     def __init__(self) -> None:
         self._store: dict[Hashable, Any] = {}
 
     def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The value stored under ``key``, built by ``build()`` the first time.
+
+        Examples
+        --------
+        >>> cache = SymbolicCache()
+        >>> cache.get(("order", 2), lambda: [1, 2]) is cache.get(("order", 2), lambda: [3])
+        True
+        """
         if key not in self._store:
             self._store[key] = build()
         return self._store[key]
 
     def clear(self) -> None:
+        """Forget everything (the next ``get`` builds again).
+
+        Examples
+        --------
+        >>> cache = SymbolicCache()
+        >>> _ = cache.get("a", lambda: 1)
+        >>> len(cache), cache.clear(), len(cache)
+        (1, None, 0)
+        """
         self._store.clear()
 
     def __len__(self) -> int:
@@ -384,7 +602,14 @@ class SymbolicCache:
 
 @dataclass(frozen=True)
 class Stages:
-    """The module functions a system's package provides: ``derive(cache, parameters)``, ``validate``, ``figures``."""
+    """The module functions a system's package provides: ``derive(cache, parameters)``, ``validate``, ``figures``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.bloch import Bloch
+    >>> Bloch.stages.validate is not None, Bloch.stages.figures is None  # bloch has no figures
+    (True, True)
+    """
 
     derive: Callable[[SymbolicCache, ParameterSet], Derivation]
     validate: Callable[[Derivation, ValidationOptions], Validation] | None = None
@@ -402,6 +627,19 @@ class System:
         The user-settable parameters (``--set``), each with meaning, unit and domain.
     defaults : mapping
         A value for every parameter.
+
+    Examples
+    --------
+    >>> class Empty(System):
+    ...     name = "empty"
+    >>> Empty().derive(ParameterSet((), {}))
+    Traceback (most recent call last):
+    ...
+    qderive.errors.QderiveError: derivation 'empty' defines neither stages nor derive()
+    >>> System()
+    Traceback (most recent call last):
+    ...
+    qderive.errors.QderiveError: a System needs a name of letters, digits and '_', got ''
     """
 
     name: str = ""
@@ -420,17 +658,49 @@ class System:
         self.cache = SymbolicCache()
 
     def parameter_set(self, overrides: Mapping[str, complex | float] | None = None) -> ParameterSet:
-        """The defaults updated by ``overrides``, each value checked against its parameter's domain."""
+        """The defaults updated by ``overrides``, each value checked against its parameter's domain.
+
+        Examples
+        --------
+        >>> from qderive.derivations.registry import Registry
+        >>> system = Registry.discover().get("bloch")
+        >>> values = system.parameter_set({"Omega": 2e8})
+        >>> values["Omega"], values["Omega"] != system.defaults["Omega"]
+        (200000000.0, True)
+        """
         return ParameterSet(self.parameters, {**self.defaults, **dict(overrides or {})})
 
     def derive(self, parameters: ParameterSet) -> Derivation:
-        """The derivation at ``parameters`` (symbolic work from :attr:`cache`)."""
+        """The derivation at ``parameters`` (symbolic work from :attr:`cache`).
+
+        Examples
+        --------
+        >>> from qderive.derivations.registry import Registry
+        >>> system = Registry.discover().get("bloch")
+        >>> first = system.derive(system.parameter_set())
+        >>> cached = len(system.cache)
+        >>> second = system.derive(system.parameter_set({"Omega": 2 * system.defaults["Omega"]}))
+        >>> len(system.cache) == cached  # the symbolic work is reused
+        True
+        >>> second.value("rho_ee") > first.value("rho_ee")  # more drive, more excitation
+        True
+        """
         if self.stages is None:
             raise QderiveError(f"derivation '{self.name}' defines neither stages nor derive()")
         return self.stages.derive(self.cache, parameters)
 
     def validate(self, derivation: Derivation, options: ValidationOptions = FULL) -> Validation | None:
-        """Check ``derivation`` against the full model; ``None`` if the system has no full model."""
+        """Check ``derivation`` against the full model; ``None`` if the system has no full model.
+
+        Examples
+        --------
+        >>> from qderive.derivations.registry import Registry
+        >>> system = Registry.discover().get("bloch")
+        >>> overrides, condition = system.breakdown
+        >>> validation = system.validate(system.derive(system.parameter_set(overrides)), QUICK)
+        >>> validation.passed, condition in validation.reason  # outside the regime it fails and names the condition
+        (False, True)
+        """
         if self.stages is None or self.stages.validate is None:
             return None
         return self.stages.validate(derivation, options)
@@ -441,13 +711,30 @@ class System:
 
         ``options.quick`` asks for cheaper figures where a figure set validates (coarser maps),
         ``options.progress`` for progress lines on the long ones.
+
+        Examples
+        --------
+        >>> from qderive.derivations.registry import Registry
+        >>> system = Registry.discover().get("bloch")
+        >>> derivation = Derivation("bloch", "demo", system.parameter_set(), (), (), {})
+        >>> system.figures(derivation, None)  # bloch has no figures stage: none are drawn
+        ()
         """
         if self.stages is None or self.stages.figures is None:
             return ()
         return tuple(self.stages.figures(derivation, validation, options))
 
     def report(self, parameters: ParameterSet, options: ValidationOptions = FULL) -> Report:
-        """Derive once, validate that derivation, and build the figures from both (progress if asked)."""
+        """Derive once, validate that derivation, and build the figures from both (progress if asked).
+
+        Examples
+        --------
+        >>> from qderive.derivations.registry import Registry
+        >>> system = Registry.discover().get("bloch")
+        >>> report = system.report(system.parameter_set(), QUICK)
+        >>> report.validation.error <= report.validation.tolerance
+        True
+        """
         with Progress(self.name, 3, enabled=options.progress) as progress:
             progress.stage("derive")
             derivation = self.derive(parameters)

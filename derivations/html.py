@@ -61,7 +61,16 @@ def _split_lines(latex: str) -> list[str]:
 
 
 def equation(latex: str, display: bool = True) -> str:
-    """MathML of ``latex`` (one ``<math>`` element per top-level line)."""
+    """MathML of ``latex`` (one ``<math>`` element per top-level line).
+
+    Examples
+    --------
+    >>> block = equation("a = b \\\\\\\\ c = d")  # two top-level lines: two <math> elements
+    >>> block.count("<math"), block.count('display="block"')
+    (2, 2)
+    >>> equation("x^2", display=False).count('display="inline"')
+    1
+    """
     kind = "block" if display else "inline"
     parts = []
     for line in _split_lines(latex) if display else [latex]:
@@ -84,12 +93,34 @@ def _verdict(ok: bool, yes: str = "holds", no: str = "FAILS") -> str:
 
 
 def heading(d: Derivation, level: int = 1) -> str:
-    """``<hN>name: title</hN>``."""
+    """``<hN>name: title</hN>``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.contract import Derivation
+    >>> from qderive.symbolic import ParameterSet
+    >>> heading(Derivation("demo", "a < b", ParameterSet((), {}), (), (), {}), 2)  # text is escaped
+    '<h2>demo: a &lt; b</h2>'
+    """
     return f"<h{level}>{_e(d.name)}: {_e(d.title)}</h{level}>"
 
 
 def derivation_sections(d: Derivation) -> list[str]:
-    """Assumptions, conditions, steps, results and discrepancies as HTML sections."""
+    """Assumptions, conditions, steps, results and discrepancies as HTML sections.
+
+    Examples
+    --------
+    >>> from qderive.derivations.contract import Condition, Derivation, Discrepancy
+    >>> from qderive.symbolic import ParameterSet
+    >>> d = Derivation("demo", "demo", ParameterSet((), {}), ("<weak> coupling",), (), {},
+    ...                (Discrepancy("Eq. 3", "g^2", "4 g^2", "factor 4"),),
+    ...                {"g/kappa": Condition("g/kappa", sp.Symbol("g"), 0.5, 0.1)})
+    >>> sections = derivation_sections(d)
+    >>> [s[:s.index("</h2>")].removeprefix("<h2>") for s in sections]
+    ['Assumptions', 'Conditions at these parameters', 'Steps', 'Results', 'Discrepancies with the source (1)']
+    >>> "&lt;weak&gt;" in sections[0], '<span class="bad">FAILS</span>' in sections[1]
+    (True, True)
+    """
     out = ["<h2>Assumptions</h2><ul>" + "".join(f"<li>{_e(a)}</li>" for a in d.assumptions) + "</ul>"]
     if d.conditions:
         rows = [[equation(sp.latex(c.expr), display=False), f"{c.value:.3g}", f"{c.limit:g}", _verdict(c.holds),
@@ -121,28 +152,63 @@ def derivation_sections(d: Derivation) -> list[str]:
 
 
 def validation_section(v: Validation) -> str:
-    """The validation verdict, reason and metrics."""
+    """The validation verdict, reason and metrics.
+
+    Examples
+    --------
+    >>> from qderive.derivations.contract import Validation
+    >>> section = validation_section(Validation("demo", {"error": 0.2}, 0.2, 0.05, "error 0.2 > 0.05"))
+    >>> '<span class="bad">FAILED</span>' in section, "<code>error</code>" in section
+    (True, True)
+    """
     rows = [[f"<code>{_e(k)}</code>", _e(f"{x:.6g}")] for k, x in {**v.metrics, **v.scaling}.items()]
     return (f"<h2>Validation: {_verdict(v.passed, 'PASSED', 'FAILED')}</h2><p>{_e(v.reason)}</p>"
             + _table(["metric", "value"], rows) + (f"<p>{_e(v.details)}</p>" if v.details else ""))
 
 
 def figure_section(pngs: Sequence[tuple[str, str, bytes]]) -> str:
-    """Figures ``(name, title, png bytes)`` embedded as data URLs."""
+    """Figures ``(name, title, png bytes)`` embedded as data URLs.
+
+    Examples
+    --------
+    >>> import base64
+    >>> section = figure_section([("fig1", "A & B", b"PNG")])
+    >>> base64.b64encode(b"PNG").decode() in section, "A &amp; B" in section
+    (True, True)
+    >>> figure_section([])  # nothing to show: no section
+    ''
+    """
     items = [f'<figure><img alt="{_e(title)}" src="data:image/png;base64,{base64.b64encode(data).decode()}">'
              f"<figcaption>{_e(title)}</figcaption></figure>" for name, title, data in pngs]
     return "<h2>Figures</h2>" + "".join(items) if items else ""
 
 
 def page(title: str, body: Sequence[str]) -> str:
-    """A complete HTML document with the shared style and no external resources."""
+    """A complete HTML document with the shared style and no external resources.
+
+    Examples
+    --------
+    >>> document = page("t", ["<p>body</p>"])
+    >>> document.startswith("<!DOCTYPE html>"), "default-src 'none'" in document  # no external resources
+    (True, True)
+    """
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
             f'<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; '
             f"style-src 'unsafe-inline'\"><style>{STYLE}</style></head><body>" + "".join(body) + "</body></html>")
 
 
 def report_page(report: Report, figures: Sequence[tuple[str, str, bytes]] = ()) -> str:
-    """The report page of ``report`` with the drawn figures."""
+    """The report page of ``report`` with the drawn figures.
+
+    Examples
+    --------
+    >>> from qderive.derivations.contract import Derivation, Report
+    >>> from qderive.symbolic import ParameterSet
+    >>> report = Report(Derivation("demo", "demo", ParameterSet((), {}), (), (), {}), None, ())
+    >>> document = report_page(report)
+    >>> "<title>qderive report: demo</title>" in document, "Validation" in document  # no validation: no section
+    (True, False)
+    """
     d = report.derivation
     body = [heading(d)]
     parameters = [[f"<code>{_e(k)}</code>", _e(f"{v:.6g}" if isinstance(v, float) else v)]
@@ -156,14 +222,33 @@ def report_page(report: Report, figures: Sequence[tuple[str, str, bytes]] = ()) 
 
 
 def index_page(entries: Sequence[tuple[str, str, bool | None]]) -> str:
-    """An index linking report folders: ``(name, title, passed)``."""
+    """An index linking report folders: ``(name, title, passed)``.
+
+    Examples
+    --------
+    >>> document = index_page([("bloch", "Bloch", True), ("demo", "no model", None)])
+    >>> 'href="bloch/report.html"' in document, '<span class="ok">PASSED</span>' in document
+    (True, True)
+    """
     rows = [[f'<a href="{_e(name)}/report.html">{_e(name)}</a>', _e(title),
              "-" if passed is None else _verdict(passed, "PASSED", "FAILED")] for name, title, passed in entries]
     return page("qderive reports", ["<h1>qderive reports</h1>", _table(["derivation", "title", "validation"], rows)])
 
 
 def write_html(report: Report, folder: Path) -> list[str]:
-    """``report.html`` beside the drawn figures (``figures/<name>.png``), which it embeds."""
+    """``report.html`` beside the drawn figures (``figures/<name>.png``), which it embeds.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from qderive.derivations.contract import Derivation, Report
+    >>> from qderive.symbolic import ParameterSet
+    >>> report = Report(Derivation("demo", "demo", ParameterSet((), {}), (), (), {}), None, ())
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     written = write_html(report, Path(folder))
+    ...     print(written, (Path(folder) / "report.html").read_text().count("<h1>"))
+    ['report.html'] 1
+    """
     pngs = [(f.name, f.title, (folder / "figures" / f"{f.name}.png").read_bytes()) for f in report.figures]
     (folder / "report.html").write_text(report_page(report, pngs), encoding="utf-8")
     return ["report.html"]

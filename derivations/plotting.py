@@ -38,7 +38,13 @@ STYLE = {"font.size": 9, "axes.grid": True, "grid.alpha": 0.3}
 
 @dataclass(frozen=True)
 class Axis:
-    """An axis: what is plotted, its unit (empty when dimensionless) and whether it is logarithmic."""
+    """An axis: what is plotted, its unit (empty when dimensionless) and whether it is logarithmic.
+
+    Examples
+    --------
+    >>> Axis("detuning", "rad/s", log=True).log
+    True
+    """
 
     label: str
     unit: str = ""
@@ -46,12 +52,29 @@ class Axis:
 
     @property
     def text(self) -> str:
+        """The axis label with its unit in parentheses (the label alone when dimensionless).
+
+        Examples
+        --------
+        >>> Axis("time", "s").text, Axis("population").text
+        ('time (s)', 'population')
+        """
         return f"{self.label} ({self.unit})" if self.unit else self.label
 
 
 @dataclass(frozen=True)
 class Series:
-    """One curve; ``points=True`` draws markers only (e.g. full-model checks on an analytic curve)."""
+    """One curve; ``points=True`` draws markers only (e.g. full-model checks on an analytic curve).
+
+    Examples
+    --------
+    >>> Series([0, 1, 2], [0.0, 1.0, 4.0], "x^2").y.dtype.name
+    'float64'
+    >>> Series([0, 1], [0.0], "bad")
+    Traceback (most recent call last):
+    ...
+    qderive.errors.QderiveError: series 'bad': x (2,) and y (1,) must be equal 1-D shapes
+    """
 
     x: np.ndarray
     y: np.ndarray
@@ -68,7 +91,17 @@ class Series:
 
 @dataclass(frozen=True)
 class CurvePanel:
-    """Curves sharing two axes; ``reference_lines`` are horizontal lines ``(y, label)``."""
+    """Curves sharing two axes; ``reference_lines`` are horizontal lines ``(y, label)``.
+
+    Examples
+    --------
+    >>> x = np.linspace(0, 1, 5)
+    >>> curve = Series(x, np.exp(-x), "exact")
+    >>> panel = CurvePanel(Axis("t", "s"), Axis("P_e"), (curve,), reference_lines=((0.5, "half"),))
+    >>> ax = render(Figure("decay", "", (panel,))).axes[0]
+    >>> len(ax.lines), ax.get_xlabel()  # the curve and the reference line
+    (2, 't (s)')
+    """
 
     x_axis: Axis
     y_axis: Axis
@@ -82,6 +115,17 @@ class MapPanel:
     """A 2-D map ``values[i, j]`` at ``(x[j], y[i])``; ``valid`` masks points where the map is not meaningful.
 
     ``contours`` are levels drawn as lines on top (e.g. the edge of a region).
+
+    Examples
+    --------
+    >>> x, y = np.linspace(0, 1, 3), np.linspace(0, 2, 4)
+    >>> panel = MapPanel(Axis("x"), Axis("y"), Axis("f"), x, y, np.add.outer(y, x), valid=np.add.outer(y, x) < 2)
+    >>> panel.values.shape
+    (4, 3)
+    >>> MapPanel(Axis("x"), Axis("y"), Axis("f"), x, y, np.zeros((3, 4)), title="transposed")
+    Traceback (most recent call last):
+    ...
+    qderive.errors.QderiveError: map 'transposed': values have shape (3, 4), expected (len(y), len(x)) = (4, 3)
     """
 
     x_axis: Axis
@@ -109,7 +153,15 @@ Panel = CurvePanel | MapPanel
 
 @dataclass(frozen=True)
 class Figure:
-    """A named figure (file stem ``name``) of panels, side by side or in rows of ``columns``."""
+    """A named figure (file stem ``name``) of panels, side by side or in rows of ``columns``.
+
+    Examples
+    --------
+    >>> Figure("fig 1", "", ())
+    Traceback (most recent call last):
+    ...
+    qderive.errors.QderiveError: figure name must be letters, digits, '_' or '-', got 'fig 1'
+    """
 
     name: str
     title: str
@@ -144,7 +196,18 @@ def _draw_map(fig: MplFigure, ax, panel: MapPanel) -> None:
 
 
 def render(figure: Figure) -> MplFigure:
-    """The Matplotlib figure of ``figure`` (not saved)."""
+    """The Matplotlib figure of ``figure`` (not saved).
+
+    Examples
+    --------
+    >>> x = np.linspace(1, 10, 4)
+    >>> curve = CurvePanel(Axis("x", log=True), Axis("y"), (Series(x, x),))
+    >>> grid = MapPanel(Axis("x"), Axis("y"), Axis("f"), x, x, np.outer(x, x))
+    >>> fig = render(Figure("two", "two panels", (curve, grid, curve), columns=2))
+    >>> visible = [ax for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>"]
+    >>> len(visible), visible[0].get_xscale(), fig.get_suptitle()  # 3 panels in 2 columns; the 4th cell hidden
+    (3, 'log', 'two panels')
+    """
     from matplotlib import rc_context
 
     with rc_context(STYLE):
@@ -173,7 +236,17 @@ def render(figure: Figure) -> MplFigure:
 
 
 def draw(figure: Figure, folder: Path, dpi: int = 120) -> Path:
-    """Write ``folder/<name>.png`` (to a temporary name, then renamed) and return its path."""
+    """Write ``folder/<name>.png`` (to a temporary name, then renamed) and return its path.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> x = np.linspace(0, 1, 3)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = draw(Figure("line", "", (CurvePanel(Axis("x"), Axis("y"), (Series(x, x),)),)), Path(folder))
+    ...     print(path.read_bytes()[:8] == b"\\x89PNG\\r\\n\\x1a\\n", oct(path.stat().st_mode & 0o777))
+    True 0o644
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{figure.name}.png"
@@ -190,5 +263,16 @@ def draw(figure: Figure, folder: Path, dpi: int = 120) -> Path:
 
 
 def draw_all(figures: Sequence[Figure], folder: Path) -> list[Path]:
-    """Draw every figure into ``folder``."""
+    """Draw every figure into ``folder``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> x = np.linspace(0, 1, 3)
+    >>> figures = [Figure(name, "", (CurvePanel(Axis("x"), Axis("y"), (Series(x, x),)),)) for name in ("a", "b")]
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     paths = draw_all(figures, Path(folder))
+    ...     print([p.name for p in paths], sorted(p.name for p in Path(folder).iterdir()))  # no temporary files left
+    ['a.png', 'b.png'] ['a.png', 'b.png']
+    """
     return [draw(figure, folder) for figure in figures]

@@ -56,6 +56,16 @@ class Progress:
         Where to write (standard error by default); a tqdm bar only if it is a terminal.
     unit : str
         Name of the counted unit in plain lines (``"points"``, ``"rows"``, ``"steps"``).
+
+    Examples
+    --------
+    >>> import io
+    >>> stream = io.StringIO()
+    >>> progress = Progress("sweep demo", total=10, done=4, stream=stream, unit="points")  # a resumed sweep
+    >>> progress.update(6)
+    >>> progress.close()
+    >>> stream.getvalue().startswith("sweep demo: 10/10 points (100 %)")
+    True
     """
 
     def __init__(self, description: str, total: int | None = None, done: int = 0, enabled: bool = True,
@@ -69,7 +79,17 @@ class Progress:
                          dynamic_ncols=True) if terminal else None
 
     def stage(self, name: str) -> None:
-        """Stage ``name`` starts (it counts as one unit)."""
+        """Stage ``name`` starts (it counts as one unit).
+
+        Examples
+        --------
+        >>> import io
+        >>> stream = io.StringIO()
+        >>> progress = Progress("bloch", total=3, stream=stream)
+        >>> progress.stage("derive"); progress.stage("validate")
+        >>> [line.split(" (")[1].split(",")[0] for line in stream.getvalue().splitlines()]  # stage k of n, at once
+        ['1/3', '2/3']
+        """
         self.done += 1
         if not self.enabled:
             return
@@ -82,7 +102,15 @@ class Progress:
         self._last_line = time.perf_counter()
 
     def update(self, n: int = 1) -> None:
-        """``n`` more units are finished."""
+        """``n`` more units are finished.
+
+        Examples
+        --------
+        >>> progress = Progress("count", total=None, enabled=False)  # total unknown, quiet
+        >>> progress.update(); progress.update(4)
+        >>> progress.done
+        5
+        """
         self.done += n
         self._counted = True
         if self._bar is not None:
@@ -106,7 +134,17 @@ class Progress:
               file=self.stream, flush=True)
 
     def close(self) -> None:
-        """Finish the bar, or print the final count line (if units were counted rather than staged)."""
+        """Finish the bar, or print the final count line (if units were counted rather than staged).
+
+        Examples
+        --------
+        >>> import io
+        >>> stream = io.StringIO()
+        >>> with Progress("stages", total=1, stream=stream) as progress:
+        ...     progress.stage("derive")
+        >>> len(stream.getvalue().splitlines())  # stages print as they start; closing adds no count line
+        1
+        """
         if self._bar is not None:
             self._bar.close()
         elif self.enabled and self._counted and self.done != self._shown:

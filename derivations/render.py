@@ -21,7 +21,13 @@ _LATEX_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$"
 
 
 def latex_text(text: str) -> str:
-    """``text`` escaped for LaTeX text mode."""
+    """``text`` escaped for LaTeX text mode.
+
+    Examples
+    --------
+    >>> print(latex_text("kappa_e & 50% of {g}"))
+    kappa\\_e \\& 50\\% of \\{g\\}
+    """
     return "".join(_LATEX_SPECIALS.get(c, c) for c in str(text))
 
 
@@ -30,7 +36,13 @@ def _value(q: Quantity) -> str:
 
 
 def plain(latex: str) -> str:
-    """A LaTeX equation as readable Unicode text (``pylatexenc``), fractions bracketed: ``(a)/(b)``."""
+    """A LaTeX equation as readable Unicode text (``pylatexenc``), fractions bracketed: ``(a)/(b)``.
+
+    Examples
+    --------
+    >>> plain(r"\\frac{g^{2}}{\\kappa}")
+    '(g^2)/(κ)'
+    """
     context = get_default_latex_context_db().filter_context()
     fractions = [MacroTextSpec(name, simplify_repl="(%s)/(%s)") for name in ("frac", "tfrac", "dfrac")]
     context.add_context_category("qderive-fractions", prepend=True, macros=fractions)
@@ -38,7 +50,34 @@ def plain(latex: str) -> str:
 
 
 def to_text(d: Derivation, v: Validation | None = None) -> str:
-    """Plain text: assumptions, conditions, steps, results, discrepancies (and the validation)."""
+    """Plain text: assumptions, conditions, steps, results, discrepancies (and the validation).
+
+    Examples
+    --------
+    >>> from qderive.derivations.contract import Derivation, Quantity, Step, Validation
+    >>> from qderive.symbolic import ParameterSet
+    >>> g, kappa = sp.symbols("g kappa", positive=True)
+    >>> step = Step("Purcell rate", r"\\Gamma = \\frac{4 g^{2}}{\\kappa}", operation="eliminate the cavity")
+    >>> d = Derivation("demo", "Purcell rate", ParameterSet((), {}), ("weak coupling",), (step,),
+    ...                {"Gamma": Quantity(4 * g**2 / kappa, "rad/s", 1.0, "emission rate into the cavity")})
+    >>> print(to_text(d, Validation("demo", {"error": 0.01}, 0.01, 0.05, "relative error 0.01")))
+    demo: Purcell rate
+    <BLANKLINE>
+    Assumptions:
+      - weak coupling
+    <BLANKLINE>
+    Steps:
+      1. Purcell rate
+         operation: eliminate the cavity
+         Γ= (4 g^2)/(κ)
+    <BLANKLINE>
+    Results:
+      Gamma = 4*g**2/kappa
+          value: 1 rad/s  -- emission rate into the cavity
+    <BLANKLINE>
+    Validation: PASSED: relative error 0.01
+      error = 0.01
+    """
     lines = [f"{d.name}: {d.title}", "", "Assumptions:"]
     lines += [f"  - {a}" for a in d.assumptions]
     if d.conditions:
@@ -73,7 +112,17 @@ def _md_cell(text: str) -> str:
 
 
 def to_markdown(d: Derivation, v: Validation | None = None) -> str:
-    """Markdown with ``$$`` LaTeX (renders on code hosts and in Jupyter)."""
+    """Markdown with ``$$`` LaTeX (renders on code hosts and in Jupyter).
+
+    Examples
+    --------
+    >>> from qderive.derivations.contract import Derivation, Quantity
+    >>> from qderive.symbolic import ParameterSet
+    >>> g = sp.Symbol("g", positive=True)
+    >>> d = Derivation("demo", "a | b", ParameterSet((), {}), (), (), {"g2": Quantity(g**2, "", 4.0, "x | y")})
+    >>> print(to_markdown(d).splitlines()[-1])  # a '|' in a table cell is escaped
+    | `g2` | $g^{2}$ | 4 | x \\| y |
+    """
     lines = [f"# {d.name}: {d.title}", "", "## Assumptions", ""]
     lines += [f"- {a}" for a in d.assumptions]
     if d.conditions:
@@ -110,7 +159,19 @@ def to_markdown(d: Derivation, v: Validation | None = None) -> str:
 
 
 def to_latex(d: Derivation, v: Validation | None = None, standalone: bool = False) -> str:
-    """A LaTeX section (``standalone``: a complete document) with text escaped."""
+    """A LaTeX section (``standalone``: a complete document) with text escaped.
+
+    Examples
+    --------
+    >>> from qderive.derivations.contract import Derivation
+    >>> from qderive.symbolic import ParameterSet
+    >>> d = Derivation("demo_1", "50% & more", ParameterSet((), {}), ("a_b",), (), {})
+    >>> print(to_latex(d).splitlines()[0])
+    \\section*{demo\\_1: 50\\% \\& more}
+    >>> document = to_latex(d, standalone=True)
+    >>> document.startswith("\\\\documentclass{article}"), document.rstrip().endswith("\\\\end{document}")
+    (True, True)
+    """
     lines = [rf"\section*{{{latex_text(d.name)}: {latex_text(d.title)}}}", r"\subsection*{Assumptions}",
              r"\begin{itemize}"]
     lines += [rf"\item {latex_text(a)}" for a in d.assumptions]

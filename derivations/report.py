@@ -37,12 +37,37 @@ MANIFEST = ".qderive-report.json"
 
 
 class ReportError(QderiveError):
-    """The report folder cannot be written safely."""
+    """The report folder cannot be written safely.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile() as a_file:
+    ...     try:
+    ...         check_folder(a_file.name)
+    ...     except ReportError as error:
+    ...         print(isinstance(error, QderiveError), str(error).endswith("exists and is not a folder"))
+    True True
+    """
 
 
 @dataclass(frozen=True)
 class ReportSummary:
-    """Where the report went, whether its validation passed, and a printable summary."""
+    """Where the report went, whether its validation passed, and a printable summary.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import sympy as sp
+    >>> from qderive.derivations.contract import Derivation, Quantity, Report, Validation
+    >>> from qderive.symbolic import ParameterSet
+    >>> derivation = Derivation("demo", "demo", ParameterSet((), {}), (), (), {"x": Quantity(sp.Integer(2), "", 2.0)})
+    >>> failed = Validation("demo", {}, 0.3, 0.1, "error 0.3")
+    >>> with tempfile.TemporaryDirectory() as parent:
+    ...     summary = write_report(Report(derivation, failed, ()), Path(parent) / "r")
+    >>> summary.passed, summary.files, summary.folder.name
+    (False, ('report.md', 'results.json', 'report.html'), 'r')
+    """
 
     folder: Path
     passed: bool
@@ -51,6 +76,14 @@ class ReportSummary:
 
 
 def package_version() -> str:
+    """The installed version of the ``qderive`` distribution, or ``"unknown"`` in an uninstalled source tree.
+
+    Examples
+    --------
+    >>> from importlib.metadata import version
+    >>> package_version() == version("qderive")  # installed here (editable)
+    True
+    """
     try:
         return version("qderive")
     except PackageNotFoundError:  # running from a source tree that is not installed
@@ -58,7 +91,19 @@ def package_version() -> str:
 
 
 def results_json(report: Report) -> dict[str, Any]:
-    """``{"derivation": derive JSON, "validation": validate JSON or None, "version"}``."""
+    """``{"derivation": derive JSON, "validation": validate JSON or None, "version"}``.
+
+    Examples
+    --------
+    >>> import json
+    >>> from qderive.derivations.contract import Derivation, Report
+    >>> from qderive.symbolic import ParameterSet
+    >>> data = results_json(Report(Derivation("demo", "demo", ParameterSet((), {}), (), (), {}), None, ()))
+    >>> sorted(data), data["validation"], data["derivation"]["name"]
+    (['derivation', 'validation', 'version'], None, 'demo')
+    >>> json.loads(json.dumps(data)) == data
+    True
+    """
     return {
         "derivation": report.derivation.to_json(),
         "validation": None if report.validation is None else report.validation.to_json(),
@@ -74,14 +119,41 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def write_markdown_and_json(report: Report, folder: Path) -> list[str]:
-    """``report.md`` and ``results.json``."""
+    """``report.md`` and ``results.json``.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from qderive.derivations.contract import Derivation, Report
+    >>> from qderive.symbolic import ParameterSet
+    >>> report = Report(Derivation("demo", "demo", ParameterSet((), {}), ("an assumption",), (), {}), None, ())
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     names = write_markdown_and_json(report, Path(folder))
+    ...     print(names, json.loads((Path(folder) / "results.json").read_text())["derivation"]["assumptions"])
+    ['report.md', 'results.json'] ['an assumption']
+    """
     _write_text(folder / "report.md", to_markdown(report.derivation, report.validation))
     _write_text(folder / "results.json", json.dumps(results_json(report), indent=2, default=str))
     return ["report.md", "results.json"]
 
 
 def write_figures(report: Report, folder: Path) -> list[str]:
-    """Every figure as ``figures/<name>.png``."""
+    """Every figure as ``figures/<name>.png``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from qderive.derivations.contract import Derivation, Report
+    >>> from qderive.derivations.plotting import Axis, CurvePanel, Figure, Series
+    >>> from qderive.symbolic import ParameterSet
+    >>> x = np.linspace(0, 1, 3)
+    >>> figure = Figure("line", "", (CurvePanel(Axis("x"), Axis("y"), (Series(x, x),)),))
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     print(write_figures(Report(Derivation("d", "d", ParameterSet((), {}), (), (), {}), None, (figure,)),
+    ...                         Path(folder)))
+    ['figures/line.png']
+    """
     return [str(draw(figure, folder / "figures").relative_to(folder)) for figure in report.figures]
 
 
@@ -139,7 +211,16 @@ def _install(staging: Path, target: Path, files: list[str], owned: set[str]) -> 
 
 
 def check_folder(folder: Path | str) -> Path:
-    """Refuse, before any work is done, a report folder that cannot be written (a file, a link, no permission)."""
+    """Refuse, before any work is done, a report folder that cannot be written (a file, a link, no permission).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as parent:
+    ...     target = check_folder(Path(parent) / "new" / "report")  # its parent is created, the folder is not
+    ...     print(target.parent.is_dir(), target.exists())
+    True False
+    """
     target = Path(folder).absolute()
     if target.is_symlink():
         raise ReportError(f"report folder {target} is a symbolic link; give a real folder")
@@ -155,7 +236,30 @@ def check_folder(folder: Path | str) -> Path:
 
 
 def write_report(report: Report, folder: Path | str, writers: tuple[Writer, ...] = WRITERS) -> ReportSummary:
-    """Write ``report`` into ``folder`` (see the module docstring for the safety rules)."""
+    """Write ``report`` into ``folder`` (see the module docstring for the safety rules).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from qderive.derivations.contract import Derivation, Report
+    >>> from qderive.symbolic import ParameterSet
+    >>> report = Report(Derivation("demo", "demo", ParameterSet((), {}), (), (), {}), None, ())
+    >>> with tempfile.TemporaryDirectory() as parent:
+    ...     target = Path(parent) / "out"
+    ...     target.mkdir()
+    ...     _ = (target / "report.md").write_text("my own notes")  # not written by a report
+    ...     try:
+    ...         write_report(report, target)
+    ...     except ReportError as error:
+    ...         print("refused:", "was not written by a qderive report" in str(error))
+    ...     (target / "report.md").unlink()
+    ...     _ = (target / "notes.txt").write_text("mine")
+    ...     _ = write_report(report, target)
+    ...     _ = write_report(report, target)  # a report replaces its own previous files ...
+    ...     print((target / "notes.txt").read_text(), sorted(p.name for p in target.iterdir()))  # ... and no others
+    refused: True
+    mine ['.qderive-report.json', 'notes.txt', 'report.html', 'report.md', 'results.json']
+    """
     target = Path(folder).absolute()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -186,7 +290,20 @@ def _passed(report: Report) -> bool:
 
 
 def summary_text(report: Report, folder: Path) -> str:
-    """The lines ``qderive run`` prints."""
+    """The lines ``qderive run`` prints.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from qderive.derivations.contract import Derivation, Discrepancy, Quantity, Report
+    >>> from qderive.symbolic import ParameterSet
+    >>> results = {"Gamma": Quantity(sp.Symbol("G"), "rad/s", 2.5e6)}
+    >>> d = Derivation("demo", "demo", ParameterSet((), {}), (), (), results, (Discrepancy("s", "a", "b", "c"),))
+    >>> print(summary_text(Report(d, None, ()), Path("/reports/demo")))
+    report of 'demo' in /reports/demo
+      Gamma = 2.5e+06 rad/s
+      1 discrepancies with the source (see report.md)
+    """
     d, v = report.derivation, report.validation
     lines = [f"report of '{d.name}' in {folder}"]
     lines += [f"  {k} = {q.value:.6g} {q.units}".rstrip() for k, q in d.results.items() if q.value is not None]
@@ -199,7 +316,22 @@ def summary_text(report: Report, folder: Path) -> str:
 
 
 def write_index(entries: list[tuple[str, str, bool | None]], folder: Path | str) -> Path:
-    """``index.html`` linking the report folders ``folder/<name>/`` (written by rename; never over a foreign file)."""
+    """``index.html`` linking the report folders ``folder/<name>/`` (written by rename; never over a foreign file).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = write_index([("bloch", "Bloch", True)], folder)
+    ...     print(path.name, 'href="bloch/report.html"' in path.read_text())
+    ...     _ = path.write_text("<html>someone else's page</html>")
+    ...     try:
+    ...         write_index([], folder)
+    ...     except ReportError as error:
+    ...         print(str(error).endswith("move it aside or use --out"))
+    index.html True
+    True
+    """
     folder = Path(folder)
     path = folder / "index.html"
     if path.is_symlink():

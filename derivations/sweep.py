@@ -323,7 +323,19 @@ def sweep(
 
 
 class PointFailureWarning(UserWarning):
-    """A validation could not be carried out at some grid points (they are marked ``validation_status = -1``)."""
+    """A validation could not be carried out at some grid points (they are marked ``validation_status = -1``).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error", PointFailureWarning)  # make a sweep stop at the first lost point
+    ...     try:
+    ...         warnings.warn("bloch: validation could not be carried out at some points", PointFailureWarning)
+    ...     except PointFailureWarning as caught:
+    ...         print(type(caught).__name__, isinstance(caught, UserWarning))
+    PointFailureWarning True
+    """
 
 
 def _skeleton(coords: Mapping[str, xr.Variable], attrs: Mapping[str, Any],

@@ -31,12 +31,30 @@ MAX_POINTS = 10**10
 
 
 class GridError(QderiveError):
-    """A sweep grid is malformed or does not fit the system's parameters."""
+    """A sweep grid is malformed or does not fit the system's parameters.
+
+    Examples
+    --------
+    >>> from qderive import QderiveError
+    >>> try:
+    ...     parse_axis_text("g=1:2")
+    ... except GridError as error:
+    ...     print(isinstance(error, QderiveError), error)
+    True --grid takes KEY=START:STOP:NUM[:log], got 'g=1:2'
+    """
 
 
 @dataclass(frozen=True)
 class GridAxis:
-    """One swept parameter: its name, the values, its unit and meaning (for the dataset's attributes)."""
+    """One swept parameter: its name, the values, its unit and meaning (for the dataset's attributes).
+
+    Examples
+    --------
+    >>> from qderive.symbolic import Parameter
+    >>> (axis,) = build_grid({"g": (1.0, 3.0, 3)}, [Parameter("g", "coupling", "rad/s")], lambda: [], "demo")
+    >>> axis.name, axis.values.tolist(), axis.unit, axis.meaning
+    ('g', [1.0, 2.0, 3.0], 'rad/s', 'coupling')
+    """
 
     name: str
     values: np.ndarray
@@ -45,7 +63,17 @@ class GridAxis:
 
 
 def spaced(name: str, start: float, stop: float, num: int, log: bool = False) -> np.ndarray:
-    """``num`` points from ``start`` to ``stop`` (both included), linear or geometric (``log``)."""
+    """``num`` points from ``start`` to ``stop`` (both included), linear or geometric (``log``).
+
+    Examples
+    --------
+    >>> spaced("x", 1.0, 100.0, 3, log=True).tolist()  # geometric: equal ratios
+    [1.0, 10.0, 100.0]
+    >>> spaced("x", 0.0, 1.0, 0)
+    Traceback (most recent call last):
+    ...
+    qderive.derivations.sweep_grid.GridError: grid 'x': NUM must be a positive integer, got 0
+    """
     if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num <= 0:
         raise GridError(f"grid '{name}': NUM must be a positive integer, got {num!r}")
     if not (np.isfinite(start) and np.isfinite(stop)):
@@ -58,7 +86,13 @@ def spaced(name: str, start: float, stop: float, num: int, log: bool = False) ->
 
 
 def split_axis_text(text: str) -> tuple[str, str]:
-    """``KEY=START:STOP:NUM[:log]`` -> ``(KEY, "START:STOP:NUM[:log]")`` (the spec is read by :func:`parse_spec`)."""
+    """``KEY=START:STOP:NUM[:log]`` -> ``(KEY, "START:STOP:NUM[:log]")`` (the spec is read by :func:`parse_spec`).
+
+    Examples
+    --------
+    >>> split_axis_text(" g = 0:1:3")
+    ('g', ' 0:1:3')
+    """
     key, sep, spec = text.partition("=")
     if not sep or not key.strip():
         raise GridError(f"--grid takes KEY=START:STOP:NUM[:log], got '{text}'")
@@ -66,7 +100,17 @@ def split_axis_text(text: str) -> tuple[str, str]:
 
 
 def parse_spec(name: str, spec: str, unit: str = "") -> np.ndarray:
-    """``START:STOP:NUM[:log]`` -> values; START and STOP may carry units (``10nm``), read in ``unit``."""
+    """``START:STOP:NUM[:log]`` -> values; START and STOP may carry units (``10nm``), read in ``unit``.
+
+    Examples
+    --------
+    >>> bool(np.allclose(parse_spec("r", "5nm:15nm:3", unit="m"), [5e-9, 10e-9, 15e-9]))  # read in the unit
+    True
+    >>> parse_spec("g", "-1:1:3:log")
+    Traceback (most recent call last):
+    ...
+    qderive.derivations.sweep_grid.GridError: grid 'g': a log axis needs START > 0 and STOP > 0, got -1:1
+    """
     from .units import parse_quantity  # the command line's safe quantity parser (no code from user strings)
 
     fields = spec.split(":")
@@ -83,13 +127,34 @@ def parse_spec(name: str, spec: str, unit: str = "") -> np.ndarray:
 
 
 def parse_axis_text(text: str, unit: str = "") -> tuple[str, np.ndarray]:
-    """``KEY=START:STOP:NUM[:log]`` -> ``(KEY, values)``; anything malformed is one :class:`GridError`."""
+    """``KEY=START:STOP:NUM[:log]`` -> ``(KEY, values)``; anything malformed is one :class:`GridError`.
+
+    Examples
+    --------
+    >>> key, values = parse_axis_text("g=2*pi*1e3:2*pi*1e5:3:log", unit="rad/s")
+    >>> key, bool(np.allclose(values / (2 * np.pi), [1e3, 1e4, 1e5]))
+    ('g', True)
+    >>> parse_axis_text("g=1:2:many")
+    Traceback (most recent call last):
+    ...
+    qderive.derivations.sweep_grid.GridError: grid 'g': NUM must be a positive integer, got 'many'
+    """
     key, spec = split_axis_text(text)
     return key, parse_spec(key, spec, unit)
 
 
 def axis_values(name: str, spec: Any, unit: str = "") -> np.ndarray:
-    """One axis from explicit values, a ``(start, stop, num[, "log"])`` tuple or ``START:STOP:NUM[:log]``."""
+    """One axis from explicit values, a ``(start, stop, num[, "log"])`` tuple or ``START:STOP:NUM[:log]``.
+
+    Examples
+    --------
+    >>> axis_values("g", [1, 2, 5]).tolist(), axis_values("g", (1, 4, 4)).tolist(), axis_values("g", "1:4:4").tolist()
+    ([1.0, 2.0, 5.0], [1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 4.0])
+    >>> axis_values("g", [1.0, float("inf")])
+    Traceback (most recent call last):
+    ...
+    qderive.derivations.sweep_grid.GridError: grid 'g': values must be finite
+    """
     if isinstance(spec, str):
         return parse_spec(name, spec, unit)
     if isinstance(spec, tuple) and len(spec) in (3, 4) and not any(isinstance(s, (list, np.ndarray)) for s in spec):
@@ -111,7 +176,22 @@ def axis_values(name: str, spec: Any, unit: str = "") -> np.ndarray:
 
 def build_grid(grid: Mapping[str, Any], parameters: Sequence[Parameter], results: Callable[[], Sequence[str]],
                system_name: str) -> tuple[GridAxis, ...]:
-    """Checked axes, in the order given; ``results()`` names the system's results (asked only to word an error)."""
+    """Checked axes, in the order given; ``results()`` names the system's results (asked only to word an error).
+
+    Examples
+    --------
+    >>> from qderive.symbolic import Parameter
+    >>> parameters = [Parameter("g", "coupling", "rad/s"), Parameter("kappa", "cavity decay rate", "rad/s")]
+    >>> [a.name for a in build_grid({"kappa": [1.0, 2.0], "g": "1:2:2"}, parameters, lambda: [], "demo")]  # order kept
+    ['kappa', 'g']
+    >>> for bad in ({"Gamma": [1.0]}, {"g": [-1.0, 1.0]}):  # a result is no axis; an axis stays in its domain
+    ...     try:
+    ...         build_grid(bad, parameters, lambda: ["Gamma"], "demo")
+    ...     except GridError as error:
+    ...         print(error)
+    grid key 'Gamma' is a result, not a parameter of 'demo'; parameters: g, kappa
+    grid 'g' leaves the parameter's domain: 'g' must be positive (coupling), got -1.0 rad/s
+    """
     if not grid:
         raise GridError(f"a sweep of '{system_name}' needs at least one grid axis")
     by_name = {p.name: p for p in parameters}

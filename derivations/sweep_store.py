@@ -32,11 +32,32 @@ CHUNK_POINTS = 2**16
 
 
 class SweepStoreError(QderiveError):
-    """A sweep's output file exists with other contents, or cannot be written."""
+    """A sweep's output file exists with other contents, or cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> skeleton = xr.Dataset({"f": (("x",), np.zeros(3))}, coords={"x": [0.0, 1.0, 2.0]})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = SweepStore(skeleton, {"grid": {"x": [0, 1, 2]}}, Path(folder) / "s.zarr")
+    ...     try:
+    ...         SweepStore(skeleton, {"grid": {"x": [0, 1, 3]}}, Path(folder) / "s.zarr")  # another grid
+    ...     except SweepStoreError as error:
+    ...         print(str(error).split("(")[1].split(")")[0])
+    grid differs in x
+    """
 
 
 def describe_change(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> str:
-    """The first difference between two signatures, in words."""
+    """The first difference between two signatures, in words.
+
+    Examples
+    --------
+    >>> describe_change({"name": "bloch", "fixed": {"g": 1, "k": 2}}, {"name": "bloch", "fixed": {"g": 1, "k": 3}})
+    'fixed differs in k'
+    >>> describe_change({"version": "1"}, {"version": "2"}), describe_change({"a": 1}, {"a": 1})
+    ("version differs ('1' stored, '2' now)", 'nothing differs')
+    """
     for key in sorted(set(stored) | set(wanted)):
         old, new = stored.get(key), wanted.get(key)
         if old == new:
@@ -49,7 +70,13 @@ def describe_change(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> str
 
 
 def chunks_for(shape: tuple[int, ...]) -> tuple[int, ...]:
-    """Chunks of about :data:`CHUNK_POINTS` points, split along the leading dimension."""
+    """Chunks of about :data:`CHUNK_POINTS` points, split along the leading dimension.
+
+    Examples
+    --------
+    >>> chunks_for((10, 20)), chunks_for((10**6,)), chunks_for((4, 2**17))  # about 2^16 points, whole trailing rows
+    ((10, 20), (65536,), (1, 131072))
+    """
     trailing = int(np.prod(shape[1:], dtype=np.int64)) if len(shape) > 1 else 1
     return (max(1, min(shape[0], CHUNK_POINTS // max(trailing, 1))), *shape[1:])
 
@@ -65,6 +92,16 @@ class SweepStore:
         JSON-serialisable description of the sweep; must match an existing store's.
     path : Path, optional
         ``*.zarr`` or ``*.nc``; ``None`` keeps everything in memory.
+
+    Examples
+    --------
+    >>> skeleton = xr.Dataset({"f": (("x", "y"), np.zeros((2, 3)))}, coords={"x": [0.0, 1.0], "y": [0.0, 1.0, 2.0]})
+    >>> store = SweepStore(skeleton, {"name": "demo"})  # in memory
+    >>> store.write_points(np.array([0, 5]), {"f": np.array([1.5, 2.5])})
+    >>> store.done.tolist()
+    [[True, False, False], [False, False, True]]
+    >>> float(store.finish()["f"].values[1, 2]), store.resumed
+    (2.5, False)
     """
 
     def __init__(self, skeleton: xr.Dataset, signature: Mapping[str, Any], path: Path | None = None) -> None:
@@ -127,11 +164,34 @@ class SweepStore:
     # -- writing -------------------------------------------------------------------------------
     @property
     def done(self) -> np.ndarray:
-        """Boolean mask over the grid of points whose per-point work is stored."""
+        """Boolean mask over the grid of points whose per-point work is stored.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> skeleton = xr.Dataset({"f": (("x",), np.zeros(4))}, coords={"x": np.arange(4.0)})
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     first = SweepStore(skeleton, {"name": "demo"}, Path(folder) / "s.zarr")
+        ...     first.write_points(np.array([1, 2]), {"f": np.array([10.0, 20.0])})
+        ...     again = SweepStore(skeleton, {"name": "demo"}, Path(folder) / "s.zarr")  # a rerun resumes
+        ...     print(again.resumed, again.done.tolist())
+        True [False, True, True, False]
+        """
         return self._done
 
     def write_block(self, rows: slice, values: Mapping[str, np.ndarray]) -> None:
-        """Store whole rows ``rows`` (along the first dimension) of some variables."""
+        """Store whole rows ``rows`` (along the first dimension) of some variables.
+
+        Examples
+        --------
+        >>> skeleton = xr.Dataset({"f": (("x", "y"), np.zeros((3, 2)))}, coords={"x": np.arange(3.0), "y": [0.0, 1.0]})
+        >>> store = SweepStore(skeleton, {"name": "demo"})
+        >>> store.write_block(slice(0, 2), {"f": np.ones((2, 2))})
+        >>> store.dataset()["f"].values.tolist()  # the rows not written are still NaN
+        [[1.0, 1.0], [1.0, 1.0], [nan, nan]]
+        >>> bool(store.done.any())  # closed-form rows are not per-point work: nothing marked done
+        False
+        """
         for name, array in values.items():
             if self.path is None and rows == slice(None):
                 self._arrays[name] = array  # the whole variable: kept as computed, no copy
@@ -141,7 +201,16 @@ class SweepStore:
                 self._group[name][rows] = array
 
     def write_points(self, flat: np.ndarray, values: Mapping[str, np.ndarray]) -> None:
-        """Store per-point values at flat grid indices ``flat`` and mark those points done."""
+        """Store per-point values at flat grid indices ``flat`` and mark those points done.
+
+        Examples
+        --------
+        >>> skeleton = xr.Dataset({"f": (("x",), np.zeros(3))}, coords={"x": np.arange(3.0)})
+        >>> store = SweepStore(skeleton, {"name": "demo"})
+        >>> store.write_points(np.array([2]), {"f": np.array([7.0])})
+        >>> store.dataset()["f"].values.tolist(), store.done.tolist()
+        ([nan, nan, 7.0], [False, False, True])
+        """
         if len(flat) == 0:
             return
         index = np.unravel_index(np.asarray(flat, dtype=np.int64), self.shape)
@@ -163,7 +232,19 @@ class SweepStore:
 
     # -- finishing -----------------------------------------------------------------------------
     def dataset(self) -> xr.Dataset:
-        """Everything stored, loaded into memory, without the done mask and the signature."""
+        """Everything stored, loaded into memory, without the done mask and the signature.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> skeleton = xr.Dataset({"f": (("x",), np.zeros(2), {"units": "rad/s"})}, coords={"x": [0.0, 1.0]})
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     store = SweepStore(skeleton, {"name": "demo"}, Path(folder) / "s.zarr")
+        ...     store.write_block(slice(None), {"f": np.array([1.0, 2.0])})
+        ...     ds = store.dataset()
+        >>> list(ds.data_vars), ds["f"].attrs["units"], SIGNATURE in ds.attrs  # no done mask, no signature
+        (['f'], 'rad/s', False)
+        """
         if self.path is None:
             result = self._skeleton.copy(data={name: self._memory_array(name) for name in self.order})
         else:
@@ -176,7 +257,19 @@ class SweepStore:
         return result
 
     def finish(self) -> xr.Dataset:
-        """The complete dataset; for ``*.nc`` output, the NetCDF file is written and the partial store removed."""
+        """The complete dataset; for ``*.nc`` output, the NetCDF file is written and the partial store removed.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> skeleton = xr.Dataset({"f": (("x",), np.zeros(2))}, coords={"x": [0.0, 1.0]})
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     store = SweepStore(skeleton, {"name": "demo"}, Path(folder) / "out.nc")
+        ...     store.write_block(slice(None), {"f": np.array([3.0, 4.0])})
+        ...     _ = store.finish()
+        ...     print(sorted(p.name for p in Path(folder).iterdir()))  # the partial Zarr store is gone
+        ['out.nc']
+        """
         result = self.dataset()
         if self.path is not None and self.path.suffix == ".nc":
             write_netcdf(result.assign_attrs({SIGNATURE: json.dumps(self.signature, sort_keys=True)}), self.path)
@@ -188,6 +281,23 @@ def finished_netcdf(path: Path, signature: Mapping[str, Any]) -> xr.Dataset | No
     """The finished sweep in ``path`` (a ``.nc`` without a partial store) if it is this sweep; else refused.
 
     ``None`` when there is nothing finished to reuse.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> dataset = xr.Dataset({"f": (("x",), [1.0, 2.0])}, coords={"x": [0.0, 1.0]})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "done.nc"
+    ...     write_netcdf(dataset.assign_attrs({SIGNATURE: json.dumps({"name": "demo"})}), path)
+    ...     print(finished_netcdf(path, {"name": "demo"})["f"].values.tolist())
+    ...     print(finished_netcdf(Path(folder) / "none.nc", {}))  # nothing finished to reuse
+    ...     try:
+    ...         finished_netcdf(path, {"name": "other"})
+    ...     except SweepStoreError as error:
+    ...         print("holds another sweep (name differs ('demo' stored, 'other' now))" in str(error))
+    [1.0, 2.0]
+    None
+    True
     """
     partial = path.with_name(path.name + ".partial.zarr")
     if path.suffix != ".nc" or not path.exists() or partial.exists():
@@ -206,7 +316,17 @@ def finished_netcdf(path: Path, signature: Mapping[str, Any]) -> xr.Dataset | No
 
 
 def write_netcdf(dataset: xr.Dataset, path: Path) -> None:
-    """Write ``dataset`` to ``path`` through a temporary file in the same folder, renamed into place."""
+    """Write ``dataset`` to ``path`` through a temporary file in the same folder, renamed into place.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     write_netcdf(xr.Dataset({"z": (("x",), [1j])}), Path(folder) / "c.nc")
+    Traceback (most recent call last):
+    ...
+    qderive.derivations.sweep_store.SweepStoreError: ...: NetCDF cannot hold the complex results ['z']; write a .zarr
+    """
     if any(v.dtype.kind == "c" for v in dataset.data_vars.values()):
         raise SweepStoreError(f"{path}: NetCDF cannot hold the complex results "
                               f"{[n for n, v in dataset.data_vars.items() if v.dtype.kind == 'c']}; write a .zarr")

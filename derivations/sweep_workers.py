@@ -49,12 +49,25 @@ POINT_FAILURES = (QderiveError, ArithmeticError, np.linalg.LinAlgError)
 
 
 class WorkerDiedWarning(UserWarning):
-    """A worker process died during a sweep; its unfinished points are computed again."""
+    """A worker process died during a sweep; its unfinished points are computed again.
+
+    Examples
+    --------
+    >>> issubclass(WorkerDiedWarning, UserWarning)  # a warning: the sweep goes on and recomputes the lost points
+    True
+    """
 
 
 @dataclass(frozen=True)
 class PointResult:
-    """What one point's validation produced (``failure`` set, and no numbers, when it could not be carried out)."""
+    """What one point's validation produced (``failure`` set, and no numbers, when it could not be carried out).
+
+    Examples
+    --------
+    >>> lost = PointResult(4, failure="ConvergenceError: ZVODE failed")
+    >>> lost.passed, lost.error  # no numbers where the comparison could not be carried out
+    (False, nan)
+    """
 
     index: int
     metrics: dict[str, float] = field(default_factory=dict)
@@ -66,7 +79,19 @@ class PointResult:
 
 
 def validate_with(system: System, index: int, point: dict[str, float], quick: bool) -> PointResult:
-    """Derive ``system`` at ``point`` and validate; a failure of the computation is recorded, not raised."""
+    """Derive ``system`` at ``point`` and validate; a failure of the computation is recorded, not raised.
+
+    Examples
+    --------
+    >>> from qderive.derivations.bloch import Bloch
+    >>> system = Bloch()
+    >>> overrides, condition = system.breakdown
+    >>> result = validate_with(system, 0, dict(overrides), quick=True)  # outside the approximation's regime
+    >>> result.passed, result.failure
+    (False, '')
+    >>> validate_with(system, 1, {"Omega": -1.0}, quick=True).failure  # recorded, not raised
+    "ParameterError: 'Omega' must be positive (Rabi frequency of the drive), got -1.0 rad/s"
+    """
     try:
         derivation = system.derive(system.parameter_set(point))
         validation = system.validate(derivation, ValidationOptions(quick=quick))
@@ -94,13 +119,33 @@ _WORKER_SYSTEMS = _WorkerSystems()
 
 
 def validate_point(system_class: type, index: int, point: dict[str, float], quick: bool) -> PointResult:
-    """The task run by a worker process: :func:`validate_with` on this process's instance of ``system_class``."""
+    """The task run by a worker process: :func:`validate_with` on this process's instance of ``system_class``.
+
+    Examples
+    --------
+    >>> import os
+    >>> from qderive.derivations.bloch import Bloch
+    >>> result = validate_point(Bloch, 3, {}, True)  # builds this process's Bloch once, then reuses it
+    >>> result.index, result.pid == os.getpid(), result.passed
+    (3, True, True)
+    """
     return validate_with(_WORKER_SYSTEMS.get(system_class), index, point, quick)
 
 
 @contextmanager
 def single_threaded_children() -> Iterator[None]:
-    """Processes started inside this block inherit ``*_NUM_THREADS=1``; the caller's environment is restored after."""
+    """Processes started inside this block inherit ``*_NUM_THREADS=1``; the caller's environment is restored after.
+
+    Examples
+    --------
+    >>> import os
+    >>> before = os.environ.get("OMP_NUM_THREADS")
+    >>> with single_threaded_children():
+    ...     print(all(os.environ[name] == "1" for name in THREAD_VARIABLES))
+    True
+    >>> os.environ.get("OMP_NUM_THREADS") == before  # restored
+    True
+    """
     saved = {name: os.environ.get(name) for name in THREAD_VARIABLES}
     os.environ.update({name: "1" for name in THREAD_VARIABLES})
     try:
@@ -117,14 +162,35 @@ Points = list[tuple[int, dict[str, float]]]
 
 
 def run_serial(system: System, points: Points, quick: bool, on_result: Callable[[PointResult], None]) -> None:
-    """Every point in this process, in order."""
+    """Every point in this process, in order.
+
+    Examples
+    --------
+    >>> from qderive.derivations.bloch import Bloch
+    >>> results = []
+    >>> run_serial(Bloch(), [(0, {}), (5, {"Omega": -1.0})], True, results.append)
+    >>> [(r.index, r.passed, bool(r.failure)) for r in results]
+    [(0, True, False), (5, False, True)]
+    """
     for index, point in points:
         on_result(validate_with(system, index, point, quick))
 
 
 def run_processes(system: System, points: Points, quick: bool, on_result: Callable[[PointResult], None],
                   workers: int) -> None:
-    """Every point on a pool of ``workers`` spawned processes; a broken pool is restarted for the rest."""
+    """Every point on a pool of ``workers`` spawned processes; a broken pool is restarted for the rest.
+
+    Examples
+    --------
+    Spawning the worker pool costs several seconds, so the call is not run here
+    (``tests/derivations/test_sweep.py`` compares it with the serial backend, with a worker killed on the way):
+
+    >>> from qderive.derivations.bloch import Bloch
+    >>> results = []
+    >>> run_processes(Bloch(), [(0, {}), (1, {})], True, results.append, workers=2)  # doctest: +SKIP
+    >>> sorted(r.index for r in results)  # doctest: +SKIP
+    [0, 1]
+    """
     remaining = dict(points)
     restarts = 0
     while remaining:
@@ -161,7 +227,19 @@ def _one_pool(system_class: type, remaining: dict[int, dict[str, float]], quick:
 
 def run_dask(system: System, points: Points, quick: bool, on_result: Callable[[PointResult], None],
              workers: int, scheduler: str | None) -> None:
-    """Every point on a Dask cluster: a new ``LocalCluster`` of ``workers`` processes, or the one at ``scheduler``."""
+    """Every point on a Dask cluster: a new ``LocalCluster`` of ``workers`` processes, or the one at ``scheduler``.
+
+    Examples
+    --------
+    Starting a local Dask cluster costs about ten seconds, so the call is not run here
+    (``tests/derivations/test_sweep.py`` runs it against a cluster whose worker is killed):
+
+    >>> from qderive.derivations.bloch import Bloch
+    >>> results = []
+    >>> run_dask(Bloch(), [(0, {})], True, results.append, workers=1, scheduler=None)  # doctest: +SKIP
+    >>> results[0].passed  # doctest: +SKIP
+    True
+    """
     from distributed import Client, LocalCluster, as_completed
 
     with _dask_client(Client, LocalCluster, workers, scheduler) as client:
@@ -195,7 +273,20 @@ def _dask_client(client_class: Any, cluster_class: Any, workers: int, scheduler:
 def run_points(system: System, points: Iterable[tuple[int, dict[str, float]]], quick: bool,
                on_result: Callable[[PointResult], None], backend: str, workers: int | None = None,
                scheduler: str | None = None) -> None:
-    """Validate every ``(flat index, point)`` on ``backend``, calling ``on_result`` in this process as each finishes."""
+    """Validate every ``(flat index, point)`` on ``backend``, calling ``on_result`` in this process as each finishes.
+
+    Examples
+    --------
+    >>> from qderive.derivations.bloch import Bloch
+    >>> results = []
+    >>> run_points(Bloch(), iter([(0, {"Omega": 0.0})]), True, results.append, backend="serial")
+    >>> results[0].failure.startswith("ParameterError: 'Omega' must be positive")
+    True
+    >>> run_points(Bloch(), [], True, results.append, backend="threads")
+    Traceback (most recent call last):
+    ...
+    qderive.errors.QderiveError: unknown backend 'threads'; choose one of serial, processes, dask
+    """
     points = list(points)
     if backend not in BACKENDS:
         raise QderiveError(f"unknown backend '{backend}'; choose one of {', '.join(BACKENDS)}")

@@ -69,6 +69,18 @@ def mesolve_batch(model: Model, values: Sequence[Mapping[str, float]], rho0: np.
         Observables.
     cutoffs : mapping, optional
         Fock cutoffs of the model's modes.
+
+    Examples
+    --------
+    >>> from qderive.symbolic.library import driven_qubit
+    >>> model = driven_qubit()
+    >>> gammas = [0.5, 1.0, 2.0]
+    >>> values = [{"Delta": 0.0, "Omega": 0.0, "gamma": g} for g in gammas]
+    >>> E = mesolve_batch(model, values, np.diag([0.0, 1.0]), [0.0, 0.5, 1.0], [model.subsystem("s").projector("e")])
+    >>> E.shape  # (members, e_ops, times)
+    (3, 1, 3)
+    >>> bool(np.allclose(E[:, 0, :].real, np.exp(-np.outer(gammas, [0.0, 0.5, 1.0]))))  # P_e = exp(-gamma t)
+    True
     """
     layout = fock_model(model, values[0], cutoffs)
     if layout.varies_in_time:

@@ -85,13 +85,26 @@ BLOCK_ENTRIES = 2**20  # entries of the d x d Gershgorin tables formed at once (
 
 def chebyshev_step_bytes(dimension: int, n_jumps: int) -> int:
     """Bytes of a Chebyshev propagation: the generator's ``n + 2`` scratch matrices, 4 recurrence buffers and
-    ~6 state-sized arrays (input, result, Hermitian part, output checks)."""
+    ~6 state-sized arrays (input, result, Hermitian part, output checks).
+
+    Examples
+    --------
+    >>> chebyshev_step_bytes(100, 2) == (2 + 12) * 100**2 * 16  # n + 12 complex d x d arrays
+    True
+    """
     return (n_jumps + 12) * dimension**2 * 16
 
 
 @dataclass(frozen=True)
 class NumericalRangeBox:
-    """A rectangle ``[real_low, real_high] x i[-imag_half_width, imag_half_width]`` containing ``W(L)`` (rad/s)."""
+    """A rectangle ``[real_low, real_high] x i[-imag_half_width, imag_half_width]`` containing ``W(L)`` (rad/s).
+
+    Examples
+    --------
+    >>> box = NumericalRangeBox(real_low=-3.0, real_high=-1.0, imag_half_width=5.0)
+    >>> box.centre, box.real_half_width
+    (-2.0, 1.0)
+    """
 
     real_low: float
     real_high: float
@@ -99,10 +112,24 @@ class NumericalRangeBox:
 
     @property
     def centre(self) -> float:
+        """Middle of the real extent: the damping ``c`` taken out as ``e^{c dt}``.
+
+        Examples
+        --------
+        >>> NumericalRangeBox(-4.0, 0.0, 1.0).centre
+        -2.0
+        """
         return 0.5 * (self.real_low + self.real_high)
 
     @property
     def real_half_width(self) -> float:
+        """Half the real extent of the box.
+
+        Examples
+        --------
+        >>> NumericalRangeBox(-4.0, 0.0, 1.0).real_half_width
+        2.0
+        """
         return 0.5 * (self.real_high - self.real_low)
 
 
@@ -166,7 +193,18 @@ def numerical_range_box(hamiltonian: sps.spmatrix, jump_operators: Sequence[sps.
 
 
 def ellipse_parameter(p: float, q: float) -> float:
-    """``rho = alpha + beta`` of the smallest ellipse with foci ``+-1`` containing ``[-p, p] x i[-q, q]``."""
+    """``rho = alpha + beta`` of the smallest ellipse with foci ``+-1`` containing ``[-p, p] x i[-q, q]``.
+
+    Examples
+    --------
+    >>> ellipse_parameter(1.0, 0.0)  # the segment [-1, 1] itself: the degenerate ellipse rho = 1
+    1.0
+    >>> p, q = 0.5, 0.3  # the box's corner lies on the ellipse (rho + 1/rho)/2, (rho - 1/rho)/2
+    >>> rho = ellipse_parameter(p, q)
+    >>> a, b = (rho + 1 / rho) / 2, (rho - 1 / rho) / 2
+    >>> round((p / a) ** 2 + (q / b) ** 2, 12)
+    1.0
+    """
     s = 1.0 + p * p + q * q
     u = 0.5 * (s + math.sqrt(max(s * s - 4.0 * p * p, 0.0)))
     return math.sqrt(u) + math.sqrt(max(u - 1.0, 0.0))
@@ -174,7 +212,14 @@ def ellipse_parameter(p: float, q: float) -> float:
 
 @dataclass(frozen=True)
 class SubStep:
-    """One Chebyshev sub-step: ``exp(L dt) ~ sum_k coefficients[k] T_k((L - centre)/(i scale))``."""
+    """One Chebyshev sub-step: ``exp(L dt) ~ sum_k coefficients[k] T_k((L - centre)/(i scale))``.
+
+    Examples
+    --------
+    >>> sub = plan_substep(NumericalRangeBox(-1.0, 0.0, 10.0), 0.1, 0.1, 1e-10)
+    >>> sub.truncation_bound <= 1e-10, len(sub.coefficients) > 2, sub.centre
+    (True, True, -0.5)
+    """
 
     duration: float
     centre: float
@@ -190,7 +235,16 @@ def _log_bessel_bound(k: np.ndarray, tau: float) -> np.ndarray:
 
 
 def plan_substep(box: NumericalRangeBox, duration: float, epsilon: float, tolerance: float) -> SubStep:
-    """The fewest terms whose truncation bound (module docstring) is at most ``tolerance``."""
+    """The fewest terms whose truncation bound (module docstring) is at most ``tolerance``.
+
+    Examples
+    --------
+    >>> from scipy.special import jv
+    >>> box = NumericalRangeBox(0.0, 0.0, 1.0)  # a purely oscillating generator, no damping
+    >>> sub = plan_substep(box, 2.0, 0.0, 1e-12)
+    >>> bool(np.isclose(sub.coefficients[0], jv(0, 2.0)))  # exp(i x t) = J_0(t) + 2 sum_k i^k J_k(t) T_k(x)
+    True
+    """
     scale = (1.0 + epsilon) * box.imag_half_width
     if scale <= 0:  # no oscillation at all: the rectangle degenerates; widen it to the damping scale
         scale = max(box.real_half_width, 1e-300)
@@ -222,13 +276,28 @@ def plan_substep(box: NumericalRangeBox, duration: float, epsilon: float, tolera
 
 @dataclass(frozen=True)
 class StepPlan:
-    """``count`` equal sub-steps covering one output step."""
+    """``count`` equal sub-steps covering one output step.
+
+    Examples
+    --------
+    >>> plan = plan_step(NumericalRangeBox(-1.0, 0.0, 10.0), 1.0, 1e-10)
+    >>> plan.count >= 1, plan.applications == plan.count * (len(plan.substep.coefficients) - 1)
+    (True, True)
+    """
 
     count: int
     substep: SubStep
 
     @property
     def applications(self) -> int:
+        """Applications of ``L`` over the whole step: ``count`` times the sub-step's order.
+
+        Examples
+        --------
+        >>> sub = plan_substep(NumericalRangeBox(-1.0, 0.0, 10.0), 0.5, 0.1, 1e-10)
+        >>> StepPlan(2, sub).applications == 2 * (len(sub.coefficients) - 1)
+        True
+        """
         return self.count * (len(self.substep.coefficients) - 1)
 
 
@@ -237,6 +306,13 @@ def plan_step(box: NumericalRangeBox, step: float, tolerance: float) -> StepPlan
 
     The truncation bound of the whole step is ``tolerance`` (split evenly over its sub-steps); each
     sub-step's growth stays below ``MAX_GROWTH``.
+
+    Examples
+    --------
+    >>> box = NumericalRangeBox(-1.0, 0.0, 10.0)
+    >>> short, long = plan_step(box, 0.1, 1e-10), plan_step(box, 10.0, 1e-10)
+    >>> short.applications < long.applications, long.substep.growth <= MAX_GROWTH  # growth kept bounded by sub-steps
+    (True, True)
     """
     best = None
     for epsilon in EPSILONS:
@@ -300,7 +376,19 @@ class ChebyshevPropagator:
         self._buffers = np.empty((4, d, d), dtype=complex)
 
     def plan(self, step: float) -> StepPlan:
-        """The sub-step plan of an output step (cached by its length rounded to 12 digits)."""
+        """The sub-step plan of an output step (cached by its length rounded to 12 digits).
+
+        Examples
+        --------
+        >>> from qderive.numeric import fock_model
+        >>> from qderive.numeric.generator import LindbladGenerator
+        >>> from qderive.symbolic.library import driven_qubit
+        >>> fock = fock_model(driven_qubit(), {"Delta": 0.0, "Omega": 1.0, "gamma": 0.5})
+        >>> box = numerical_range_box(fock.hamiltonian, fock.jump_operators)
+        >>> propagator = ChebyshevPropagator(LindbladGenerator(fock, "lab"), box, 1e-10)
+        >>> propagator.plan(0.1 + 0.2) is propagator.plan(0.3)  # steps equal to 12 digits share one plan
+        True
+        """
         key = float(f"{step:.12g}")
         if key not in self._plans:
             self._plans[key] = plan_step(self.box, key, self.tolerance)
@@ -312,6 +400,19 @@ class ChebyshevPropagator:
 
         ``hermitian``: the input is Hermitian, so is the exact result; the Hermitian part of each
         propagated state is returned (the projection cannot move it away from the exact one).
+
+        Examples
+        --------
+        >>> from qderive.numeric import fock_model
+        >>> from qderive.numeric.generator import LindbladGenerator
+        >>> from qderive.symbolic.library import driven_qubit
+        >>> fock = fock_model(driven_qubit(), {"Delta": 0.0, "Omega": 0.0, "gamma": 0.5})  # free decay
+        >>> box = numerical_range_box(fock.hamiltonian, fock.jump_operators)
+        >>> propagator = ChebyshevPropagator(LindbladGenerator(fock, "lab"), box, 1e-12)
+        >>> stats = {"num_rhs": 0, "num_steps": 0}
+    >>> states = list(propagator.trajectory(np.diag([0.0, 1.0]).astype(complex), np.array([0.0, 1.0, 2.0]), stats))
+        >>> bool(np.allclose([rho[1, 1].real for rho in states], np.exp(-0.5 * np.array([0.0, 1.0, 2.0]))))
+        True
         """
         x = np.array(x0, dtype=complex)
         yield x
@@ -322,7 +423,23 @@ class ChebyshevPropagator:
             yield x
 
     def propagate(self, x: np.ndarray, step: float, stats: dict | None = None) -> np.ndarray:
-        """``exp(L step) x`` for a ``(d, d)`` operator ``x``; ``stats`` counts ``num_rhs`` and ``num_steps``."""
+        """``exp(L step) x`` for a ``(d, d)`` operator ``x``; ``stats`` counts ``num_rhs`` and ``num_steps``.
+
+        Examples
+        --------
+        >>> import scipy.linalg as sla
+        >>> from qderive.numeric import fock_model, liouvillian
+        >>> from qderive.numeric.generator import LindbladGenerator
+        >>> from qderive.symbolic.library import driven_qubit
+        >>> fock = fock_model(driven_qubit(), {"Delta": 0.3, "Omega": 1.0, "gamma": 0.5})
+        >>> box = numerical_range_box(fock.hamiltonian, fock.jump_operators)
+        >>> rho0 = np.diag([1.0, 0.0]).astype(complex)
+        >>> rho = ChebyshevPropagator(LindbladGenerator(fock, "lab"), box, 1e-12).propagate(rho0, 2.0)
+        >>> L = liouvillian(fock.hamiltonian, fock.jump_operators).toarray()
+        >>> exact = (sla.expm(2.0 * L) @ rho0.ravel(order="F")).reshape(2, 2, order="F")
+        >>> bool(np.allclose(rho, exact, atol=1e-10))  # the dense matrix exponential agrees
+        True
+        """
         if step == 0:
             return np.array(x, dtype=complex)
         plan = self.plan(step)

@@ -75,6 +75,20 @@ def two_time_correlation(fock: FockModel, rho0: np.ndarray, times: Sequence[floa
     Returns
     -------
     ndarray, complex, shape ``(len(times), len(taus))``
+
+    Examples
+    --------
+    >>> from qderive.numeric import fock_model
+    >>> from qderive.symbolic.library import driven_qubit
+    >>> model = driven_qubit()
+    >>> s = model.subsystem("s")
+    >>> fock = fock_model(model, {"Delta": 0.0, "Omega": 0.0, "gamma": 0.5})  # free decay from |e>
+    >>> times, taus = np.array([0.0, 1.0]), np.array([0.0, 2.0])
+    >>> G = two_time_correlation(fock, np.diag([0.0, 1.0]), times, taus, s.sigma("e", "g"), s.sigma("g", "e"),
+    ...                          options={"atol": 1e-10, "rtol": 1e-10})
+    >>> expected = np.outer(np.exp(-0.5 * times), np.exp(-0.25 * taus))  # P_e(t) exp(-gamma tau / 2)
+    >>> bool(np.allclose(G, expected, atol=1e-8))
+    True
     """
     times = _check_times(times)
     taus = _check_taus(taus)

@@ -107,6 +107,20 @@ def check_options(options: Mapping[str, Any] | None) -> dict[str, Any]:
     or positivity of an output state, or ``None`` to skip the check), ``progress_bar``
     (``None``, ``"text"`` or ``"tqdm"``, see :mod:`.progress`). Tolerances lie in ``(0, 1)``;
     booleans are refused where numbers are expected.
+
+    Examples
+    --------
+    >>> options = check_options({"method": "bdf", "atol": 1e-10})
+    >>> options["method"], options["atol"], options["rtol"]  # the rest are defaults
+    ('bdf', 1e-10, 1e-06)
+    >>> check_options({"rtol": True})
+    Traceback (most recent call last):
+    ...
+    qderive.symbolic.errors.ParameterError: option 'rtol' must be a positive number below 1, got True
+    >>> check_options({"tol": 1e-6})
+    Traceback (most recent call last):
+    ...
+    qderive.symbolic.errors.ParameterError: unknown solver option 'tol'; options are [...]
     """
     merged = dict(DEFAULT_OPTIONS)
     for key, value in dict(options or {}).items():
@@ -147,6 +161,15 @@ def density_matrix(state: Any, dimension: int, name: str = "rho0",
     (``dimensions``, the tensor dimensions, or their product). Raises :class:`ParameterError` for a
     wrong shape, a non-finite entry, a non-Hermitian matrix (``1e-10``), a trace different from 1
     (``1e-8``) or a negative eigenvalue below ``-1e-8``.
+
+    Examples
+    --------
+    >>> density_matrix(np.array([1.0, 1.0]) / np.sqrt(2), 2).real.tolist()  # a ket becomes |psi><psi|
+    [[0.4999999999999999, 0.4999999999999999], [0.4999999999999999, 0.4999999999999999]]
+    >>> density_matrix(np.diag([0.5, 0.6]), 2)
+    Traceback (most recent call last):
+    ...
+    qderive.symbolic.errors.ParameterError: rho0 is not a density matrix: its trace is 1.1, not 1
     """
     if is_qobj(state):
         state = qobj_array(state, dimensions or [dimension], name)
@@ -174,7 +197,14 @@ def density_matrix(state: Any, dimension: int, name: str = "rho0",
 
 
 def step_key(step: float) -> float:
-    """An output step rounded to 12 digits: equal steps of a uniform grid, which differ by rounding, share a key."""
+    """An output step rounded to 12 digits: equal steps of a uniform grid, which differ by rounding, share a key.
+
+    Examples
+    --------
+    >>> times = np.linspace(0.0, 1.0, 11)
+    >>> len(set(np.diff(times))) > 1, len({step_key(dt) for dt in np.diff(times)})  # rounding differences vanish
+    (True, 1)
+    """
     return float(f"{step:.12g}")
 
 
@@ -193,6 +223,19 @@ def integrate(generator: LindbladGenerator, x0: np.ndarray, times: np.ndarray, o
 
     ``stats`` receives ``num_rhs`` and ``num_steps``. Raises :class:`ConvergenceError` when ZVODE
     fails or the solution stops being finite.
+
+    Examples
+    --------
+    >>> from qderive.numeric import fock_model
+    >>> from qderive.numeric.generator import LindbladGenerator
+    >>> from qderive.symbolic.library import driven_qubit
+    >>> fock = fock_model(driven_qubit(), {"Delta": 0.0, "Omega": 0.0, "gamma": 0.5})
+    >>> stats = {"num_rhs": 0, "num_steps": 0}
+    >>> excited = np.diag([0.0, 1.0]).astype(complex)
+    >>> states = list(integrate(LindbladGenerator(fock, "lab"), excited, np.array([0.0, 2.0]),
+    ...                         check_options({"atol": 1e-10, "rtol": 1e-10}), stats))
+    >>> bool(abs(states[-1][1, 1].real - np.exp(-1.0)) < 1e-8), stats["num_rhs"] > 0
+    (True, True)
     """
     d = generator.dimension
     out = np.empty((d, d), dtype=complex)
@@ -243,6 +286,15 @@ class Result:
     ``truncation_error_bound`` (the summed truncation bounds of its sub-steps, :mod:`.chebyshev`).
     ``dimensions`` are the model's tensor
     dimensions, used by :meth:`states_as_qobj` and :meth:`final_state_as_qobj`.
+
+    Examples
+    --------
+    >>> from qderive.numeric import fock_model, mesolve
+    >>> from qderive.symbolic.library import driven_qubit
+    >>> fock = fock_model(driven_qubit(), {"Delta": 0.0, "Omega": 0.0, "gamma": 0.5})
+    >>> result = mesolve(fock, np.array([0.0, 1.0]), [0.0, 1.0, 2.0])  # no e_ops: the states are stored
+    >>> result.states.shape, result.stats["method"], result.expect
+    ((3, 2, 2), 'expm', [])
     """
 
     times: np.ndarray
@@ -254,22 +306,66 @@ class Result:
 
     @property
     def final_state(self) -> np.ndarray | None:
+        """The last stored state ``rho(times[-1])``, or ``None`` when no states were stored.
+
+        Examples
+        --------
+        >>> from qderive.numeric import fock_model, mesolve
+        >>> from qderive.symbolic.library import driven_qubit
+        >>> fock = fock_model(driven_qubit(), {"Delta": 0.0, "Omega": 0.0, "gamma": 0.5})
+        >>> rho = mesolve(fock, np.array([0.0, 1.0]), [0.0, 2.0]).final_state
+        >>> bool(np.isclose(rho[1, 1].real, np.exp(-1.0))), bool(np.isclose(np.trace(rho).real, 1.0))
+        (True, True)
+        """
         return None if self.states is None else self.states[-1]
 
     @property
     def e_data(self) -> dict[Any, np.ndarray]:
-        """The expectation values keyed like ``e_ops`` (QuTiP's ``Result.e_data``)."""
+        """The expectation values keyed like ``e_ops`` (QuTiP's ``Result.e_data``).
+
+        Examples
+        --------
+        >>> from qderive.numeric import fock_model, mesolve
+        >>> from qderive.symbolic.library import driven_qubit
+        >>> model = driven_qubit()
+        >>> fock = fock_model(model, {"Delta": 0.0, "Omega": 0.0, "gamma": 0.5})
+        >>> s = model.subsystem("s")
+        >>> e_ops = {"P_e": s.projector("e"), "P_g": s.projector("g")}
+        >>> result = mesolve(fock, np.array([0.0, 1.0]), [0.0, 2.0], e_ops=e_ops)
+        >>> sorted(result.e_data), bool(np.allclose(result.e_data["P_e"] + result.e_data["P_g"], 1.0))
+        (['P_e', 'P_g'], True)
+        """
         keys = self.e_keys or list(range(len(self.expect)))
         return dict(zip(keys, self.expect, strict=True))
 
     def states_as_qobj(self) -> list[Any]:
-        """The stored states as QuTiP ``Qobj`` density matrices with the model's dims (imports QuTiP)."""
+        """The stored states as QuTiP ``Qobj`` density matrices with the model's dims (imports QuTiP).
+
+        Examples
+        --------
+        >>> from qderive.numeric import fock_model, mesolve
+        >>> from qderive.symbolic.library import driven_qubit
+        >>> fock = fock_model(driven_qubit(), {"Delta": 0.0, "Omega": 0.0, "gamma": 0.5})
+        >>> states = mesolve(fock, np.array([0.0, 1.0]), [0.0, 1.0]).states_as_qobj()
+        >>> len(states), states[0].dims, bool(states[1].isherm)
+        (2, [[2], [2]], True)
+        """
         if self.states is None:
             raise ParameterError("no states were stored: pass options={'store_states': True}")
         return states_to_qutip(self.dimensions or (self.states.shape[1],), self.states)
 
     def final_state_as_qobj(self) -> Any:
-        """The final state as a QuTiP ``Qobj`` with the model's dims (imports QuTiP)."""
+        """The final state as a QuTiP ``Qobj`` with the model's dims (imports QuTiP).
+
+        Examples
+        --------
+        >>> from qderive.numeric import fock_model, mesolve
+        >>> from qderive.symbolic.library import driven_qubit
+        >>> fock = fock_model(driven_qubit(), {"Delta": 0.0, "Omega": 0.0, "gamma": 0.5})
+        >>> rho = mesolve(fock, np.array([0.0, 1.0]), [0.0, 2.0]).final_state_as_qobj()
+        >>> bool(np.isclose(rho.tr(), 1.0)), bool(np.isclose(rho.full()[1, 1].real, np.exp(-1.0)))
+        (True, True)
+        """
         if self.states is None:
             raise ParameterError("no states were stored: pass options={'store_states': True}")
         return states_to_qutip(self.dimensions or (self.states.shape[1],), self.states[-1:])[0]
@@ -294,8 +390,19 @@ class LindbladSolver:
 
     Examples
     --------
-    >>> solver = LindbladSolver(fock, {"rtol": 1e-8})        # doctest: +SKIP
-    >>> result = solver.run(rho0, times, e_ops=[n])           # doctest: +SKIP
+    >>> from qderive.numeric import fock_model
+    >>> from qderive.symbolic.library import driven_qubit
+    >>> model = driven_qubit()
+    >>> fock = fock_model(model, {"Delta": 0.0, "Omega": 0.0, "gamma": 0.5})  # free decay
+    >>> solver = LindbladSolver(fock)
+    >>> solver.method  # time-independent and small: exact propagation
+    'expm'
+    >>> excited = np.array([0.0, 1.0])
+    >>> for gamma_t in (0.5, 1.0):  # the solver is reused: its propagators are kept
+    ...     result = solver.run(excited, [0.0, gamma_t / 0.5], e_ops=[model.subsystem("s").projector("e")])
+    ...     print(bool(np.isclose(result.expect[0][-1], np.exp(-gamma_t), rtol=1e-12)))
+    True
+    True
     """
 
     def __init__(self, fock: FockModel, options: Mapping[str, Any] | None = None):
@@ -372,7 +479,17 @@ class LindbladSolver:
         return density_matrix(rho0, self.fock.dimension, dimensions=self.fock.dimensions)
 
     def states(self, rho0: Any, times: Sequence[float], stats: dict | None = None) -> Iterator[np.ndarray]:
-        """Lab-frame density matrices at ``times`` (a generator; the first is ``rho0``)."""
+        """Lab-frame density matrices at ``times`` (a generator; the first is ``rho0``).
+
+        Examples
+        --------
+        >>> from qderive.numeric import fock_model
+        >>> from qderive.symbolic.library import driven_qubit
+        >>> fock = fock_model(driven_qubit(), {"Delta": 0.0, "Omega": 0.0, "gamma": 0.5})
+        >>> states = LindbladSolver(fock).states(np.array([0.0, 1.0]), [0.0, 1.0, 2.0])
+        >>> [round(rho[1, 1].real, 12) for rho in states] == [round(np.exp(-0.5 * t), 12) for t in (0.0, 1.0, 2.0)]
+        True
+        """
         rho0 = self._density_matrix(rho0)
         times = _check_times(times)
         stats = {"num_rhs": 0, "num_steps": 0} if stats is None else stats
@@ -419,6 +536,17 @@ class LindbladSolver:
         :class:`~qderive.numeric.state_checks.UnphysicalStateError` when an output state is not a
         density matrix within ``options["state_tolerance"]``, :class:`~qderive.symbolic.TruncationError`
         when a mode's top Fock level holds more than ``options["truncation_tolerance"]`` at an output time.
+
+        Examples
+        --------
+        >>> from qderive.numeric import fock_model
+        >>> from qderive.symbolic.library import driven_qubit
+        >>> model = driven_qubit()
+        >>> fock = fock_model(model, {"Delta": 0.0, "Omega": 1.0, "gamma": 0.5})
+        >>> P_e = model.subsystem("s").projector("e")
+        >>> result = LindbladSolver(fock).run(np.array([1.0, 0.0]), [0.0, 40.0], e_ops=[P_e])
+        >>> bool(np.isclose(result.expect[0][-1], 4 / 9))  # steady (Omega/2)^2 / (gamma^2/4 + Omega^2/2) at Delta = 0
+        True
         """
         started = _time.perf_counter()
         times = _check_times(times)
@@ -497,7 +625,17 @@ class LindbladSolver:
 
 def auto_method(fock: FockModel, box: NumericalRangeBox | None) -> str:
     """The method ``"auto"`` picks: ``"expm"`` (time-independent, ``d <= EXPM_MAX_DIMENSION``), ``"chebyshev"``
-    (time-independent with an oscillation-dominated numerical range ``box``), else ``"adams"``."""
+    (time-independent with an oscillation-dominated numerical range ``box``), else ``"adams"``.
+
+    Examples
+    --------
+    >>> from qderive.numeric import fock_model
+    >>> from qderive.symbolic.library import driven_qubit, pulsed_qubit
+    >>> auto_method(fock_model(driven_qubit(), {"Delta": 0.0, "Omega": 1.0, "gamma": 0.5}), None)  # small: exact
+    'expm'
+    >>> auto_method(fock_model(pulsed_qubit(), {"Omega": 1.0, "t0": 2.0, "w": 0.5, "gamma": 0.5}), None)  # H(t)
+    'adams'
+    """
     if fock.varies_in_time:
         return "adams"
     if fock.dimension <= EXPM_MAX_DIMENSION:
@@ -535,7 +673,16 @@ def mesolve(fock: FockModel, rho0: Any, times: Sequence[float], e_ops: Any = Non
 
     Examples
     --------
-    >>> result = mesolve(fock, qutip.basis(2, 0), [0, 1, 2], e_ops={"n": n_op})   # doctest: +SKIP
-    >>> result.e_data["n"]                                                        # doctest: +SKIP
+    Rabi oscillation ``P_e(t) = sin^2(Omega t / 2)`` of an (almost) undamped qubit, with the ODE method:
+
+    >>> from qderive.numeric import fock_model
+    >>> from qderive.symbolic.library import driven_qubit
+    >>> model = driven_qubit()
+    >>> fock = fock_model(model, {"Delta": 0.0, "Omega": 1.0, "gamma": 1e-9})
+    >>> times = np.linspace(0.0, np.pi, 5)
+    >>> result = mesolve(fock, np.array([1.0, 0.0]), times, e_ops={"P_e": model.subsystem("s").projector("e")},
+    ...                  options={"method": "adams", "atol": 1e-10, "rtol": 1e-10})
+    >>> bool(np.allclose(result.e_data["P_e"], np.sin(times / 2) ** 2, atol=1e-7))
+    True
     """
     return LindbladSolver(fock, options).run(rho0, times, e_ops)

@@ -58,6 +58,16 @@ class FockModel:
     ``time_dependent_jumps`` the jump operator at time ``t`` is ``f(t) jump_operators[k]``.
     ``symbolic`` is False for a model given only by matrices (:meth:`from_qutip`), whose
     ``model`` then declares the subsystems and no Hamiltonian terms.
+
+    Examples
+    --------
+    >>> from qderive.symbolic.library import driven_cavity
+    >>> fock = fock_model(driven_cavity(), {"Delta": 1.0, "E": 0.2, "kappa": 0.5}, cutoffs={"a": 4})
+    >>> fock.dimensions, fock.channels
+    ((4,), ('kappa',))
+    >>> J = fock.jump_operators[0].toarray()
+    >>> bool(np.allclose(J, np.sqrt(0.5) * np.diag(np.sqrt([1.0, 2.0, 3.0]), 1)))  # sqrt(kappa) a
+    True
     """
 
     model: Model
@@ -90,9 +100,13 @@ class FockModel:
 
         Examples
         --------
-        >>> import qutip                                                              # doctest: +SKIP
-        >>> fock = FockModel.from_qutip(0.5 * qutip.sigmax(), [qutip.sigmam()])       # doctest: +SKIP
-        >>> mesolve(fock, qutip.basis(2, 1), [0, 1], e_ops=[qutip.num(2)]).expect     # doctest: +SKIP
+        >>> import qutip
+        >>> from qderive.numeric import mesolve
+        >>> excited = qutip.basis(2, 0)  # QuTiP's sigmam() lowers basis(2, 0) to basis(2, 1)
+        >>> fock = FockModel.from_qutip(0 * qutip.sigmaz(), [np.sqrt(0.5) * qutip.sigmam()])
+        >>> result = mesolve(fock, excited, [0.0, 2.0], e_ops=[excited.proj()])
+        >>> bool(np.isclose(result.expect[0][-1], np.exp(-0.5 * 2.0)))  # decay at gamma = 0.5
+        True
         """
         from .qutip_interop import fock_model_from_qutip
 
@@ -100,7 +114,16 @@ class FockModel:
 
     @property
     def varies_in_time(self) -> bool:
-        """True when the Hamiltonian or a jump operator depends on time."""
+        """True when the Hamiltonian or a jump operator depends on time.
+
+        Examples
+        --------
+        >>> from qderive.symbolic.library import driven_qubit, pulsed_qubit
+        >>> fock_model(driven_qubit(), {"Delta": 0.0, "Omega": 1.0, "gamma": 0.5}).varies_in_time
+        False
+        >>> fock_model(pulsed_qubit(), {"Omega": 1.0, "t0": 2.0, "w": 0.5, "gamma": 0.5}).varies_in_time
+        True
+        """
         return bool(self.time_dependent or self.time_dependent_jumps)
 
     @cached_property
@@ -120,6 +143,15 @@ class FockModel:
         """Matrix of an operator whose coefficients are constants at these parameters.
 
         Raises :class:`ModelError` for an operator on a subsystem that the model does not declare.
+
+        Examples
+        --------
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> model = driven_cavity()
+        >>> fock = fock_model(model, {"Delta": 1.0, "E": 0.2, "kappa": 0.5}, cutoffs={"a": 4})
+        >>> a = model.subsystem("a").a
+        >>> bool(np.allclose(fock.operator(a.dag() * a).diagonal(), [0, 1, 2, 3]))  # the number operator
+        True
         """
         static, varying = _split_time(op, self)
         if varying:
@@ -127,11 +159,29 @@ class FockModel:
         return static
 
     def hamiltonian_at(self, t: float) -> sps.csr_matrix:
-        """``H(t)`` as a sparse matrix."""
+        """``H(t)`` as a sparse matrix.
+
+        Examples
+        --------
+        >>> from qderive.symbolic.library import pulsed_qubit
+        >>> fock = fock_model(pulsed_qubit(), {"Omega": 1.0, "t0": 2.0, "w": 0.5, "gamma": 0.5})
+        >>> fock.hamiltonian_at(2.0).toarray().real.tolist()  # the pulse peak: Omega/2 sigma_x
+        [[0.0, 0.5], [0.5, 0.0]]
+        >>> bool(abs(fock.hamiltonian_at(0.0)[0, 1]) < 1e-3)  # four widths before the peak
+        True
+        """
         return reduce(lambda acc, term: acc + term[0](t) * term[1], self.time_dependent, self.hamiltonian)
 
     def top_level_populations(self, rho: np.ndarray) -> dict[str, float]:
-        """Population of the highest kept Fock level of every mode in the state ``rho``."""
+        """Population of the highest kept Fock level of every mode in the state ``rho``.
+
+        Examples
+        --------
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> fock = fock_model(driven_cavity(), {"Delta": 0.0, "E": 0.1, "kappa": 1.0}, cutoffs={"a": 3})
+        >>> fock.top_level_populations(np.diag([0.5, 0.3, 0.2]))
+        {'a': 0.2}
+        """
         return {name: float(p[0]) for name, p in self._top_levels(np.real(np.diagonal(rho))[None]).items()}
 
     def _top_levels(self, populations: np.ndarray) -> dict[str, np.ndarray]:
@@ -148,12 +198,33 @@ class FockModel:
         """Raise :class:`TruncationError` if some mode's top Fock level holds more than ``tolerance``.
 
         ``time`` (s), when given, is named in the message (for states along a trajectory).
+
+        Examples
+        --------
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> fock = fock_model(driven_cavity(), {"Delta": 0.0, "E": 0.1, "kappa": 1.0}, cutoffs={"a": 3})
+        >>> fock.check_truncation(np.diag([0.9, 0.1, 0.0]))  # empty top level: passes silently
+        >>> fock.check_truncation(np.diag([0.5, 0.3, 0.2]), time=1.5)
+        Traceback (most recent call last):
+        ...
+        qderive.symbolic.errors.TruncationError: mode 'a' holds 2.00e-01 ... at t = 1.5 s (tolerance 1e-04); ...
         """
         self.check_truncation_along(np.real(np.diagonal(rho))[None], tolerance, None if time is None else [time])
 
     def check_truncation_along(self, populations: np.ndarray, tolerance: float,
                                times: Sequence[float] | None = None) -> None:
-        """:meth:`check_truncation` for a trajectory: ``populations[n]`` is the diagonal of ``rho(times[n])``."""
+        """:meth:`check_truncation` for a trajectory: ``populations[n]`` is the diagonal of ``rho(times[n])``.
+
+        Examples
+        --------
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> fock = fock_model(driven_cavity(), {"Delta": 0.0, "E": 0.1, "kappa": 1.0}, cutoffs={"a": 3})
+        >>> populations = np.array([[1.0, 0.0, 0.0], [0.9, 0.1, 1e-3]])  # the top level fills at the second time
+        >>> fock.check_truncation_along(populations, 1e-4, times=[0.0, 2.0])
+        Traceback (most recent call last):
+        ...
+        qderive.symbolic.errors.TruncationError: mode 'a' holds 1.00e-03 ... at t = 2 s ...; raise its cutoff above 3
+        """
         for name, top in self._top_levels(np.asarray(populations)).items():
             over = np.flatnonzero(top > tolerance)
             if over.size:
@@ -221,6 +292,18 @@ def fock_model(model: Model, values: Mapping[str, complex | float] | ParameterSe
     Every bosonic mode needs a cutoff of at least 2; n-level systems need none. A rate that depends
     on the time ``t`` becomes the amplitude ``sqrt(gamma(t))`` of its jump operator (supported by the
     ODE methods of :func:`~qderive.numeric.mesolve`); a rate that is not finite is refused.
+
+    Examples
+    --------
+    >>> from qderive.symbolic.library import driven_qubit
+    >>> fock = fock_model(driven_qubit(), {"Delta": 0.0, "Omega": 1.0, "gamma": 0.5})
+    >>> H = fock.hamiltonian.toarray()
+    >>> bool(np.allclose(H, H.conj().T)), np.linalg.eigvalsh(H).tolist()  # Hermitian, eigenvalues +- Omega/2
+    (True, [-0.5, 0.5])
+    >>> fock_model(driven_qubit(), {"Delta": 0.0, "Omega": 1.0, "gamma": 0.5}, cutoffs={"b": 3})
+    Traceback (most recent call last):
+    ...
+    qderive.symbolic.errors.ModelError: cutoffs given for ['b'], which are not modes of 'driven_qubit'
     """
     parameters = values if isinstance(values, ParameterSet) else model.parameter_set(values)
     cutoffs = dict(cutoffs or {})

@@ -44,7 +44,17 @@ from .liouvillian import liouvillian
 
 @dataclass(frozen=True)
 class Tone:
-    """One drive tone: ``(A^+ x + b^+) e^{-i omega t} + (A^- x + b^-) e^{+i omega t}``."""
+    """One drive tone: ``(A^+ x + b^+) e^{-i omega t} + (A^- x + b^-) e^{+i omega t}``.
+
+    Examples
+    --------
+    >>> g, omega, b = 1.0, 2.0, 0.5  # dx/dt = -g x + b exp(-i omega t)
+    >>> equations = MomentEquations(np.array([[-g]]), np.zeros(1), (Tone(omega, np.zeros((1, 1)), np.zeros((1, 1)),
+    ...                             source_plus=np.array([b])),))
+    >>> x1 = harmonic_balance(equations, 1)[(1,)][0]
+    >>> bool(np.isclose(x1, b / (g - 1j * omega)))  # the driven response b / (g - i omega)
+    True
+    """
 
     frequency: float
     plus: np.ndarray
@@ -55,7 +65,19 @@ class Tone:
 
 @dataclass(frozen=True)
 class MomentEquations:
-    """``dx/dt = A_0 x + b_0 + sum_k tone_k`` with numeric matrices (see the module docstring)."""
+    """``dx/dt = A_0 x + b_0 + sum_k tone_k`` with numeric matrices (see the module docstring).
+
+    Examples
+    --------
+    >>> silent = Tone(1.0, np.zeros((1, 1)), np.zeros((1, 1)))  # a tone of zero amplitude
+    >>> equations = MomentEquations(np.array([[-1.0]]), np.array([2.0]), (silent,))  # dx/dt = -x + 2
+    >>> bool(np.allclose(harmonic_balance(equations, 1)[(0,)], [2.0]))  # the fixed point x = 2
+    True
+    >>> MomentEquations(np.zeros((2, 2)), np.zeros(3))
+    Traceback (most recent call last):
+    ...
+    qderive.symbolic.errors.ParameterError: drift must be (n, n) and source (n,), got (2, 2), (3,)
+    """
 
     drift: np.ndarray
     source: np.ndarray
@@ -78,12 +100,30 @@ class MomentEquations:
 
     @property
     def size(self) -> int:
+        """Number of variables ``n``.
+
+        Examples
+        --------
+        >>> MomentEquations(np.eye(3), np.zeros(3)).size
+        3
+        """
         return int(np.shape(self.drift)[0])
 
 
 @dataclass(frozen=True)
 class HarmonicSolution:
-    """Harmonics ``x^(m)`` for every multi-index ``m`` with ``|m_k| <= orders[k]``."""
+    """Harmonics ``x^(m)`` for every multi-index ``m`` with ``|m_k| <= orders[k]``.
+
+    Examples
+    --------
+    >>> g, omega = 1.0, 2.0
+    >>> zero, one = np.zeros((1, 1)), np.ones(1)
+    >>> tone = Tone(omega, zero, zero, source_plus=one, source_minus=one)
+    >>> solution = harmonic_balance(MomentEquations(np.array([[-g]]), np.zeros(1), (tone,)), 1)
+    >>> t = 0.7  # dx/dt = -g x + 2 cos(omega t): x(t) = 2 (g cos + omega sin) / (g^2 + omega^2)
+    >>> bool(np.isclose(solution(t)[0], 2 * (g * np.cos(omega * t) + omega * np.sin(omega * t)) / (g**2 + omega**2)))
+    True
+    """
 
     orders: tuple[int, ...]
     frequencies: tuple[float, ...]
@@ -178,6 +218,20 @@ def harmonic_balance(equations: MomentEquations, orders: int | Sequence[int], to
     ------
     ConvergenceError
         When the harmonics are not converged in the truncation order, or the system is singular.
+
+    Examples
+    --------
+    >>> g, omega = 1.0, 3.0  # dx/dt = -g x + 1 + cos(omega t) x: a parametrically modulated decay
+    >>> tone = Tone(omega, 0.5 * np.eye(1), 0.5 * np.eye(1))
+    >>> solution = harmonic_balance(MomentEquations(np.array([[-g]]), np.ones(1), (tone,)), 12, tol=1e-12)
+    >>> from scipy.integrate import quad  # the periodic solution's mean, by integrating over one period
+    >>> period = 2 * np.pi / omega
+    >>> phase = lambda t: -g * t + np.sin(omega * t) / omega
+    >>> x0 = quad(lambda s: np.exp(-phase(s)), 0, period)[0] / (np.exp(g * period) - 1)  # x(0) of the cycle
+    >>> x = lambda t: np.exp(phase(t)) * (x0 + quad(lambda s: np.exp(-phase(s)), 0, t)[0])
+    >>> mean = quad(x, 0, period)[0] / period
+    >>> bool(np.isclose(solution[(0,)][0].real, mean, rtol=1e-8))
+    True
     """
     orders = _check_orders(equations, orders)
     solution = _solve(equations, orders)
@@ -202,6 +256,14 @@ def small_signal_expansion(equations: MomentEquations, tone: int, orders: int | 
     ``M_0 x_0 = r_0``, ``M_0 x_1 = r_1 - M_1 x_0``, ``M_0 x_2 = -M_1 x_1`` (one LU of ``M_0``).
     ``d <f>/d(epsilon^2)`` at zero is ``f(x_2)`` for a linear output ``f`` whose first-order
     part vanishes (e.g. a zero-frequency component) and ``|g(x_1)|^2`` for ``f = |g|^2``.
+
+    Examples
+    --------
+    >>> g, omega, a = 1.0, 2.0, 0.3  # dx/dt = -g x + 1 + epsilon a x exp(-i omega t)
+    >>> tone = Tone(omega, np.array([[a]]), np.zeros((1, 1)))
+    >>> x0, x1, x2 = small_signal_expansion(MomentEquations(np.array([[-g]]), np.ones(1), (tone,)), 0, 2)
+    >>> bool(np.isclose(x0[(0,)][0], 1 / g)), bool(np.isclose(x1[(1,)][0], a / (g * (g - 1j * omega))))
+    (True, True)
     """
     orders = _check_orders(equations, orders)
     if not 0 <= tone < len(equations.tones):
@@ -257,6 +319,23 @@ def fourier_moment_equations(fock: FockModel, frequencies: Sequence[float]) -> M
     ``L_0 + sum_k L_k^+ e^{-i w_k t} + L_k^- e^{i w_k t}``. The variables are the column-stacked
     elements of ``rho`` without ``rho_00``, eliminated by ``rho_00 = 1 - sum_{i>0} rho_ii``;
     :func:`density_matrix_harmonic` rebuilds ``rho^(m)``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from qderive.numeric import fock_model, steady_state
+    >>> from qderive.symbolic import TIME, Dissipator, Model, NLevelSystem, declare
+    >>> P = declare([("Delta", "atom frequency", "rad/s", "real"), ("Omega", "Rabi frequency", "rad/s"),
+    ...              ("w", "drive frequency", "rad/s"), ("gamma", "decay rate", "rad/s")])
+    >>> Delta, Omega, w, gamma = (p.symbol for p in P.values())
+    >>> s = NLevelSystem("s", ("g", "e"))
+    >>> drive = Omega / 2 * (s.sigma("e", "g") * sp.exp(-sp.I * w * TIME) + s.sigma("g", "e") * sp.exp(sp.I * w * TIME))
+    >>> model = Model("lab", (s,), Delta * s.projector("e") + drive, (Dissipator(gamma, s.sigma("g", "e"), "rad"),), P)
+    >>> values = {"Delta": 3.0, "Omega": 1.0, "w": 2.5, "gamma": 0.5}
+    >>> solution = harmonic_balance(fourier_moment_equations(fock_model(model, values), [2.5]), 2)
+    >>> rho_ee = density_matrix_harmonic(solution, (0,), 2)[1, 1].real
+    >>> bool(np.isclose(rho_ee, 0.25 / (0.5**2 + 0.5**2 / 4 + 0.5)))  # rotating frame: detuning Delta - w = 0.5
+    True
     """
     d = fock.dimension
     keep = np.arange(1, d * d)
@@ -277,7 +356,27 @@ def fourier_moment_equations(fock: FockModel, frequencies: Sequence[float]) -> M
 
 
 def density_matrix_harmonic(solution: HarmonicSolution, m: tuple[int, ...], dimension: int) -> np.ndarray:
-    """``rho^(m)`` from a solution of :func:`fourier_moment_equations` (``rho_00`` restored)."""
+    """``rho^(m)`` from a solution of :func:`fourier_moment_equations` (``rho_00`` restored).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from qderive.numeric import fock_model
+    >>> from qderive.symbolic import TIME, Dissipator, Model, NLevelSystem, declare
+    >>> P = declare([("Omega", "Rabi frequency", "rad/s"), ("w", "drive frequency", "rad/s"),
+    ...              ("gamma", "decay", "rad/s")])
+    >>> Omega, w, gamma = (p.symbol for p in P.values())
+    >>> s = NLevelSystem("s", ("g", "e"))
+    >>> drive = Omega / 2 * (s.sigma("e", "g") * sp.exp(-sp.I * w * TIME) + s.sigma("g", "e") * sp.exp(sp.I * w * TIME))
+    >>> model = Model("lab", (s,), w * s.projector("e") + drive, (Dissipator(gamma, s.sigma("g", "e"), "rad"),), P)
+    >>> solution = harmonic_balance(fourier_moment_equations(fock_model(model, {"Omega": 1.0, "w": 2.0, "gamma": 0.5}),
+    ...                                                      [2.0]), 2)
+    >>> rho0, rho1 = (density_matrix_harmonic(solution, (m,), 2) for m in (0, 1))
+    >>> bool(np.isclose(np.trace(rho0), 1)), bool(np.isclose(np.trace(rho1), 0))  # only the m = 0 part has trace 1
+    (True, True)
+    >>> bool(np.allclose(rho0, rho0.conj().T))  # the mean state is Hermitian
+    True
+    """
     x = solution[m]
     vec = np.concatenate([[0.0], x])
     rho = vec.reshape(dimension, dimension, order="F")

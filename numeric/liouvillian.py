@@ -13,7 +13,21 @@ import scipy.sparse as sps
 
 
 def liouvillian(hamiltonian: sps.spmatrix, jump_operators: Sequence[sps.spmatrix]) -> sps.csr_matrix:
-    """Sparse ``d^2 x d^2`` Liouvillian of ``H`` and jump operators ``J_k = sqrt(gamma_k) L_k``."""
+    """Sparse ``d^2 x d^2`` Liouvillian of ``H`` and jump operators ``J_k = sqrt(gamma_k) L_k``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> H = sps.csr_matrix(np.array([[0.0, 0.5], [0.5, 0.0]]))  # Omega/2 sigma_x
+    >>> J = sps.csr_matrix(np.array([[0.0, np.sqrt(0.5)], [0.0, 0.0]]))  # sqrt(gamma) |g><e|
+    >>> L = liouvillian(H, [J]).toarray()
+    >>> bool(np.allclose(L[[0, 3]].sum(axis=0), 0))  # d Tr(rho)/dt = 0: the rows of rho_gg and rho_ee add to zero
+    True
+    >>> rho_steady = np.linalg.svd(L)[2][-1].conj().reshape(2, 2, order="F")  # the null vector
+    >>> rho_steady /= np.trace(rho_steady)
+    >>> bool(np.isclose(rho_steady[1, 1].real, 0.25 / (0.5**2 / 4 + 0.5)))  # (Omega/2)^2 / (gamma^2/4 + Omega^2/2)
+    True
+    """
     d = hamiltonian.shape[0]
     identity = sps.identity(d, format="csr", dtype=complex)
     k = sps.csr_matrix(hamiltonian, dtype=complex)

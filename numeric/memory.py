@@ -32,7 +32,17 @@ _GIB = 2**30
 
 
 class InsufficientMemoryError(QderiveError, MemoryError):
-    """A solver step needs more memory than the machine has available (raised before allocating)."""
+    """A solver step needs more memory than the machine has available (raised before allocating).
+
+    Examples
+    --------
+    >>> from qderive import QderiveError
+    >>> try:
+    ...     require_memory(expm_step_bytes(10**5), "exact propagation at dimension 100000", "use method 'adams'")
+    ... except MemoryError as error:  # also a MemoryError, as Python's own
+    ...     print(type(error).__name__, isinstance(error, QderiveError))
+    InsufficientMemoryError True
+    """
 
 
 def available_memory() -> int:
@@ -54,13 +64,27 @@ def available_memory() -> int:
 
 
 def ode_step_bytes(dimension: int, n_jumps: int, method: str = "adams") -> int:
-    """Bytes of one ODE evolution: ZVODE's work array and the generator's scratch matrices."""
+    """Bytes of one ODE evolution: ZVODE's work array and the generator's scratch matrices.
+
+    Examples
+    --------
+    >>> ode_step_bytes(100, 1) == (15 + 1 + 10) * 100**2 * 16  # 26 d^2 complex entries with Adams
+    True
+    >>> ode_step_bytes(100, 1, "bdf") < ode_step_bytes(100, 1)  # BDF keeps fewer work vectors
+    True
+    """
     work = 15 if method == "adams" else 8
     return (work + n_jumps + 10) * dimension**2 * COMPLEX_BYTES
 
 
 def expm_step_bytes(dimension: int) -> int:
-    """Bytes of the dense Liouvillian and of :func:`scipy.linalg.expm` working on it (~9 copies)."""
+    """Bytes of the dense Liouvillian and of :func:`scipy.linalg.expm` working on it (~9 copies).
+
+    Examples
+    --------
+    >>> expm_step_bytes(32) / 2**20  # MiB at the largest dimension of exact propagation
+    144.0
+    """
     return 9 * dimension**4 * COMPLEX_BYTES
 
 
@@ -78,7 +102,11 @@ def require_memory(needed: int, what: str, advice: str) -> None:
 
     Examples
     --------
-    >>> require_memory(1024, "a tiny step", "nothing")
+    >>> require_memory(1024, "a tiny step", "nothing")  # below QUERY_THRESHOLD_BYTES: not even checked
+    >>> require_memory(2**80, "an exabyte step", "lower the cutoffs")
+    Traceback (most recent call last):
+    ...
+    qderive.numeric.memory.InsufficientMemoryError: an exabyte step needs about ... GiB but the machine has ...
     """
     if needed <= QUERY_THRESHOLD_BYTES:
         return

@@ -41,17 +41,54 @@ _JACOBIAN = types.FunctionType(types.void(_MATRIX, _VECTOR, _VECTOR))
 
 @dataclass(frozen=True)
 class MomentSystem:
-    """Closed moment equations with their compiled real right-hand side and Jacobian."""
+    """Closed moment equations with their compiled real right-hand side and Jacobian.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import complete, meanfield
+    >>> from qderive.symbolic.library import driven_cavity
+    >>> model = driven_cavity()
+    >>> a = model.subsystem("a").a
+    >>> system = lower_moments(complete(meanfield([a.dag() * a], model, order=2)))
+    >>> system.equations.symbols, system.ode.size  # <a^+ a> real, <a> complex: three real components
+    ((<a^+ a>, <a>), 3)
+    """
 
     equations: MomentEquations
     ode: CompiledODE
 
     @property
     def parameters(self) -> tuple[sp.Symbol, ...]:
+        """The parameter symbols in the order of the compiled parameter vector ``p``.
+
+        Examples
+        --------
+        >>> from qderive.symbolic import complete, meanfield
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> model = driven_cavity()
+        >>> a = model.subsystem("a").a
+        >>> lower_moments(complete(meanfield([a.dag() * a], model, order=2))).parameters
+        (Delta, E, kappa)
+        """
         return self.ode.parameters
 
     def parameter_vector(self, values: Mapping[str, float]) -> np.ndarray:
-        """``p`` from ``{name: value}``; every value must be finite and real."""
+        """``p`` from ``{name: value}``; every value must be finite and real.
+
+        Examples
+        --------
+        >>> from qderive.symbolic import complete, meanfield
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> model = driven_cavity()
+        >>> a = model.subsystem("a").a
+        >>> system = lower_moments(complete(meanfield([a.dag() * a], model, order=2)))
+        >>> system.parameter_vector({"kappa": 2.0, "E": 1.0, "Delta": 0.0}).tolist()
+        [0.0, 1.0, 2.0]
+        >>> system.parameter_vector({"kappa": 2.0, "E": float("nan"), "Delta": 0.0})
+        Traceback (most recent call last):
+        ...
+        qderive.symbolic.errors.ParameterError: parameter(s) ['E'] must be finite numbers
+        """
         p = self.ode.parameter_vector(values)
         if not np.all(np.isfinite(p)):
             bad = [s.name for s, v in zip(self.parameters, p, strict=True) if not np.isfinite(v)]
@@ -63,6 +100,17 @@ class MomentSystem:
 
         All moments 0 is the state with every mode in vacuum and every n-level system in its
         eliminated (first) level.
+
+        Examples
+        --------
+        >>> from qderive.symbolic import complete, meanfield
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> model = driven_cavity()
+        >>> a = model.subsystem("a").a
+        >>> system = lower_moments(complete(meanfield([a.dag() * a], model, order=2)))
+        >>> y = system.initial_state([(a, 1j), (a.dag() * a, 1.0)])  # a coherent state |alpha = i>
+        >>> system.ode.unpack(y).tolist()
+        [(1+0j), 1j]
         """
         z = np.zeros(len(self.equations.moments), dtype=complex)
         for op, value in values:
@@ -73,13 +121,43 @@ class MomentSystem:
         return self.ode.pack(z)
 
     def average(self, op: Op, y: np.ndarray) -> complex:
-        """``<op>`` in the (closed) state ``y``: eliminated projectors, symmetry, cumulant rule."""
+        """``<op>`` in the (closed) state ``y``: eliminated projectors, symmetry, cumulant rule.
+
+        Examples
+        --------
+        >>> from qderive.symbolic import complete, meanfield
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> model = driven_cavity()
+        >>> a = model.subsystem("a").a
+        >>> system = lower_moments(complete(meanfield([a.dag() * a], model, order=2)))
+        >>> y = system.initial_state([(a, 2.0), (a.dag() * a, 4.0)])
+        >>> system.average(a * a.dag(), y)  # <a a^+> = <a^+ a> + 1
+        (5+0j)
+        >>> system.average(a * a, y)  # not among the closed unknowns
+        Traceback (most recent call last):
+        ...
+        qderive.symbolic.errors.ParameterError: the averages ['<a a>'] are not unknowns of the moment equations
+        """
         rules = self.equations.rules
         expr = sp.Add(*(c * rules.average(m) if m != IDENTITY else c
                         for m, c in rules.eliminate(op).terms.items()))
         return _evaluate(expr, self.equations, self.ode.unpack(y), {})
 
     def residual(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """``F(y, p)``, the compiled right-hand side at one state (zero at a steady state).
+
+        Examples
+        --------
+        >>> from qderive.symbolic import complete, meanfield
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> model = driven_cavity()
+        >>> a = model.subsystem("a").a
+        >>> system = lower_moments(complete(meanfield([a.dag() * a], model, order=2)))
+        >>> p = system.parameter_vector({"Delta": 0.0, "E": 1.0, "kappa": 2.0})
+        >>> steady = system.initial_state([(a, -1j), (a.dag() * a, 1.0)])  # <a> = -2 i E / kappa
+        >>> bool(np.allclose(system.residual(steady, p), 0.0))
+        True
+        """
         out = np.empty(self.ode.size)
         self.ode.rhs(out, np.ascontiguousarray(y, dtype=float), p)
         return out
@@ -110,13 +188,12 @@ def lower_moments(equations: MomentEquations, parameters: Sequence[sp.Symbol] | 
 
     Examples
     --------
-    >>> import tempfile
-    >>> from qderive.symbolic import BosonMode, Dissipator, Model, declare, meanfield, complete
-    >>> P = declare([("kappa", "decay", "rad/s"), ("E", "drive", "rad/s", "real")])
-    >>> a = BosonMode("a").a
-    >>> model = Model("d", (BosonMode("a"),), P["E"].symbol * (a + a.dag()), [Dissipator(P["kappa"].symbol, a, "k")], P)
-    >>> system = lower_moments(complete(meanfield([a.dag() * a], model, order=2)), cache_dir=tempfile.mkdtemp())
-    >>> y = moment_steady_state(system, {"kappa": 2.0, "E": 1.0})
+    >>> from qderive.symbolic import complete, meanfield
+    >>> from qderive.symbolic.library import driven_cavity
+    >>> model = driven_cavity()
+    >>> a = model.subsystem("a").a
+    >>> system = lower_moments(complete(meanfield([a.dag() * a], model, order=2)))
+    >>> y = moment_steady_state(system, {"Delta": 0.0, "kappa": 2.0, "E": 1.0})
     >>> round(system.average(a.dag() * a, y).real, 12)   # |2 E / kappa|^2
     1.0
     """
@@ -137,6 +214,18 @@ def evolve_moments(system: MomentSystem, values: Mapping[str, float], times: Seq
 
     ``method`` is any ``scipy.integrate.solve_ivp`` method; the implicit ones get the
     compiled Jacobian.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import complete, meanfield
+    >>> from qderive.symbolic.library import driven_cavity
+    >>> model = driven_cavity()
+    >>> a = model.subsystem("a").a
+    >>> system = lower_moments(complete(meanfield([a.dag() * a], model, order=2)))
+    >>> times = np.array([0.0, 0.5, 1.0])
+    >>> z = system.ode.unpack(evolve_moments(system, {"Delta": 0.0, "E": 1.0, "kappa": 2.0}, times))
+    >>> bool(np.allclose(z[:, 1], -1j * (1 - np.exp(-times)), atol=1e-8))  # <a>(t) = -2iE/kappa (1 - e^(-kappa t/2))
+    True
     """
     p = system.parameter_vector(values)
     times = np.asarray(times, dtype=float)
@@ -193,6 +282,17 @@ def moment_steady_state(system: MomentSystem, values: Mapping[str, float], initi
     ------
     ConvergenceError
         Newton's method does not converge (steps above ``tol * (1 + max|y|)``) from the relaxed state.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import complete, meanfield
+    >>> from qderive.symbolic.library import driven_cavity
+    >>> model = driven_cavity()
+    >>> a = model.subsystem("a").a
+    >>> system = lower_moments(complete(meanfield([a.dag() * a], model, order=2)))
+    >>> y = moment_steady_state(system, {"Delta": 1.0, "E": 1.0, "kappa": 2.0})
+    >>> bool(np.isclose(system.average(a.dag() * a, y), 1.0 / (1.0 + 1.0)))  # E^2 / (Delta^2 + kappa^2 / 4)
+    True
     """
     p = system.parameter_vector(values)
     y = system.initial_state() if initial is None else np.array(initial, dtype=float)
@@ -311,6 +411,19 @@ def steady_state_sweep(system: MomentSystem, values: Mapping[str, float], parame
 
     The first point comes from :func:`moment_steady_state`; each next point starts from the
     previous root. A point where Newton fails is recomputed by relaxation from the last root.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import complete, meanfield
+    >>> from qderive.symbolic.library import driven_cavity
+    >>> model = driven_cavity()
+    >>> a = model.subsystem("a").a
+    >>> system = lower_moments(complete(meanfield([a.dag() * a], model, order=2)))
+    >>> detunings = np.linspace(-2.0, 2.0, 5)
+    >>> rows = steady_state_sweep(system, {"Delta": 0.0, "E": 1.0, "kappa": 2.0}, "Delta", detunings)
+    >>> n = [system.average(a.dag() * a, y).real for y in rows]
+    >>> bool(np.allclose(n, 1.0 / (detunings**2 + 1.0)))  # the Lorentzian E^2 / (Delta^2 + kappa^2 / 4)
+    True
     """
     names = [s.name for s in system.parameters]
     if parameter not in names:
@@ -345,6 +458,21 @@ class MomentSpectrum:
         ``<A><B>`` (the elastic line ``2 pi <A><B> delta(omega)``, not in ``values``).
     linewidth : float
         Full width at half maximum of ``S`` (rad/s) around its highest peak.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import complete, meanfield
+    >>> from qderive.symbolic.library import thermal_oscillator
+    >>> model = thermal_oscillator()
+    >>> a = model.subsystem("a").a
+    >>> system = lower_moments(complete(meanfield([a.dag() * a, a], model, order=2)))  # <a> for <A><B>
+    >>> values = {"w": 3.0, "kappa": 0.5, "n_th": 2.0}
+    >>> spectrum = moment_spectrum(regression_system(system, a.dag(), a), values, moment_steady_state(system, values),
+    ...                            np.linspace(0.0, 6.0, 61))
+    >>> bool(np.isclose(spectrum(3.25)[()], spectrum.values.max() / 2))  # half maximum at w + kappa/2
+    True
+    >>> spectrum.coherent_weight  # a thermal state has no elastic line
+    0j
     """
 
     frequencies: np.ndarray
@@ -392,7 +520,19 @@ def _fwhm(poles: np.ndarray, weights: np.ndarray) -> float:
 
 @dataclass(frozen=True)
 class RegressionSystem:
-    """The linear equations ``dg/dtau = M g + c`` of ``<X(tau) B(0)>`` with numeric ``M``, ``c`` builders."""
+    """The linear equations ``dg/dtau = M g + c`` of ``<X(tau) B(0)>`` with numeric ``M``, ``c`` builders.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import complete, meanfield
+    >>> from qderive.symbolic.library import thermal_oscillator
+    >>> model = thermal_oscillator()
+    >>> a = model.subsystem("a").a
+    >>> system = lower_moments(complete(meanfield([a.dag() * a], model, order=2)))
+    >>> regression = regression_system(system, a.dag(), a)
+    >>> regression.unknowns, regression.matrix  # d<a^+ a0>/dtau = (i w - kappa/2) <a^+ a0>
+    ((<a^+ a0>,), Matrix([[-kappa/2 + I*w]]))
+    """
 
     system: MomentSystem
     a: Op
@@ -405,7 +545,20 @@ class RegressionSystem:
 
     def linear_system(self, values: Mapping[str, float],
                       steady: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``M``, ``c`` and ``g(0)`` at the parameters ``values`` and the steady state ``steady``."""
+        """``M``, ``c`` and ``g(0)`` at the parameters ``values`` and the steady state ``steady``.
+
+        Examples
+        --------
+        >>> from qderive.symbolic import complete, meanfield
+        >>> from qderive.symbolic.library import thermal_oscillator
+        >>> model = thermal_oscillator()
+        >>> a = model.subsystem("a").a
+        >>> system = lower_moments(complete(meanfield([a.dag() * a, a], model, order=2)))  # <a> for <A><B>
+        >>> values = {"w": 3.0, "kappa": 0.5, "n_th": 2.0}
+        >>> M, c, g0 = regression_system(system, a.dag(), a).linear_system(values, moment_steady_state(system, values))
+        >>> M.tolist(), c.tolist(), bool(np.allclose(g0, [2.0]))  # g(0) = <a^+ a> = n_th
+        ([[(-0.25+3j)]], [0j], True)
+        """
         p = self.system.parameter_vector(values)
         numbers: dict[sp.Symbol, sp.Expr] = {s: sp.Float(v) for s, v in zip(self.system.parameters, p, strict=True)}
         for symbol, op in self.constants:
@@ -417,7 +570,18 @@ class RegressionSystem:
 
 
 def regression_system(system: MomentSystem, a: Op, b: Op) -> RegressionSystem:
-    """Prepare ``<A(tau) B(0)>`` of ``system`` (see :func:`~qderive.symbolic.correlation_equations`)."""
+    """Prepare ``<A(tau) B(0)>`` of ``system`` (see :func:`~qderive.symbolic.correlation_equations`).
+
+    Examples
+    --------
+    >>> from qderive.symbolic import complete, meanfield
+    >>> from qderive.symbolic.library import driven_cavity
+    >>> model = driven_cavity()
+    >>> a = model.subsystem("a").a
+    >>> regression = regression_system(lower_moments(complete(meanfield([a.dag() * a], model, order=2))), a.dag(), a)
+    >>> regression.initial_ops, regression.constants  # g(0) = <a^+ a>; the drive adds the constant <a0> = <a>
+    ((a^+ a,), ((<a0>, a),))
+    """
     correlations = correlation_equations(system.equations, a, b)
     unknowns = correlations.equations.symbols
     rhs = sp.Matrix(correlations.equations.rhs)
@@ -442,7 +606,20 @@ def moment_spectrum(regression: RegressionSystem, values: Mapping[str, float], s
 
     Examples
     --------
-    See ``tests/numeric/test_moment_equations.py`` (an empty cavity against the full master equation).
+    A thermal oscillator: ``<a^+(tau) a(0)> = n_th exp((i w - kappa/2) tau)``, a Lorentzian of full width
+    ``kappa`` at ``omega = w`` (``tests/numeric/test_moment_equations.py`` compares an empty cavity with
+    the full master equation).
+
+    >>> from qderive.symbolic import complete, meanfield
+    >>> from qderive.symbolic.library import thermal_oscillator
+    >>> model = thermal_oscillator()
+    >>> a = model.subsystem("a").a
+    >>> system = lower_moments(complete(meanfield([a.dag() * a, a], model, order=2)))  # <a> for <A><B>
+    >>> values = {"w": 3.0, "kappa": 0.5, "n_th": 2.0}
+    >>> steady = moment_steady_state(system, values)
+    >>> spectrum = moment_spectrum(regression_system(system, a.dag(), a), values, steady, [3.0])
+    >>> bool(np.isclose(spectrum.linewidth, 0.5)), bool(np.isclose(spectrum.values[0], 4 * 2.0 / 0.5))
+    (True, True)
     """
     if not (regression.a - regression.b.dag()).is_zero():
         raise ParameterError(f"moment_spectrum needs A = B^+ (got A = {regression.a}, B = {regression.b})")

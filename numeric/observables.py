@@ -29,7 +29,16 @@ def _is_operator(entry: Any) -> bool:
 
 
 def e_op_entries(e_ops: Any) -> tuple[list[Hashable], list[Any]]:
-    """``(keys, entries)`` of ``e_ops``: a dict's keys, or positions ``0, 1, ...``; one operator counts as a list."""
+    """``(keys, entries)`` of ``e_ops``: a dict's keys, or positions ``0, 1, ...``; one operator counts as a list.
+
+    Examples
+    --------
+    >>> e_op_entries({"n": np.eye(2), "p": np.zeros((2, 2))})[0]
+    ['n', 'p']
+    >>> keys, entries = e_op_entries(np.eye(2))  # one operator counts as a list of one
+    >>> keys, len(entries)
+    ([0], 1)
+    """
     if e_ops is None:
         return [], []
     if isinstance(e_ops, Mapping):
@@ -42,7 +51,22 @@ def e_op_entries(e_ops: Any) -> tuple[list[Hashable], list[Any]]:
 
 
 def operator_matrix(fock: FockModel, entry: Any, name: str = "e_ops entry") -> np.ndarray | sps.coo_matrix:
-    """The matrix of an operator entry, shape checked: dense up to ``DENSE_MAX_DIMENSION``, else sparse (COO)."""
+    """The matrix of an operator entry, shape checked: dense up to ``DENSE_MAX_DIMENSION``, else sparse (COO).
+
+    Examples
+    --------
+    >>> from qderive.numeric import fock_model
+    >>> from qderive.symbolic.library import driven_cavity
+    >>> model = driven_cavity()
+    >>> fock = fock_model(model, {"Delta": 0.0, "E": 0.1, "kappa": 1.0}, cutoffs={"a": 3})
+    >>> a = model.subsystem("a").a
+    >>> bool(np.allclose(operator_matrix(fock, a.dag() * a), np.diag([0, 1, 2])))
+    True
+    >>> operator_matrix(fock, np.eye(2))
+    Traceback (most recent call last):
+    ...
+    qderive.symbolic.errors.ParameterError: e_ops entry has shape (2, 2), expected (3, 3)
+    """
     d = fock.dimension
     if isinstance(entry, Op):
         entry = fock.operator(entry)
@@ -69,6 +93,20 @@ class Expectations:
 
     ``operators[k]`` is entry ``k``'s matrix (dense for small models, COO otherwise) or ``None``
     for a callable, which is in ``functions[k]``.
+
+    Examples
+    --------
+    >>> from qderive.numeric import fock_model
+    >>> from qderive.symbolic.library import driven_qubit
+    >>> model = driven_qubit()
+    >>> fock = fock_model(model, {"Delta": 0.0, "Omega": 1.0, "gamma": 0.5})
+    >>> s = model.subsystem("s")
+    >>> expectations = Expectations(fock, {"P_e": s.projector("e"), "s-": s.sigma("g", "e"), "t": lambda t, rho: t})
+    >>> rho = np.array([[0.75, 0.25j], [-0.25j, 0.25]])
+    >>> expectations(2.0, rho).tolist()  # Tr(P_e rho), Tr(s_ge rho) = rho_eg, and the callable
+    [(0.25+0j), -0.25j, (2+0j)]
+    >>> expectations.hermitian
+    [True, False, False]
     """
 
     def __init__(self, fock: FockModel, e_ops: Any):
@@ -101,7 +139,20 @@ class Expectations:
         return np.array([self._value(k, t, rho) for k in range(len(self.operators))])
 
     def finish(self, values: Sequence[np.ndarray]) -> list[np.ndarray]:
-        """One row per entry; real for Hermitian operators and for callables whose values are all real."""
+        """One row per entry; real for Hermitian operators and for callables whose values are all real.
+
+        Examples
+        --------
+        >>> from qderive.numeric import fock_model
+        >>> from qderive.symbolic.library import driven_qubit
+        >>> model = driven_qubit()
+        >>> fock = fock_model(model, {"Delta": 0.0, "Omega": 1.0, "gamma": 0.5})
+        >>> s = model.subsystem("s")
+        >>> expectations = Expectations(fock, [s.projector("e"), s.sigma("g", "e")])
+        >>> rows = expectations.finish([expectations(0.0, np.diag([1.0, 0.0])), expectations(1.0, np.diag([0.5, 0.5]))])
+        >>> rows[0].dtype.name, rows[0].tolist(), rows[1].dtype.name  # real for the Hermitian projector
+        ('float64', [0.0, 0.5], 'complex128')
+        """
         table = np.array(values).reshape(len(values), len(self.operators)).T
         return [row.real if h or (k in self.functions and not np.any(row.imag)) else row
                 for k, (row, h) in enumerate(zip(table, self.hermitian, strict=True))]

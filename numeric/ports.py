@@ -71,6 +71,12 @@ class OutputFlux:
 
     ``amplitudes`` maps a harmonic index ``m`` (``()`` for a stationary state) to ``<c_out>^(m)``;
     ``frequencies`` are the tones of a harmonic-balance solution (empty for a stationary state).
+
+    Examples
+    --------
+    >>> flux = OutputFlux(total=7.0, coherent=6.25, amplitudes={(): 1.5 + 2j})
+    >>> flux.incoherent, flux.coherent_at(())  # |1.5 + 2 i|^2 = 6.25
+    (0.75, 6.25)
     """
 
     total: float
@@ -80,11 +86,33 @@ class OutputFlux:
 
     @property
     def incoherent(self) -> float:
-        """``<c_out^+ c_out> - |<c_out>|^2`` (time-averaged)."""
+        """``<c_out^+ c_out> - |<c_out>|^2`` (time-averaged).
+
+        Examples
+        --------
+        >>> from qderive.numeric import fock_model, steady_state
+        >>> from qderive.symbolic.library import thermal_oscillator
+        >>> model = thermal_oscillator()
+        >>> fock = fock_model(model.replace(ports=("bath_down",)), {"w": 1.0, "kappa": 1.0, "n_th": 0.05}, {"a": 10})
+        >>> flux = output_flux(fock, steady_state(fock), "bath_down")
+        >>> bool(np.isclose(flux.incoherent, 1.0 * (1 + 0.05) * 0.05)), flux.coherent  # kappa (1 + n) <a^+ a>, no <a>
+        (True, 0.0)
+        """
         return self.total - self.coherent
 
     def coherent_at(self, m: tuple[int, ...]) -> float:
-        """``|<c_out>^(m)|^2``: the coherent flux of one harmonic (e.g. the signal tone ``(1, 1)``)."""
+        """``|<c_out>^(m)|^2``: the coherent flux of one harmonic (e.g. the signal tone ``(1, 1)``).
+
+        Examples
+        --------
+        >>> flux = OutputFlux(total=1.0, coherent=0.5, amplitudes={(0,): 0.5, (1,): 0.5j}, frequencies=(2.0,))
+        >>> flux.coherent_at((1,))
+        0.25
+        >>> flux.coherent_at((2,))
+        Traceback (most recent call last):
+        ...
+        qderive.symbolic.errors.ParameterError: no harmonic (2,); kept harmonics are [(0,), (1,)]
+        """
         m = tuple(m)
         if m not in self.amplitudes:
             raise ParameterError(f"no harmonic {m}; kept harmonics are {sorted(self.amplitudes)}")
@@ -140,6 +168,25 @@ def harmonic_output_flux(fock: FockModel, solution: HarmonicSolution, port: str,
     coherent input of the port at harmonic ``m`` (e.g. ``{(1, 0): alpha_d}`` for a drive through
     it). Harmonics whose frequencies ``m . omega`` agree within ``tolerance`` (relative to the
     largest tone) add before squaring.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from qderive.numeric import fock_model, fourier_moment_equations, harmonic_balance
+    >>> from qderive.symbolic import TIME, BosonMode, Dissipator, Model, declare
+    >>> P = declare([("w", "cavity frequency", "rad/s"), ("E", "drive", "rad/s"), ("nu", "drive frequency", "rad/s"),
+    ...              ("k", "loss", "rad/s")])
+    >>> w, E, nu, k = (p.symbol for p in P.values())
+    >>> a = BosonMode("a")
+    >>> H = w * a.adag * a.a + E * (a.adag * sp.exp(-sp.I * nu * TIME) + a.a * sp.exp(sp.I * nu * TIME))
+    >>> fock = fock_model(Model("lab", (a,), H, (Dissipator(k, a.a, "out"),), P, ("out",)),
+    ...                   {"w": 2.0, "E": 0.1, "nu": 2.5, "k": 1.0}, {"a": 6})
+    >>> solution = harmonic_balance(fourier_moment_equations(fock, [2.5]), 5)  # |n><m| turns at (n - m) nu
+    >>> flux = harmonic_output_flux(fock, solution, "out")
+    >>> bool(np.isclose(flux.coherent, 1.0 * 0.1**2 / ((2.0 - 2.5) ** 2 + 1.0 / 4)))  # k E^2 / ((w - nu)^2 + k^2/4)
+    True
+    >>> bool(abs(flux.incoherent) < 1e-9)  # a driven cavity stays coherent
+    True
     """
     J, JdJ = _port(fock, port)
     inputs = dict(input_amplitudes or {})

@@ -6,10 +6,20 @@ without importing QuTiP.
 
 Examples
 --------
->>> import qutip                                                     # doctest: +SKIP
->>> fock = FockModel.from_qutip(qutip.sigmax(), [qutip.sigmam()])    # doctest: +SKIP
->>> result = mesolve(fock, qutip.basis(2, 0), times, e_ops={"x": qutip.sigmax()})  # doctest: +SKIP
->>> result.e_data["x"], result.final_state_as_qobj()                 # doctest: +SKIP
+A model written in QuTiP, solved by qderive and by QuTiP:
+
+>>> import qutip
+>>> from qderive.numeric import mesolve
+>>> H, c_ops = 0.5 * qutip.sigmax(), [np.sqrt(0.3) * qutip.sigmam()]
+>>> times = np.linspace(0.0, 3.0, 7)
+>>> ours = mesolve(FockModel.from_qutip(H, c_ops), qutip.basis(2, 0), times, e_ops={"z": qutip.sigmaz()},
+...               options={"store_states": True})
+>>> theirs = qutip.mesolve(H, qutip.basis(2, 0), times, c_ops, e_ops=[qutip.sigmaz()],
+...                        options={"atol": 1e-10, "rtol": 1e-10})
+>>> bool(np.allclose(ours.e_data["z"], theirs.expect[0], atol=1e-7))
+True
+>>> ours.final_state_as_qobj().dims
+[[2], [2]]
 """
 
 from __future__ import annotations
@@ -27,7 +37,14 @@ from .fock import FockModel, TimeFunction
 
 
 def is_qobj(value: Any) -> bool:
-    """True for a QuTiP ``Qobj`` or ``QobjEvo`` (decided from its type, without importing QuTiP)."""
+    """True for a QuTiP ``Qobj`` or ``QobjEvo`` (decided from its type, without importing QuTiP).
+
+    Examples
+    --------
+    >>> import qutip
+    >>> is_qobj(qutip.sigmax()), is_qobj(np.eye(2))
+    (True, False)
+    """
     return type(value).__module__.split(".")[0] == "qutip"
 
 
@@ -39,6 +56,16 @@ def qobj_array(value: Any, dimensions: Sequence[int], name: str) -> np.ndarray:
     """The dense array of a ``Qobj`` whose space is the model's (tensor dimensions ``dimensions`` or their product).
 
     Raises :class:`ParameterError` naming ``name`` when the ``Qobj`` lives in another space.
+
+    Examples
+    --------
+    >>> import qutip
+    >>> qobj_array(qutip.basis(2, 1), [2], "rho0").ravel().tolist()
+    [0j, (1+0j)]
+    >>> qobj_array(qutip.basis(3, 0), [2], "rho0")
+    Traceback (most recent call last):
+    ...
+    qderive.symbolic.errors.ParameterError: rho0 is a Qobj with dims [[3], [1]]; the model's space has dims [2]
     """
     d = int(np.prod(dimensions))
     space = value.dims[0]
@@ -52,6 +79,19 @@ def to_qutip(fock: FockModel) -> tuple[Any, list[Any]]:
 
     A time-dependent Hamiltonian becomes QuTiP's list format ``[H0, [H_k, f_k], ...]``, a jump
     operator with a time-dependent amplitude ``[J_k, f_k]``.
+
+    Examples
+    --------
+    >>> import qutip
+    >>> from qderive.numeric import fock_model, steady_state
+    >>> from qderive.symbolic.library import jaynes_cummings
+    >>> values = {"Delta_c": 0.1, "Delta_a": -0.2, "g": 0.5, "E": 0.2, "kappa": 1.0, "gamma": 0.3}
+    >>> fock = fock_model(jaynes_cummings(), values, cutoffs={"a": 6})
+    >>> H, c_ops = to_qutip(fock)
+    >>> H.dims, len(c_ops)
+    ([[2, 6], [2, 6]], 2)
+    >>> bool(np.allclose(qutip.steadystate(H, c_ops).full(), steady_state(fock), atol=1e-8))  # QuTiP agrees
+    True
     """
     import qutip
 
@@ -76,7 +116,20 @@ def _matrix(q: Any) -> sps.csr_matrix:
 
 
 def from_qutip(hamiltonian: Any, c_ops: Sequence[Any] = ()) -> tuple[sps.csr_matrix, list[sps.csr_matrix]]:
-    """Sparse ``(H, [J_k])`` from time-independent QuTiP operators (for comparing with a Fock model)."""
+    """Sparse ``(H, [J_k])`` from time-independent QuTiP operators (for comparing with a Fock model).
+
+    Examples
+    --------
+    >>> import qutip
+    >>> from qderive.numeric import fock_model
+    >>> from qderive.symbolic.library import driven_qubit
+    >>> fock = fock_model(driven_qubit(), {"Delta": 0.0, "Omega": 1.0, "gamma": 0.5})
+    >>> # levels (g, e) are qderive's basis (0, 1): sigma_x is symmetric, the lowering |g><e| is QuTiP's sigmap()
+    >>> H, (J,) = from_qutip(0.5 * qutip.sigmax(), [np.sqrt(0.5) * qutip.sigmap()])
+    >>> bool(np.allclose(H.toarray(), fock.hamiltonian.toarray())), bool(np.allclose(J.toarray(),
+    ...                                                                               fock.jump_operators[0].toarray()))
+    (True, True)
+    """
     return _matrix(hamiltonian), [_matrix(c) for c in c_ops]
 
 
@@ -102,7 +155,21 @@ def _split_list_format(value: Any, args: dict | None, name: str) -> tuple[Any, l
 
 def fock_model_from_qutip(hamiltonian: Any, c_ops: Sequence[Any] = (), subsystems: Sequence[Subsystem] | None = None,
                           args: dict | None = None, name: str = "qutip_model") -> FockModel:
-    """A :class:`FockModel` of a model written in QuTiP, for qderive's solvers (see :meth:`FockModel.from_qutip`)."""
+    """A :class:`FockModel` of a model written in QuTiP, for qderive's solvers (see :meth:`FockModel.from_qutip`).
+
+    Examples
+    --------
+    >>> import qutip
+    >>> from qderive.numeric import mesolve
+    >>> excited = qutip.basis(2, 0)  # sigmam() lowers basis(2, 0)
+    >>> amplitude = lambda t: np.sqrt(0.5 * t)  # the rate gamma(t) = t / 2
+    >>> fock = fock_model_from_qutip(0 * qutip.sigmaz(), [[qutip.sigmam(), amplitude]])
+    >>> fock.time_dependent_jumps[0][0], fock.symbolic
+    (0, False)
+    >>> result = mesolve(fock, excited, [0.0, 2.0], e_ops=[excited.proj()], options={"atol": 1e-10, "rtol": 1e-10})
+    >>> bool(np.isclose(result.expect[0][-1], np.exp(-(2.0**2) / 4), atol=1e-7))  # exp(-int_0^t gamma) = exp(-t^2/4)
+    True
+    """
     import qutip
 
     constant, varying = _split_list_format(hamiltonian, args, "H")
@@ -152,14 +219,34 @@ def fock_model_from_qutip(hamiltonian: Any, c_ops: Sequence[Any] = (), subsystem
 
 
 def state_to_qutip(fock: FockModel, rho: np.ndarray) -> Any:
-    """A density matrix as a QuTiP ``Qobj`` with the model's dimensions."""
+    """A density matrix as a QuTiP ``Qobj`` with the model's dimensions.
+
+    Examples
+    --------
+    >>> from qderive.numeric import fock_model, steady_state
+    >>> from qderive.symbolic.library import jaynes_cummings
+    >>> values = {"Delta_c": 0.0, "Delta_a": 0.0, "g": 0.5, "E": 0.2, "kappa": 1.0, "gamma": 0.3}
+    >>> fock = fock_model(jaynes_cummings(), values, cutoffs={"a": 5})
+    >>> rho = state_to_qutip(fock, steady_state(fock))
+    >>> rho.dims, bool(rho.isherm), bool(np.isclose(rho.tr(), 1))
+    ([[2, 5], [2, 5]], True, True)
+    >>> bool(np.isclose(rho.ptrace(0).tr(), 1))  # QuTiP's partial trace over the cavity
+    True
+    """
     import qutip
 
     return qutip.Qobj(np.asarray(rho), dims=_dims(fock.dimensions))
 
 
 def states_to_qutip(dimensions: Sequence[int], states: Sequence[np.ndarray]) -> list[Any]:
-    """Density matrices as QuTiP ``Qobj`` with tensor dimensions ``dimensions``."""
+    """Density matrices as QuTiP ``Qobj`` with tensor dimensions ``dimensions``.
+
+    Examples
+    --------
+    >>> states = states_to_qutip([2], [np.diag([1.0, 0.0]), np.diag([0.5, 0.5])])
+    >>> [round(float((rho * rho).tr()), 12) for rho in states]  # purities
+    [1.0, 0.5]
+    """
     import qutip
 
     return [qutip.Qobj(np.asarray(rho), dims=_dims(dimensions)) for rho in states]

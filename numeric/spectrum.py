@@ -45,6 +45,19 @@ class Spectrum:
     """``S(omega)`` of the fluctuations on ``frequencies`` and the weight ``<A><B>`` of the elastic line.
 
     The full spectrum is ``values + 2 pi coherent_weight delta(omega)``.
+
+    Examples
+    --------
+    >>> from qderive.numeric import fock_model
+    >>> from qderive.symbolic.library import driven_cavity
+    >>> model = driven_cavity()
+    >>> a = model.subsystem("a").a
+    >>> fock = fock_model(model, {"Delta": 0.0, "E": 0.25, "kappa": 1.0}, cutoffs={"a": 10})
+    >>> result = spectrum(fock, [0.0, 1.0], a.dag(), a)
+    >>> bool(np.allclose(result.values, 0, atol=1e-10))  # a coherent state has no fluctuations ...
+    True
+    >>> bool(np.isclose(result.coherent_weight, (2 * 0.25 / 1.0) ** 2))  # ... only the elastic line |<a>|^2
+    True
     """
 
     frequencies: np.ndarray
@@ -78,6 +91,17 @@ def spectrum(fock: FockModel, frequencies: Sequence[float], a_op: Operator, b_op
     -------
     Spectrum
         ``values[k] = S(frequencies[k])`` (real when ``A = B^+``).
+
+    Examples
+    --------
+    >>> from qderive.numeric import fock_model
+    >>> from qderive.symbolic.library import thermal_oscillator
+    >>> model = thermal_oscillator()
+    >>> a = model.subsystem("a").a
+    >>> fock = fock_model(model, {"w": 2.0, "kappa": 0.5, "n_th": 0.1}, cutoffs={"a": 14})
+    >>> S = spectrum(fock, [2.0, 2.25], a.dag(), a).values
+    >>> bool(np.allclose(S, [4 * 0.1 / 0.5, 2 * 0.1 / 0.5], rtol=1e-6))  # 4 n / kappa at w, half at w + kappa/2
+    True
     """
     omegas = np.asarray(frequencies, dtype=float)
     if omegas.ndim != 1 or omegas.size == 0 or not np.all(np.isfinite(omegas)):

@@ -22,7 +22,17 @@ from .kernels import first_invalid_state
 
 
 class UnphysicalStateError(ConvergenceError):
-    """A propagated density matrix lost its trace, its Hermiticity or its positivity beyond the tolerance."""
+    """A propagated density matrix lost its trace, its Hermiticity or its positivity beyond the tolerance.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import ConvergenceError
+    >>> try:
+    ...     check_states(np.diag([0.6, 0.6])[None], 1e-6, [1.0], 0, "adams")  # trace 1.2
+    ... except UnphysicalStateError as error:
+    ...     print(isinstance(error, ConvergenceError), "|Tr rho - 1| = 2.00e-01" in str(error))
+    True True
+    """
 
 
 def check_states(states: np.ndarray, tolerance: float, times: Sequence[float], spectrum_from: int,

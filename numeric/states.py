@@ -39,7 +39,18 @@ Factor = Hashable | np.ndarray
 
 
 def as_array(state: Any) -> Any:
-    """A ``qutip.Qobj`` as a NumPy array (a ket as 1-d); anything else unchanged."""
+    """A ``qutip.Qobj`` as a NumPy array (a ket as 1-d); anything else unchanged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import qutip
+    >>> as_array(qutip.basis(3, 1)).tolist()  # a ket becomes 1-d
+    [0j, (1+0j), 0j]
+    >>> rho = np.eye(2) / 2
+    >>> as_array(rho) is rho  # anything else is returned unchanged
+    True
+    """
     if hasattr(state, "full") and hasattr(state, "dims"):
         array = state.full()
         return array.ravel() if array.shape[1] == 1 else array

@@ -61,6 +61,11 @@ def trace_border(size: int, diagonal: np.ndarray, weight: float) -> sps.csr_matr
     """``w |rho_00><Tr|``: ``weight`` in row 0 at the positions ``diagonal`` of the ``rho_ii`` (``rho_00`` first).
 
     Added to a Liouvillian it makes ``w Tr rho`` part of the equation of ``rho_00``.
+
+    Examples
+    --------
+    >>> trace_border(4, np.array([0, 3]), 2.0).toarray().real.tolist()  # d = 2: rho_00 and rho_11 at 0 and 3
+    [[2.0, 0.0, 0.0, 2.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]]
     """
     return sps.csr_matrix((np.full(len(diagonal), weight), (np.zeros(len(diagonal), dtype=int), diagonal)),
                           shape=(size, size))
@@ -143,7 +148,16 @@ def _liouvillian_entries(fock: FockModel) -> int:
 
 
 def envelope_entries(A: sps.spmatrix) -> int:
-    """Entries inside the envelope (profile) of ``A``: the fill bound of LU without pivoting."""
+    """Entries inside the envelope (profile) of ``A``: the fill bound of LU without pivoting.
+
+    Examples
+    --------
+    >>> A = sps.csr_matrix(np.array([[1, 0, 1], [0, 1, 0], [0, 0, 1]]))
+    >>> envelope_entries(A)  # the diagonal plus rows 0..1 of column 2 above it
+    5
+    >>> envelope_entries(sps.identity(4))
+    4
+    """
     columns = A.tocsc()
     rows = A.tocsr()
     size = A.shape[0]
@@ -192,6 +206,19 @@ def steady_state(fock: FockModel, truncation_tolerance: float = 1e-4, method: Li
         When the Liouvillian or its factors would not fit in the available memory.
     TruncationError
         When a mode's top Fock level holds more than ``truncation_tolerance``.
+
+    Examples
+    --------
+    >>> from qderive.numeric import fock_model
+    >>> from qderive.symbolic.library import driven_cavity, driven_qubit
+    >>> fock = fock_model(driven_qubit(), {"Delta": 0.0, "Omega": 1.0, "gamma": 0.5})
+    >>> rho = steady_state(fock)
+    >>> bool(np.isclose(rho[1, 1].real, 0.25 / (0.5**2 / 4 + 0.5)))  # (Omega/2)^2 / (gamma^2/4 + Omega^2/2)
+    True
+    >>> cavity = fock_model(driven_cavity(), {"Delta": 0.0, "E": 0.25, "kappa": 1.0}, cutoffs={"a": 12})
+    >>> n = np.real(np.diagonal(steady_state(cavity)) @ np.arange(12))
+    >>> bool(np.isclose(n, (2 * 0.25 / 1.0) ** 2))  # coherent state: <n> = |2 E / kappa|^2
+    True
     """
     if fock.varies_in_time:
         raise ModelError("steady_state needs a time-independent Hamiltonian; go to a rotating frame first")

@@ -29,6 +29,16 @@ class ModeBath:
     """Damping ``kappa``, thermal occupation ``N`` and the channels of one mode (see module docstring).
 
     ``loss`` and ``gain`` hold ``(dissipator, l)`` for the channels ``D[l b]`` and ``D[l b^+]``.
+
+    Examples
+    --------
+    >>> from qderive.symbolic.library import thermal_oscillator
+    >>> model = thermal_oscillator()
+    >>> bath = mode_bath(model, model.subsystem("a"))
+    >>> bath.damping, bath.occupation  # thermal_dissipators(kappa, n_th) gives kappa and N = n_th
+    (kappa, n_th)
+    >>> [d.channel for d, _ in bath.loss], [d.channel for d, _ in bath.gain]
+    (['bath_down'], ['bath_up'])
     """
 
     mode: BosonMode
@@ -113,7 +123,19 @@ def operator_spread(op: Op) -> sp.Expr:
 def number_fluctuation_parameter(
     dispersive: Op, occupation: sp.Expr, damping: sp.Expr, mode: BosonMode
 ) -> dict[str, sp.Expr]:
-    """``{name: s(G) sqrt(N (N + 1)) / kappa}`` for a dispersive coupling ``G b^+ b`` (empty if ``G`` or ``N`` is 0)."""
+    """``{name: s(G) sqrt(N (N + 1)) / kappa}`` for a dispersive coupling ``G b^+ b`` (empty if ``G`` or ``N`` is 0).
+
+    Examples
+    --------
+    >>> from qderive.symbolic import BosonMode, NLevelSystem
+    >>> chi, kappa = sp.symbols("chi kappa", positive=True)
+    >>> q, b = NLevelSystem("q", ("g", "e")), BosonMode("b")
+    >>> (value,) = number_fluctuation_parameter(chi * q.projector("e"), sp.Integer(1), kappa, b).values()
+    >>> value  # spread chi times sqrt(1 * 2), over kappa
+    sqrt(2)*chi/kappa
+    >>> number_fluctuation_parameter(chi * q.projector("e"), sp.Integer(0), kappa, b)  # a cold bath: nothing to average
+    {}
+    """
     if not dispersive.terms or occupation == 0:
         return {}
     spread = operator_spread(dispersive)

@@ -19,6 +19,17 @@ from .transform import substitute_modes
 
 @dataclass(frozen=True)
 class BrightDarkBasis:
+    """Old ``modes``, ``new_modes`` (bright first, then dark), the unitary ``U`` with ``b_k = sum_j U_kj a_j``
+    and the collective coupling ``G = sqrt(sum_j |g_j|^2)``.
+
+    Examples
+    --------
+    >>> g1, g2 = sp.symbols("g1 g2", positive=True)
+    >>> basis = bright_dark_modes([g1, g2], [BosonMode("a1"), BosonMode("a2")])
+    >>> sp.simplify(basis.unitary * basis.unitary.H) == sp.eye(2)  # U is unitary
+    True
+    """
+
     modes: tuple[BosonMode, ...]
     new_modes: tuple[BosonMode, ...]
     unitary: sp.Matrix
@@ -26,18 +37,57 @@ class BrightDarkBasis:
 
     @property
     def bright(self) -> Op:
+        """The bright mode ``B = sum_j g_j a_j / G`` in terms of the old modes.
+
+        Examples
+        --------
+        >>> g1, g2 = sp.symbols("g1 g2", positive=True)
+        >>> a1, a2 = BosonMode("a1"), BosonMode("a2")
+        >>> basis = bright_dark_modes([g1, g2], [a1, a2])
+        >>> (basis.bright * basis.G).simplify().equals(g1 * a1.a + g2 * a2.a)
+        True
+        """
         return self.combination(0)
 
     @property
     def dark(self) -> tuple[Op, ...]:
+        """The dark modes, orthogonal to the bright one, in terms of the old modes.
+
+        Examples
+        --------
+        >>> g1, g2 = sp.symbols("g1 g2", positive=True)
+        >>> a1, a2 = BosonMode("a1"), BosonMode("a2")
+        >>> basis = bright_dark_modes([g1, g2], [a1, a2])
+        >>> (dark,) = basis.dark
+        >>> commutator(g1 * a1.adag + g2 * a2.adag, dark).is_zero()  # the coupling g1 a1^+ + g2 a2^+ misses it
+        True
+        """
         return tuple(self.combination(k) for k in range(1, len(self.modes)))
 
     def combination(self, k: int) -> Op:
-        """``b_k = sum_j U_kj a_j`` in terms of the old modes."""
+        """``b_k = sum_j U_kj a_j`` in terms of the old modes.
+
+        Examples
+        --------
+        >>> basis = bright_dark_modes([1, 1], [BosonMode("a1"), BosonMode("a2")])
+        >>> basis.combination(0)  # equal couplings: B = (a1 + a2)/sqrt(2)
+        sqrt(2)/2 a1 + sqrt(2)/2 a2
+        """
         return sum((self.unitary[k, j] * a.a for j, a in enumerate(self.modes)), Op())
 
     def transform(self, op: Op) -> Op:
-        """``op`` rewritten in the new modes (``a_j = sum_k conj(U_kj) b_k``)."""
+        """``op`` rewritten in the new modes (``a_j = sum_k conj(U_kj) b_k``).
+
+        Examples
+        --------
+        >>> g1, g2 = sp.symbols("g1 g2", positive=True)
+        >>> s = BosonMode("s")
+        >>> a1, a2 = BosonMode("a1"), BosonMode("a2")
+        >>> basis = bright_dark_modes([g1, g2], [a1, a2])
+        >>> coupling = s.adag * (g1 * a1.a + g2 * a2.a)
+        >>> basis.transform(coupling).equals(basis.G * s.adag * BosonMode("B").a)  # a beam splitter to B alone
+        True
+        """
         mapping = {
             a: sum((sp.conjugate(self.unitary[k, j]) * self.new_modes[k].a for k in range(len(self.modes))), Op())
             for j, a in enumerate(self.modes)
@@ -45,7 +95,16 @@ class BrightDarkBasis:
         return substitute_modes(op, mapping).simplify(sp.simplify)
 
     def commutator_checks(self) -> dict[str, sp.Expr]:
-        """``[b_k, b_l^+]`` simplified, which must be ``delta_kl`` (a symbolic proof for these couplings)."""
+        """``[b_k, b_l^+]`` simplified, which must be ``delta_kl`` (a symbolic proof for these couplings).
+
+        Examples
+        --------
+        >>> g1, g2, g3 = sp.symbols("g1 g2 g3", positive=True)
+        >>> basis = bright_dark_modes([g1, g2, g3], [BosonMode(f"a{k}") for k in (1, 2, 3)])
+        >>> checks = basis.commutator_checks()
+        >>> checks["[B, B^+]"], checks["[D1, D1^+]"], checks["[B, D2^+]"]
+        (1, 1, 0)
+        """
         checks = {}
         n = len(self.modes)
         for k in range(n):
@@ -65,6 +124,12 @@ def bright_dark_modes(
     With ``v = g / G`` and ``w = e_1 - v^*``, ``U = 1 - w w^+ / (1 - v_1)`` is unitary and Hermitian with
     first row ``v``; its other rows are the dark modes. ``g_1`` must be real (a phase of ``g_1`` is
     absorbed into ``a_1``) and not the only non-zero coupling.
+
+    Examples
+    --------
+    >>> basis = bright_dark_modes([3, 4], [BosonMode("a1"), BosonMode("a2")])
+    >>> basis.G, basis.unitary.row(0)
+    (5, Matrix([[3/5, 4/5]]))
     """
     if len(couplings) != len(modes) or len(modes) < 2:
         raise ModelError("bright_dark_modes needs one coupling per mode and at least two modes")

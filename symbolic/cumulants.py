@@ -59,12 +59,28 @@ def elements(monomial: Monomial) -> list[Element]:
 
 
 def operator_order(monomial: Monomial) -> int:
-    """Number of elementary operators in ``monomial`` (its order as a moment)."""
+    """Number of elementary operators in ``monomial`` (its order as a moment).
+
+    Examples
+    --------
+    >>> from qderive.symbolic import BosonMode, NLevelSystem
+    >>> a, s = BosonMode("a"), NLevelSystem("s", ("g", "e"))
+    >>> operator_order(((s, (1, 0)), (a, (1, 1))))  # s_eg a^+ a: three elementary operators
+    3
+    """
     return len(elements(monomial))
 
 
 def block_monomial(block: list[Element]) -> Monomial:
-    """The normal-ordered monomial of a block of elements taken in their original order."""
+    """The normal-ordered monomial of a block of elements taken in their original order.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import BosonMode
+    >>> a = BosonMode("a")
+    >>> block_monomial([(a, (1, 0)), (a, (0, 1)), (a, (1, 0))]) == ((a, (2, 1)),)  # powers add up
+    True
+    """
     factors: dict[Subsystem, tuple[int, int]] = {}
     for system, factor in block:
         if isinstance(system, NLevelSystem):
@@ -76,7 +92,16 @@ def block_monomial(block: list[Element]) -> Monomial:
 
 
 def set_partitions(items: list) -> Iterator[list[list]]:
-    """Every partition of ``items`` into non-empty blocks; blocks keep the original order."""
+    """Every partition of ``items`` into non-empty blocks; blocks keep the original order.
+
+    Examples
+    --------
+    >>> partitions = list(set_partitions([1, 2, 3]))
+    >>> len(partitions), len(list(set_partitions(list(range(5)))))  # Bell numbers B3 = 5, B5 = 52
+    (5, 52)
+    >>> [[1], [2, 3]] in partitions
+    True
+    """
     if not items:
         yield []
         return

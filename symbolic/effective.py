@@ -22,6 +22,16 @@ class EffectiveModel:
 
     ``small_parameters`` maps a name (e.g. ``"g/|i Delta + kappa/2|"``) to a SymPy expression in
     the original model's parameters.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import adiabatic_eliminate
+    >>> from qderive.symbolic.library import jaynes_cummings
+    >>> model = jaynes_cummings()
+    >>> undriven = model.replace(hamiltonian=model.hamiltonian.subs(model.parameters["E"].symbol, 0))
+    >>> reduced = adiabatic_eliminate(undriven, model.subsystem("a"))
+    >>> [s.name for s in reduced.model.subsystems], reduced.method
+    (['s'], 'adiabatic elimination (Langevin)')
     """
 
     model: Model
@@ -30,7 +40,26 @@ class EffectiveModel:
     small_parameters: Mapping[str, sp.Expr]
 
     def check(self, values: Mapping[str, complex | float] | ParameterSet, threshold: float = 0.1) -> dict[str, float]:
-        """Evaluate the small parameters; warn (:class:`ApproximationWarning`) for each above ``threshold``."""
+        """Evaluate the small parameters; warn (:class:`ApproximationWarning`) for each above ``threshold``.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> from qderive.symbolic import adiabatic_eliminate
+        >>> from qderive.symbolic.library import jaynes_cummings
+        >>> model = jaynes_cummings()
+        >>> undriven = model.replace(hamiltonian=model.hamiltonian.subs(model.parameters["E"].symbol, 0))
+        >>> reduced = adiabatic_eliminate(undriven, model.subsystem("a"))
+        >>> values = {"Delta_c": 0.0, "Delta_a": 0.0, "g": 1.0, "E": 0.0, "kappa": 100.0, "gamma": 1.0}
+        >>> small = reduced.check(values)  # |g| / (kappa/2) = 0.02
+        >>> [round(v, 6) for v in small.values()]
+        [0.02]
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     _ = reduced.check({**values, "kappa": 4.0})  # g / (kappa/2) = 0.5 is not small
+        >>> caught[0].category.__name__
+        'ApproximationWarning'
+        """
         parameters = values if isinstance(values, ParameterSet) else self.model.parameter_set(values)
         result = {}
         for name, expr in self.small_parameters.items():

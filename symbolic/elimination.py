@@ -70,6 +70,20 @@ def adiabatic_eliminate(model: Model, mode: BosonMode) -> EffectiveModel:
     loss channels); each becomes ``rate |l beta|^2 D[(l beta / |l beta|) X]`` under its own name, so
     internal and external ports stay separate. Small parameter: ``|X| / |i Delta + kappa/2|`` with
     ``|X|`` the root-sum-square of ``X``'s coefficients.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from qderive.symbolic import BosonMode, Dissipator, Model, NLevelSystem, declare, transition_rates
+    >>> P = declare([("Delta", "cavity detuning", "rad/s", "real"), ("g", "coupling", "rad/s"),
+    ...              ("kappa", "cavity decay rate", "rad/s")])
+    >>> Delta, g, kappa = (p.symbol for p in P.values())
+    >>> mode, s = BosonMode("a"), NLevelSystem("s", ("g", "e"))
+    >>> H = Delta * mode.adag * mode.a + g * (mode.adag * s.sigma("g", "e") + s.sigma("e", "g") * mode.a)
+    >>> reduced = adiabatic_eliminate(Model("jc", (s, mode), H, (Dissipator(kappa, mode.a, "kappa"),), P), mode)
+    >>> rate = transition_rates(reduced.model, s, "e")["kappa"]
+    >>> sp.simplify(rate - g**2 * kappa / (Delta**2 + kappa**2 / 4))  # the Purcell rate
+    0
     """
     detuning, X = _coupling_operator(model, mode)
     if not X.terms:
@@ -111,7 +125,17 @@ def adiabatic_eliminate(model: Model, mode: BosonMode) -> EffectiveModel:
 
 # -- method 2 -------------------------------------------------------------------------------------
 def transition_energy(free: Op, monomial: Monomial) -> sp.Expr:
-    """``e`` with ``[H_0, m] = e m`` for a diagonal ``H_0`` (number operators and projectors)."""
+    """``e`` with ``[H_0, m] = e m`` for a diagonal ``H_0`` (number operators and projectors).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from qderive.symbolic import NLevelSystem
+    >>> D = sp.Symbol("D", real=True)
+    >>> s = NLevelSystem("s", ("g", "e"))
+    >>> transition_energy(D * s.projector("e"), next(iter(s.sigma("e", "g").terms)))  # [H0, s_eg] = D s_eg
+    D
+    """
     m = Op.monomial(monomial)
     bracket = commutator(free, m).expand()
     if not bracket.terms:
@@ -135,6 +159,17 @@ def second_order_hamiltonian(
     quasi-degenerate (Loewdin / Winkler) form ``V_il V_lj [1/(E_i - E_l) + 1/(E_j - E_l)] / 2``,
     i.e. the average of the two energy denominators (James & Jerke, Can. J. Phys. 85, 625 (2007)).
     ``kept(m, n)`` says which pairs to keep (default: the exactly secular ones, ``e_m + e_n = 0``).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from qderive.symbolic import NLevelSystem
+    >>> D, O = sp.symbols("D O", positive=True)
+    >>> s = NLevelSystem("s", ("g", "e"))
+    >>> V = O / 2 * (s.sigma("e", "g") + s.sigma("g", "e"))
+    >>> H2, S, energies = second_order_hamiltonian(D * s.projector("e"), V)
+    >>> sp.simplify(H2.coefficient(s.projector("g")) + O**2 / (4 * D))  # AC Stark shift -O^2/(4 D) of |g>
+    0
     """
     energies = {m: transition_energy(free, m) for m in coupling.terms}
     for m, e in energies.items():
@@ -329,7 +364,20 @@ def _element(monomial: Monomial, bra: State, ket: State) -> sp.Expr:
 
 
 def matrix(op: Op, bras: Sequence[State], kets: Sequence[State]) -> sp.Matrix:
-    """Matrix elements ``<bra_i| op |ket_j>`` between product states."""
+    """Matrix elements ``<bra_i| op |ket_j>`` between product states.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from qderive.symbolic import BosonMode
+    >>> mode = BosonMode("a")
+    >>> kets = [{mode: n} for n in range(3)]
+    >>> matrix(mode.a, kets, kets)  # <m|a|n> = sqrt(n) delta_(m, n-1)
+    Matrix([
+    [0, 1,       0],
+    [0, 0, sqrt(2)],
+    [0, 0,       0]])
+    """
     return sp.Matrix(
         len(bras),
         len(kets),
@@ -358,6 +406,21 @@ def effective_operators(
     ``ground`` and ``excited`` are product states (every subsystem given); the ground states may
     differ only in the level of ``system`` (other subsystems, e.g. modes in vacuum, are fixed).
     ``perturbation`` is the weak part ``V = V_+ + V_-`` of the Hamiltonian.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from qderive.symbolic import Dissipator, Model, NLevelSystem, declare, transition_rates
+    >>> P = declare([("Delta", "detuning", "rad/s", "real"), ("Omega", "Rabi frequency", "rad/s"),
+    ...              ("gamma", "decay rate e -> f", "rad/s")])
+    >>> Delta, Omega, gamma = (p.symbol for p in P.values())
+    >>> s = NLevelSystem("s", ("g", "f", "e"))
+    >>> V = Omega / 2 * (s.sigma("e", "g") + s.sigma("g", "e"))
+    >>> model = Model("lambda", (s,), Delta * s.projector("e") + V, (Dissipator(gamma, s.sigma("f", "e"), "gamma"),), P)
+    >>> reduced = effective_operators(model, [{s: "g"}, {s: "f"}], [{s: "e"}], V, s)
+    >>> rate = transition_rates(reduced.model, s, "g")["gamma"]
+    >>> sp.simplify(rate - gamma * Omega**2 / 4 / (Delta**2 + gamma**2 / 4))  # optical pumping g -> f
+    0
     """
     unperturbed = model.hamiltonian - perturbation
     dissipation = sum((d.rate * d.operator.dag() * d.operator for d in model.dissipators), Op())

@@ -83,14 +83,37 @@ class EquationOfMotion:
         return str(sp.sstr(self))
 
     def as_sympy(self) -> sp.Equality:
-        """``Eq(Derivative(<A>, t), rhs)`` for an equation of averages (operators are not SymPy objects)."""
+        """``Eq(Derivative(<A>, t), rhs)`` for an equation of averages (operators are not SymPy objects).
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> model = driven_cavity()
+        >>> a = model.subsystem("a").a
+        >>> equation = expectation_value_equation(model, a).as_sympy()
+        >>> kappa, Delta, E = (model.parameters[n].symbol for n in ("kappa", "Delta", "E"))
+        >>> sp.simplify(sp.solve(equation.rhs, expectation(a))[0] - E / (sp.I * kappa / 2 - Delta))  # steady <a>
+        0
+        """
         if isinstance(self.rhs, Op) or isinstance(self.lhs, Op):
             raise ModelError("an operator equation has no sympy.Eq form; take averages with expectation_value_equation")
         return sp.Eq(sp.Derivative(self.lhs, TIME), self.rhs)
 
 
 def adjoint_generator(model: Model, operator: Op) -> Op:
-    """``L^+(A) = i[H, A] + sum_k gamma_k (L_k^+ A L_k - {L_k^+ L_k, A}/2)`` (no noise terms)."""
+    """``L^+(A) = i[H, A] + sum_k gamma_k (L_k^+ A L_k - {L_k^+ L_k, A}/2)`` (no noise terms).
+
+    Examples
+    --------
+    >>> from qderive.symbolic.library import driven_qubit
+    >>> model = driven_qubit()
+    >>> s = model.subsystem("s")
+    >>> gamma = model.parameters["gamma"].symbol
+    >>> undriven = model.replace(hamiltonian=Op())
+    >>> adjoint_generator(undriven, s.projector("e")).equals(-gamma * s.projector("e"))  # spontaneous decay
+    True
+    """
     result = sp.I * commutator(model.hamiltonian, operator)
     for d in model.dissipators:
         L, Ld = d.operator, d.operator.dag()
@@ -103,6 +126,13 @@ def heisenberg_langevin(model: Model, operator: Op) -> Op:
     """Right-hand side of the quantum Langevin equation ``dA/dt`` including input-field terms.
 
     :func:`heisenberg_langevin_equation` returns the whole equation ``dA/dt = ...`` for display.
+
+    Examples
+    --------
+    >>> from qderive.symbolic.library import driven_cavity
+    >>> model = driven_cavity()
+    >>> heisenberg_langevin(model, model.subsystem("a").a)  # da/dt = -(i Delta + kappa/2) a - i E - i sqrt(kappa) c_in
+    -I*E + (-I*Delta - kappa/2) a - I*sqrt(kappa) kappa_in
     """
     result = -sp.I * commutator(operator, model.hamiltonian)
     for d in model.dissipators:
@@ -119,6 +149,14 @@ def expectation_equation(model: Model, operator: Op) -> sp.Expr:
     """Right-hand side of ``d<A>/dt = <L^+(A)>``, a SymPy expression in expectation values (vacuum inputs).
 
     :func:`expectation_value_equation` returns the whole equation ``d<A>/dt = ...`` for display.
+
+    Examples
+    --------
+    >>> from qderive.symbolic.library import thermal_oscillator
+    >>> model = thermal_oscillator()
+    >>> a = model.subsystem("a").a
+    >>> sp.expand(expectation_equation(model, a.dag() * a))  # d<n>/dt = -kappa (<n> - n_th)
+    kappa*n_th - kappa*<a^+ a>
     """
     return expectation(adjoint_generator(model, operator))
 
@@ -161,6 +199,12 @@ def first_order_operators(model: Model) -> dict[str, Op]:
     """The operators whose equations define the model's dynamics to first order.
 
     ``a`` for every mode and ``sigma_ij`` (all ``i, j``) for every n-level system, keyed by name.
+
+    Examples
+    --------
+    >>> from qderive.symbolic.library import jaynes_cummings
+    >>> list(first_order_operators(jaynes_cummings()))
+    ['s_gg', 's_ge', 's_eg', 's_ee', 'a']
     """
     operators: dict[str, Op] = {}
     for system in model.subsystems:
@@ -174,7 +218,18 @@ def first_order_operators(model: Model) -> dict[str, Op]:
 
 
 def equations_of_motion(model: Model, operators: Mapping[str, Op] | None = None) -> dict[str, Op]:
-    """Heisenberg-Langevin right-hand sides for ``operators`` (default: :func:`first_order_operators`)."""
+    """Heisenberg-Langevin right-hand sides for ``operators`` (default: :func:`first_order_operators`).
+
+    Examples
+    --------
+    >>> from qderive.symbolic.library import driven_qubit
+    >>> model = driven_qubit()
+    >>> rhs = equations_of_motion(model)
+    >>> sorted(rhs)
+    ['s_ee', 's_eg', 's_ge', 's_gg']
+    >>> (rhs["s_gg"] + rhs["s_ee"]).is_zero()  # the population is conserved
+    True
+    """
     operators = first_order_operators(model) if operators is None else operators
     return {name: heisenberg_langevin(model, op) for name, op in operators.items()}
 
@@ -189,6 +244,13 @@ class CoefficientTensors:
     ``drift`` is ``M``; ``input_dagger[c]`` and ``input[c]`` are the input-field tensors of channel
     ``c``. Indices follow the order of ``system.levels``. With vacuum inputs the same ``M`` gives
     ``d<s_ij>/dt = sum_mn M_ijmn <s_mn>``.
+
+    Examples
+    --------
+    >>> from qderive.symbolic.library import driven_qubit
+    >>> tensors = coefficient_tensors(driven_qubit())
+    >>> tensors.drift.shape, sorted(tensors.input)
+    ((2, 2, 2, 2), ['rad'])
     """
 
     system: NLevelSystem
@@ -197,7 +259,18 @@ class CoefficientTensors:
     input: dict[str, sp.ImmutableDenseNDimArray]
 
     def drift_matrix(self) -> sp.Matrix:
-        """``M`` reshaped to an ``n^2 x n^2`` matrix acting on ``vec(s)_(i n + j)``."""
+        """``M`` reshaped to an ``n^2 x n^2`` matrix acting on ``vec(s)_(i n + j)``.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from qderive.symbolic.library import driven_qubit
+        >>> M = coefficient_tensors(driven_qubit()).drift_matrix()
+        >>> sp.simplify(sum(M[0, :]) + sum(M[3, :]))  # d(s_gg + s_ee)/dt has no drift: trace is conserved
+        0
+        >>> sp.Symbol("gamma", positive=True) in M.free_symbols
+        True
+        """
         n = self.system.dimension
         return sp.Matrix(n * n, n * n, lambda r, c: self.drift[r // n, r % n, c // n, c % n])
 
@@ -207,6 +280,17 @@ def coefficient_tensors(model: Model, system: NLevelSystem | None = None) -> Coe
 
     The model may contain only this n-level system (eliminate modes first); otherwise the
     equations do not close on ``sigma_mn`` and a :class:`ModelError` says which subsystem spoils it.
+
+    Examples
+    --------
+    >>> from qderive.symbolic.library import driven_qubit
+    >>> model = driven_qubit()
+    >>> gamma = model.parameters["gamma"].symbol
+    >>> tensors = coefficient_tensors(model)
+    >>> tensors.drift[1, 1, 1, 1]  # d s_ee/dt contains -gamma s_ee (levels g=0, e=1)
+    -gamma
+    >>> sp.simplify(tensors.input_dagger["rad"][1, 1, 0, 1])  # noise term i sqrt(gamma) c_in^+ s_ge
+    I*sqrt(gamma)
     """
     if system is None:
         if len(model.level_systems) != 1:

@@ -16,6 +16,8 @@ from .operators import IDENTITY, Monomial, Op, dagger_monomial, monomial_to_str,
 class Expectation(sp.Symbol):
     """The expectation value ``<m>`` of one monomial ``m``.
 
+    Examples
+    --------
     >>> from qderive.symbolic import BosonMode
     >>> e = expectation(BosonMode("a").a)
     >>> e, sp.conjugate(e)
@@ -43,6 +45,16 @@ class Expectation(sp.Symbol):
 
     @classmethod
     def class_key(cls) -> tuple[int, int, str]:
+        """SymPy's ordering key: averages sort after symbols, sums, powers and functions, so coefficients print first.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from qderive.symbolic import BosonMode
+        >>> a = BosonMode("a").a
+        >>> -sp.Symbol("kappa") * expectation(a.dag() * a)
+        -kappa*<a^+ a>
+        """
         return 6, 0, cls.__name__  # after symbols, sums, powers and functions: coefficients print first
 
     def _latex(self, printer: Any) -> str:
@@ -61,11 +73,31 @@ class Expectation(sp.Symbol):
 
     @property
     def operator(self) -> Op:
+        """The monomial ``m`` of ``<m>`` as an operator.
+
+        Examples
+        --------
+        >>> from qderive.symbolic import BosonMode
+        >>> a = BosonMode("a").a
+        >>> expectation(a.dag() * a).operator.equals(a.dag() * a)
+        True
+        """
         return Op.monomial(self.monomial)
 
 
 def expectation(op: Op) -> sp.Expr:
-    """``<A> = sum_m c_m <m>`` as a SymPy expression (the identity has ``<1> = 1``)."""
+    """``<A> = sum_m c_m <m>`` as a SymPy expression (the identity has ``<1> = 1``).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from qderive.symbolic import BosonMode
+    >>> a = BosonMode("a").a
+    >>> expectation(a * a.dag())  # <a a^+> = <a^+ a> + 1
+    <a^+ a> + 1
+    >>> sp.conjugate(expectation(a)) == expectation(a.dag())
+    True
+    """
     return sp.Add(*(c if m == IDENTITY else c * Expectation(m) for m, c in op.terms.items()))
 
 

@@ -23,7 +23,17 @@ from .subsystems import BosonMode, NLevelSystem
 
 
 def driven_qubit() -> Model:
-    """Resonantly driven two-level atom: ``H = Delta s_ee + Omega/2 (s_eg + s_ge)``, ``gamma D[s_ge]``."""
+    """Resonantly driven two-level atom: ``H = Delta s_ee + Omega/2 (s_eg + s_ge)``, ``gamma D[s_ge]``.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import commutator
+    >>> model = driven_qubit()
+    >>> s = model.subsystem("s")
+    >>> Omega = model.parameters["Omega"].symbol
+    >>> commutator(model.hamiltonian, s.projector("e")).equals(Omega / 2 * (s.sigma("g", "e") - s.sigma("e", "g")))
+    True
+    """
     p = declare([("Delta", "detuning", "rad/s", "real"), ("Omega", "Rabi frequency", "rad/s", "real"),
                  ("gamma", "radiative decay rate", "rad/s")])
     delta, omega, gamma = (q.symbol for q in p.values())
@@ -33,7 +43,15 @@ def driven_qubit() -> Model:
 
 
 def pulsed_qubit() -> Model:
-    """Two-level atom driven by a Gaussian pulse ``Omega(t) = Omega exp(-(t - t0)^2 / (2 w^2))``."""
+    """Two-level atom driven by a Gaussian pulse ``Omega(t) = Omega exp(-(t - t0)^2 / (2 w^2))``.
+
+    Examples
+    --------
+    >>> model = pulsed_qubit()
+    >>> envelope = model.hamiltonian.coefficient(model.subsystem("s").sigma("e", "g"))
+    >>> envelope.subs(TIME, model.parameters["t0"].symbol)  # the peak, at the pulse centre
+    Omega/2
+    """
     p = declare([("Omega", "peak Rabi frequency", "rad/s", "real"), ("t0", "pulse centre", "s"),
                  ("w", "pulse width", "s"), ("gamma", "radiative decay rate", "rad/s")])
     omega, t0, w, gamma = (q.symbol for q in p.values())
@@ -44,7 +62,14 @@ def pulsed_qubit() -> Model:
 
 
 def driven_cavity() -> Model:
-    """Coherently driven damped cavity: ``H = Delta a^+a + E (a + a^+)``, ``kappa D[a]``."""
+    """Coherently driven damped cavity: ``H = Delta a^+a + E (a + a^+)``, ``kappa D[a]``.
+
+    Examples
+    --------
+    >>> model = driven_cavity()
+    >>> model.ports, [str(d) for d in model.dissipators]
+    (('kappa',), ['kappa D[a]'])
+    """
     p = declare([("Delta", "detuning", "rad/s", "real"), ("E", "drive amplitude", "rad/s", "real"),
                  ("kappa", "energy decay rate", "rad/s")])
     delta, e, kappa = (q.symbol for q in p.values())
@@ -54,7 +79,13 @@ def driven_cavity() -> Model:
 
 
 def thermal_oscillator() -> Model:
-    """Damped oscillator in a thermal bath: ``H = w a^+a``, ``kappa (1+n) D[a] + kappa n D[a^+]``."""
+    """Damped oscillator in a thermal bath: ``H = w a^+a``, ``kappa (1+n) D[a] + kappa n D[a^+]``.
+
+    Examples
+    --------
+    >>> [d.channel for d in thermal_oscillator().dissipators]
+    ['bath_down', 'bath_up']
+    """
     p = declare([("w", "frequency", "rad/s"), ("kappa", "energy decay rate", "rad/s"),
                  ("n_th", "bath occupation", "1", "nonnegative")])
     w, kappa, n_th = (q.symbol for q in p.values())
@@ -64,7 +95,17 @@ def thermal_oscillator() -> Model:
 
 
 def jaynes_cummings() -> Model:
-    """Lossy Jaynes-Cummings model with a driven cavity (rotating frame of the drive)."""
+    """Lossy Jaynes-Cummings model with a driven cavity (rotating frame of the drive).
+
+    Examples
+    --------
+    >>> from qderive.symbolic import commutator
+    >>> model = jaynes_cummings()
+    >>> a, s = model.subsystem("a").a, model.subsystem("s")
+    >>> undriven = model.hamiltonian.subs(model.parameters["E"].symbol, 0)
+    >>> commutator(undriven, a.dag() * a + s.projector("e")).is_zero()  # excitations conserved without drive
+    True
+    """
     p = declare([("Delta_c", "cavity detuning", "rad/s", "real"), ("Delta_a", "atom detuning", "rad/s", "real"),
                  ("g", "atom-cavity coupling", "rad/s", "real"), ("E", "cavity drive", "rad/s", "real"),
                  ("kappa", "cavity decay rate", "rad/s"), ("gamma", "atomic decay rate", "rad/s")])
@@ -81,6 +122,12 @@ def optomechanical_chain() -> Model:
 
     ``H = Da a^+a + Db b^+b + Dc c^+c + gx (a^+ b + a b^+) + gy (b^+ c + b c^+) + E (a + a^+)``,
     ``ka D[a] + kc D[c] + gm (1 + nth) D[b] + gm nth D[b^+]``.
+
+    Examples
+    --------
+    >>> model = optomechanical_chain()
+    >>> [d.channel for d in model.dissipators], model.ports
+    (['ka', 'kc', 'gm_down', 'gm_up'], ('kc',))
     """
     p = declare([("Da", "microwave detuning", "rad/s", "real"), ("Db", "mechanical detuning", "rad/s", "real"),
                  ("Dc", "optical detuning", "rad/s", "real"), ("gx", "microwave-mechanics coupling", "rad/s", "real"),
@@ -101,6 +148,14 @@ def pumped_jaynes_cummings() -> Model:
 
     ``H = g (a^+ s_ge + s_eg a)``, ``kappa D[a] + gamma D[s_ge] + P D[s_eg]``. The Hamiltonian
     conserves the excitation number, so the steady state is diagonal in it.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import commutator
+    >>> model = pumped_jaynes_cummings()
+    >>> a, s = model.subsystem("a").a, model.subsystem("s")
+    >>> commutator(model.hamiltonian, a.dag() * a + s.projector("e")).is_zero()
+    True
     """
     p = declare([("g", "atom-cavity coupling", "rad/s", "real"), ("kappa", "cavity decay rate", "rad/s"),
                  ("gamma", "atomic decay rate", "rad/s"), ("P", "incoherent pump rate", "rad/s")])
@@ -118,6 +173,12 @@ def two_tone_three_level() -> Model:
 
     ``H = w1 s11 + w2 s22 + 2 Od cos(mu_d t) (s10 + s01) + 2 Os cos(mu_s t) (s21 + s12)``,
     ``gamma10 D[s01] + gamma21 D[s12] + gamma_phi D[s22]``.
+
+    Examples
+    --------
+    >>> model = two_tone_three_level()
+    >>> sorted(str(x) for x in model.hamiltonian.free_symbols)  # explicitly time dependent (lab frame)
+    ['Od', 'Os', 'mu_d', 'mu_s', 't', 'w1', 'w2']
     """
     p = declare([("w1", "level 1 frequency", "rad/s"), ("w2", "level 2 frequency", "rad/s"),
                  ("Od", "drive Rabi frequency", "rad/s", "real"), ("Os", "signal Rabi frequency", "rad/s", "real"),

@@ -31,7 +31,16 @@ TIME = sp.Symbol("t", real=True)
 
 @dataclass(frozen=True)
 class Dissipator:
-    """One Lindblad term ``rate * D[operator]`` with its dissipation channel name."""
+    """One Lindblad term ``rate * D[operator]`` with its dissipation channel name.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import BosonMode
+    >>> kappa = sp.Symbol("kappa", positive=True)
+    >>> d = Dissipator(kappa, BosonMode("a").a, "kappa")
+    >>> print(d)
+    kappa D[a]
+    """
 
     rate: sp.Expr
     operator: Op
@@ -39,7 +48,15 @@ class Dissipator:
 
     @property
     def input_field(self) -> Op:
-        """The channel's input field ``c_in`` (white noise, vacuum unless stated otherwise)."""
+        """The channel's input field ``c_in`` (white noise, vacuum unless stated otherwise).
+
+        Examples
+        --------
+        >>> from qderive.symbolic import BosonMode
+        >>> d = Dissipator(sp.Symbol("kappa", positive=True), BosonMode("a").a, "kappa")
+        >>> d.input_field
+        kappa_in
+        """
         return InputField(self.channel).field
 
     def simplified(self) -> Dissipator:
@@ -103,6 +120,16 @@ def thermal_dissipators(
 
     The two terms get independent vacuum inputs ``<channel>_down`` and ``<channel>_up``; for the
     linear equations this produces the same second moments as one thermal input field.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import BosonMode
+    >>> kappa, n = sp.symbols("kappa n", positive=True)
+    >>> down, up = thermal_dissipators(kappa, n, BosonMode("a").a, "bath")
+    >>> print(down, "|", up)  # emission with 1 + n, absorption with n
+    kappa*(n + 1) D[a] | kappa*n D[a^+]
+    >>> sp.simplify(down.rate - up.rate)  # their difference is the zero-temperature rate
+    kappa
     """
     return (
         Dissipator(rate * (1 + occupation), lowering, f"{channel}_down"),
@@ -119,6 +146,23 @@ class Model:
     infinite, negative or not provably non-negative, an operator on a subsystem not in
     ``subsystems``, a symbol that is not a declared parameter (or the time ``t``), or a port that
     names no dissipator.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import BosonMode, declare
+    >>> p = declare([("omega", "mode frequency", "rad/s"), ("kappa", "energy decay rate", "rad/s")])
+    >>> a = BosonMode("a").a
+    >>> model = Model("cavity", (BosonMode("a"),), p["omega"].symbol * a.dag() * a,
+    ...               (Dissipator(p["kappa"].symbol, a, "kappa"),), p)
+    >>> print(model)
+    Model 'cavity' of a (mode)
+      H = omega a^+ a
+      kappa D[a]  (channel kappa)
+      parameters: omega [rad/s], kappa [rad/s]
+    >>> Model("bad", (BosonMode("a"),), sp.I * a, (), p)  # i a is not Hermitian
+    Traceback (most recent call last):
+    ...
+    qderive.symbolic.errors.ModelError: model 'bad': the Hamiltonian is not Hermitian; H - H^+ = I a + I a^+
     """
 
     name: str
@@ -202,6 +246,14 @@ class Model:
 
     # -- accessors ------------------------------------------------------------------------
     def subsystem(self, name: str) -> Subsystem:
+        """The subsystem called ``name``; a :class:`ModelError` lists the names if there is none.
+
+        Examples
+        --------
+        >>> from qderive.symbolic.library import jaynes_cummings
+        >>> jaynes_cummings().subsystem("s").levels
+        ('g', 'e')
+        """
         for s in self.subsystems:
             if s.name == name:
                 return s
@@ -209,13 +261,37 @@ class Model:
 
     @property
     def modes(self) -> tuple[BosonMode, ...]:
+        """The bosonic modes of the model, in the order of ``subsystems``.
+
+        Examples
+        --------
+        >>> from qderive.symbolic.library import optomechanical_chain
+        >>> [m.name for m in optomechanical_chain().modes]
+        ['a', 'b', 'c']
+        """
         return tuple(s for s in self.subsystems if isinstance(s, BosonMode))
 
     @property
     def level_systems(self) -> tuple[NLevelSystem, ...]:
+        """The n-level systems of the model, in the order of ``subsystems``.
+
+        Examples
+        --------
+        >>> from qderive.symbolic.library import jaynes_cummings
+        >>> [s.dimension for s in jaynes_cummings().level_systems]
+        [2]
+        """
         return tuple(s for s in self.subsystems if isinstance(s, NLevelSystem))
 
     def dissipator(self, channel: str) -> Dissipator:
+        """The dissipator of one channel; a :class:`ModelError` lists the channels if there is none.
+
+        Examples
+        --------
+        >>> from qderive.symbolic.library import thermal_oscillator
+        >>> print(thermal_oscillator().dissipator("bath_up"))
+        kappa*n_th D[a^+]
+        """
         for d in self.dissipators:
             if d.channel == channel:
                 return d
@@ -224,14 +300,33 @@ class Model:
         )
 
     def output_field(self, channel: str) -> Op:
-        """``c_out = c_in - i sqrt(gamma) L`` of a port (input-output relation)."""
+        """``c_out = c_in - i sqrt(gamma) L`` of a port (input-output relation).
+
+        Examples
+        --------
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> driven_cavity().output_field("kappa")  # c_out = c_in - i sqrt(kappa) a
+        -I*sqrt(kappa) a + kappa_in
+        """
         if channel not in self.ports:
             raise ModelError(f"model '{self.name}': '{channel}' is not a port; ports are {list(self.ports)}")
         d = self.dissipator(channel)
         return d.input_field - sp.I * sp.sqrt(d.rate) * d.operator
 
     def parameter_set(self, values: Mapping[str, complex | float]) -> ParameterSet:
-        """Validated numbers for this model's parameters."""
+        """Validated numbers for this model's parameters.
+
+        Examples
+        --------
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> ps = driven_cavity().parameter_set({"Delta": 0.0, "E": 0.5, "kappa": 1.0})
+        >>> ps["kappa"]
+        1.0
+        >>> driven_cavity().parameter_set({"Delta": 0.0, "E": 0.5, "kappa": 0.0})
+        Traceback (most recent call last):
+        ...
+        qderive.symbolic.errors.ParameterError: 'kappa' must be positive (energy decay rate), got 0.0 rad/s
+        """
         return ParameterSet(tuple(self.parameters.values()), values)
 
     # -- printing -------------------------------------------------------------------------
@@ -285,7 +380,16 @@ class Model:
         return repr_latex(self)
 
     def replace(self, **changes: object) -> Model:
-        """A copy with some fields replaced (validated again)."""
+        """A copy with some fields replaced (validated again).
+
+        Examples
+        --------
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> model = driven_cavity()
+        >>> closed = model.replace(name="closed_cavity", dissipators=(), ports=())
+        >>> closed.name, len(closed.dissipators), len(model.dissipators)
+        ('closed_cavity', 0, 1)
+        """
         fields = dict(
             name=self.name,
             subsystems=self.subsystems,

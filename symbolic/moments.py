@@ -82,7 +82,13 @@ class IdenticalSystems:
 
 
 def identical_copies(system: NLevelSystem | BosonMode, count: int) -> tuple[Subsystem, ...]:
-    """``count`` copies of ``system`` named ``<name>1 .. <name>count``."""
+    """``count`` copies of ``system`` named ``<name>1 .. <name>count``.
+
+    Examples
+    --------
+    >>> [m.name for m in identical_copies(BosonMode("b"), 3)]
+    ['b1', 'b2', 'b3']
+    """
     if not isinstance(count, int) or count < 1:
         raise ModelError(f"identical_copies: count must be an integer >= 1, got {count!r}")
     if isinstance(system, NLevelSystem):
@@ -93,18 +99,42 @@ def identical_copies(system: NLevelSystem | BosonMode, count: int) -> tuple[Subs
 
 
 def relabel(monomial: Monomial, mapping: dict[Subsystem, Subsystem]) -> Monomial:
-    """``monomial`` with its subsystems renamed by ``mapping`` (others kept), re-sorted."""
+    """``monomial`` with its subsystems renamed by ``mapping`` (others kept), re-sorted.
+
+    Examples
+    --------
+    >>> s1, s2 = identical_copies(NLevelSystem("s", ("g", "e")), 2)
+    >>> relabel(((s1, (1, 0)),), {s1: s2}) == ((s2, (1, 0)),)
+    True
+    """
     return tuple(sorted(((mapping.get(s, s), f) for s, f in monomial), key=lambda item: item[0].sort_key))
 
 
 def phase_charge(monomial: Monomial) -> int:
-    """``sum (p - q)`` over modes plus ``sum (i - j)`` over ``sigma_ij``: zero iff phase invariant."""
+    """``sum (p - q)`` over modes plus ``sum (i - j)`` over ``sigma_ij``: zero iff phase invariant.
+
+    Examples
+    --------
+    >>> a, s = BosonMode("a"), NLevelSystem("s", ("g", "e"))
+    >>> phase_charge(((a, (1, 1)),)), phase_charge(((s, (0, 1)), (a, (1, 0))))  # <a^+ a> and <s_ge a^+>: invariant
+    (0, 0)
+    >>> phase_charge(((a, (0, 1)),))  # <a> changes under a -> a exp(-i phi)
+    -1
+    """
     return sum(f[0] - f[1] for _, f in monomial)
 
 
 @dataclass(frozen=True)
 class ClosureRules:
-    """How right-hand sides are closed: cumulant order, symmetries, eliminated projectors, filters."""
+    """How right-hand sides are closed: cumulant order, symmetries, eliminated projectors, filters.
+
+    Examples
+    --------
+    >>> a = BosonMode("a")
+    >>> rules = ClosureRules(order=1)
+    >>> rules.average(((a, (1, 1)),))  # mean field: <a^+ a> = <a^+><a>
+    <a>*<a^+>
+    """
 
     order: int | None
     identical: tuple[IdenticalSystems, ...] = ()
@@ -116,7 +146,15 @@ class ClosureRules:
 
     # -- symmetry representatives ---------------------------------------------------------
     def canonical(self, monomial: Monomial) -> Monomial:
-        """The representative of ``monomial`` under permutations of identical copies."""
+        """The representative of ``monomial`` under permutations of identical copies.
+
+        Examples
+        --------
+        >>> s1, s2 = identical_copies(NLevelSystem("s", ("g", "e")), 2)
+        >>> rules = ClosureRules(order=2, identical=(IdenticalSystems((s1, s2), sp.Symbol("N")),))
+        >>> rules.canonical(((s2, (1, 0)),)) == ((s1, (1, 0)),)  # the first copy represents them all
+        True
+        """
         for group in self.identical:
             present = [s for s, _ in monomial if s in group.copies]
             if not present:
@@ -127,17 +165,40 @@ class ClosureRules:
         return monomial
 
     def conjugate(self, monomial: Monomial) -> Monomial:
-        """Representative of ``m^+``."""
+        """Representative of ``m^+``.
+
+        Examples
+        --------
+        >>> a = BosonMode("a")
+        >>> ClosureRules(order=2).conjugate(((a, (0, 2)),)) == ((a, (2, 0)),)  # (a a)^+ = a^+ a^+
+        True
+        """
         return self.canonical(dagger_monomial(monomial))
 
     def kept(self, monomial: Monomial) -> bool:
-        """Whether a moment survives the filters (phase invariance, the user's ``keep``)."""
+        """Whether a moment survives the filters (phase invariance, the user's ``keep``).
+
+        Examples
+        --------
+        >>> a = BosonMode("a")
+        >>> rules = ClosureRules(order=2, phase_invariant=True)
+        >>> rules.kept(((a, (1, 1)),)), rules.kept(((a, (0, 1)),))
+        (True, False)
+        """
         if self.phase_invariant and phase_charge(monomial) != 0:
             return False
         return self.keep is None or bool(self.keep(Op.monomial(monomial)))
 
     def symbol(self, monomial: Monomial) -> sp.Expr:
-        """``<m>`` as the symbol of its representative, or 0 when filtered."""
+        """``<m>`` as the symbol of its representative, or 0 when filtered.
+
+        Examples
+        --------
+        >>> a = BosonMode("a")
+        >>> invariant = ClosureRules(order=2, phase_invariant=True)
+        >>> ClosureRules(order=2).symbol(((a, (1, 1)),)), invariant.symbol(((a, (0, 1)),))
+        (<a^+ a>, 0)
+        """
         if monomial == IDENTITY:
             return sp.S.One
         monomial = self.canonical(monomial)
@@ -146,14 +207,30 @@ class ClosureRules:
         return Expectation(monomial)
 
     def average(self, monomial: Monomial) -> sp.Expr:
-        """``<m>`` closed at this order (cumulant expansion of the representative)."""
+        """``<m>`` closed at this order (cumulant expansion of the representative).
+
+        Examples
+        --------
+        >>> a = BosonMode("a")
+        >>> ClosureRules(order=2).average(((a, (1, 2)),))  # Gaussian closure of <a^+ a a>
+        <a a>*<a^+> - 2*<a>**2*<a^+> + 2*<a>*<a^+ a>
+        """
         monomial = self.canonical(monomial)
         if self.order is None or (self.constant and self.constant(monomial)):
             return self.symbol(monomial)
         return cumulant_expansion(monomial, self.order, self.symbol)
 
     def scaling(self, lhs: Monomial, term: Monomial) -> sp.Expr:
-        """Factor turning a sum over the model's copies into the sum over ``N`` subsystems."""
+        """Factor turning a sum over the model's copies into the sum over ``N`` subsystems.
+
+        Examples
+        --------
+        >>> N = sp.Symbol("N")
+        >>> s1, s2 = identical_copies(NLevelSystem("s", ("g", "e")), 2)
+        >>> rules = ClosureRules(order=2, identical=(IdenticalSystems((s1, s2), N),))
+        >>> rules.scaling(((s1, (1, 0)),), ((s2, (1, 0)),))  # one other atom in the model stands for N - 1
+        N - 1
+        """
         factor = sp.S.One
         for group in self.identical:
             inside = {s for s, _ in lhs if s in group.copies}
@@ -164,6 +241,14 @@ class ClosureRules:
         return factor
 
     def eliminate(self, op: Op) -> Op:
+        """``op`` with the eliminated projector of each n-level system written as ``1 - sum`` of the others.
+
+        Examples
+        --------
+        >>> s = NLevelSystem("s", ("g", "e"))
+        >>> ClosureRules(order=None, eliminated=((s, 0),)).eliminate(s.projector("g"))
+        1 - s_ee
+        """
         for system, level in self.eliminated:
             op = op.eliminate_projector(system, system.levels[level])
         return op
@@ -190,6 +275,15 @@ class MomentEquations:
     model : Model
     rules : ClosureRules
         Order, symmetries and filters used to close the right-hand sides.
+
+    Examples
+    --------
+    >>> from qderive.symbolic.library import thermal_oscillator
+    >>> model = thermal_oscillator()
+    >>> a = model.subsystem("a").a
+    >>> eqs = meanfield([a.dag() * a], model, order=2)
+    >>> print(eqs)
+    d<a^+ a>/dt = kappa*n_th - kappa*<a^+ a>
     """
 
     moments: tuple[Monomial, ...]
@@ -199,16 +293,42 @@ class MomentEquations:
 
     @property
     def order(self) -> int | None:
+        """The cumulant order of the closure (``None``: no closure).
+
+        Examples
+        --------
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> model = driven_cavity()
+        >>> meanfield([model.subsystem("a").a], model, order=1).order
+        1
+        """
         return self.rules.order
 
     @property
     def symbols(self) -> tuple[Expectation, ...]:
-        """The unknowns ``<m_k>``."""
+        """The unknowns ``<m_k>``.
+
+        Examples
+        --------
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> model = driven_cavity()
+        >>> a = model.subsystem("a").a
+        >>> complete(meanfield([a.dag() * a], model, order=2)).symbols
+        (<a^+ a>, <a>)
+        """
         return tuple(Expectation(m) for m in self.moments)
 
     @property
     def parameters(self) -> tuple[sp.Symbol, ...]:
-        """Every parameter symbol of the right-hand sides (sorted by name)."""
+        """Every parameter symbol of the right-hand sides (sorted by name).
+
+        Examples
+        --------
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> model = driven_cavity()
+        >>> meanfield([model.subsystem("a").a], model, order=1).parameters
+        (Delta, E, kappa)
+        """
         found: set[sp.Symbol] = set()
         for expr in self.rhs:
             found |= {s for s in expr.free_symbols if not isinstance(s, Expectation)}
@@ -219,6 +339,14 @@ class MomentEquations:
 
         A moment equal to its own conjugate only up to a relabelling of identical copies maps
         to itself (it is real).
+
+        Examples
+        --------
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> model = driven_cavity()
+        >>> eqs = meanfield([model.subsystem("a").a], model, order=1)
+        >>> eqs.conjugates()  # <a^+> stands for conj(<a>), not a new unknown
+        {<a^+>: <a>}
         """
         mapping: dict[Expectation, Expectation] = {}
         if not self.rules.fold_conjugates:
@@ -230,7 +358,16 @@ class MomentEquations:
         return mapping
 
     def missing(self) -> list[Monomial]:
-        """Representatives that appear on a right-hand side but have no equation (nor their conjugate)."""
+        """Representatives that appear on a right-hand side but have no equation (nor their conjugate).
+
+        Examples
+        --------
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> model = driven_cavity()
+        >>> a = model.subsystem("a").a
+        >>> [str(Op.monomial(m)) for m in meanfield([a.dag() * a], model, order=2).missing()]
+        ['a']
+        """
         fold = self.rules.fold_conjugates
         known = set(self.moments) | ({self.rules.conjugate(m) for m in self.moments} if fold else set())
         found = set()
@@ -243,7 +380,20 @@ class MomentEquations:
         return sorted(found, key=monomial_sort_key)
 
     def equation(self, operator: Op) -> sp.Expr:
-        """The right-hand side of one unknown (given as its monomial operator)."""
+        """The right-hand side of one unknown (given as its monomial operator).
+
+        Examples
+        --------
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> model = driven_cavity()
+        >>> a = model.subsystem("a").a
+        >>> eqs = complete(meanfield([a.dag() * a], model, order=2))
+        >>> kappa, E = model.parameters["kappa"].symbol, model.parameters["E"].symbol
+        >>> mean = eqs.symbols[1]
+        >>> steady = sp.solve([eqs.equation(a), sp.conjugate(eqs.equation(a))], [mean, sp.conjugate(mean)])
+        >>> sp.simplify(steady[mean].subs(model.parameters["Delta"].symbol, 0))  # <a> = -2 i E / kappa
+        -2*I*E/kappa
+        """
         monomial = self.rules.canonical(_single_monomial(operator))
         if monomial not in self.moments:
             raise AlgebraError(f"no equation for <{operator}>; unknowns are {list(map(str, self.symbols))}")
@@ -256,7 +406,19 @@ class MomentEquations:
         return "\n".join(f"d{s}/dt = {r}" for s, r in zip(self.symbols, self.rhs, strict=True))
 
     def latex(self) -> list[str]:
-        """One LaTeX line ``\\frac{d}{dt}<m> = ...`` per equation."""
+        r"""One LaTeX line ``\frac{d}{dt}<m> = ...`` per equation.
+
+        Examples
+        --------
+        >>> from qderive.symbolic.library import thermal_oscillator
+        >>> model = thermal_oscillator()
+        >>> a = model.subsystem("a").a
+        >>> lhs, rhs = meanfield([a.dag() * a], model, order=2).latex()[0].split(" = ")
+        >>> print(lhs)
+        \frac{d}{dt}\left\langle a^{\dagger} a \right\rangle
+        >>> print(rhs)
+        \kappa n_{th} - \kappa \left\langle a^{\dagger} a \right\rangle
+        """
         return [rf"\frac{{d}}{{dt}}{sp.latex(s)} = {sp.latex(r)}" for s, r in zip(self.symbols, self.rhs, strict=True)]
 
 

@@ -56,7 +56,18 @@ def _is_identity_factor(system: Subsystem, factor: Factor) -> bool:
 
 
 def multiply_monomials(left: Monomial, right: Monomial) -> list[tuple[int, Monomial]]:
-    """Product of two monomials as a list of ``(integer weight, monomial)``."""
+    """Product of two monomials as a list of ``(integer weight, monomial)``.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import BosonMode
+    >>> mode = BosonMode("a")
+    >>> a, adag = next(iter(mode.a.terms)), next(iter(mode.adag.terms))
+    >>> sorted(weight for weight, _ in multiply_monomials(a, adag))  # a a^+ = a^+ a + 1
+    [1, 1]
+    >>> len(multiply_monomials(adag, a))  # a^+ a is already normal ordered
+    1
+    """
     if not left:
         return [(1, right)]
     if not right:
@@ -93,7 +104,16 @@ def multiply_monomials(left: Monomial, right: Monomial) -> list[tuple[int, Monom
 
 
 def dagger_monomial(monomial: Monomial) -> Monomial:
-    """Hermitian conjugate of a monomial (each factor ``(p, q) -> (q, p)``, ``sigma_ij -> sigma_ji``)."""
+    """Hermitian conjugate of a monomial (each factor ``(p, q) -> (q, p)``, ``sigma_ij -> sigma_ji``).
+
+    Examples
+    --------
+    >>> from qderive.symbolic import NLevelSystem
+    >>> s = NLevelSystem("s", ("g", "e"))
+    >>> m = next(iter(s.sigma("e", "g").terms))
+    >>> dagger_monomial(m) == next(iter(s.sigma("g", "e").terms))
+    True
+    """
     return tuple((system, (f[1], f[0])) for system, f in monomial)
 
 
@@ -109,6 +129,14 @@ class Op:
     1
     >>> (a * a.dag())
     1 + a^+ a
+
+    Examples
+    --------
+    >>> from qderive.symbolic import NLevelSystem
+    >>> s = NLevelSystem("s", ("g", "e"))
+    >>> sx = s.sigma("e", "g") + s.sigma("g", "e")
+    >>> (sx * sx).expand_identities([s]).equals(1)  # sigma_x^2 = 1
+    True
     """
 
     __slots__ = ("terms",)
@@ -120,10 +148,29 @@ class Op:
     # -- construction ---------------------------------------------------------------------
     @classmethod
     def monomial(cls, monomial: Monomial, coefficient: sp.Expr | int = 1) -> Op:
+        """Single-term operator ``coefficient * monomial`` (the monomial in canonical factor form).
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from qderive.symbolic import BosonMode
+        >>> mode = BosonMode("a")
+        >>> Op.monomial(((mode, (1, 1)),), sp.Symbol("omega"))  # omega a^+ a
+        omega a^+ a
+        """
         return cls({monomial: sp.sympify(coefficient)})
 
     @classmethod
     def scalar(cls, value: sp.Expr | int | float | complex) -> Op:
+        """A scalar as that multiple of the identity; zero gives the empty operator.
+
+        Examples
+        --------
+        >>> Op.scalar(3) * Op.scalar(2)
+        6
+        >>> len(Op.scalar(0))
+        0
+        """
         value = sp.sympify(value)
         return cls({IDENTITY: value}) if value != 0 else cls()
 
@@ -186,15 +233,43 @@ class Op:
 
     # -- structure ------------------------------------------------------------------------
     def dag(self) -> Op:
-        """Hermitian conjugate ``A^+``."""
+        """Hermitian conjugate ``A^+``.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from qderive.symbolic import BosonMode
+        >>> a = BosonMode("a").a
+        >>> (sp.I * a).dag()  # (i a)^+ = -i a^+
+        -I a^+
+        """
         return Op({dagger_monomial(m): sp.conjugate(c) for m, c in self.terms.items()})
 
     def subsystems(self) -> set[Subsystem]:
-        """Every subsystem that some monomial acts on."""
+        """Every subsystem that some monomial acts on.
+
+        Examples
+        --------
+        >>> from qderive.symbolic import BosonMode, NLevelSystem
+        >>> mode, s = BosonMode("a"), NLevelSystem("s", ("g", "e"))
+        >>> sorted(x.name for x in (mode.adag * s.sigma("g", "e")).subsystems())
+        ['a', 's']
+        """
         return {system for m in self.terms for system, _ in m}
 
     @property
     def free_symbols(self) -> set[sp.Symbol]:
+        """Every SymPy symbol that appears in some coefficient.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from qderive.symbolic import BosonMode
+        >>> g, omega = sp.symbols("g omega")
+        >>> a = BosonMode("a").a
+        >>> sorted(str(x) for x in (omega * a.dag() * a + g * (a + a.dag())).free_symbols)
+        ['g', 'omega']
+        """
         symbols: set[sp.Symbol] = set()
         for c in self.terms.values():
             symbols |= c.free_symbols
@@ -207,7 +282,16 @@ class Op:
         return len(self.terms)
 
     def coefficient(self, monomial: Op | Monomial) -> sp.Expr:
-        """Coefficient of one monomial (given as a single-term ``Op`` with unit coefficient)."""
+        """Coefficient of one monomial (given as a single-term ``Op`` with unit coefficient).
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from qderive.symbolic import BosonMode
+        >>> a = BosonMode("a").a
+        >>> (a * a.dag() * 2).coefficient(a.dag() * a)  # 2 a a^+ = 2 a^+ a + 2
+        2
+        """
         if isinstance(monomial, Op):
             if len(monomial.terms) != 1:
                 raise AlgebraError("coefficient() takes a single monomial, got a sum of terms")
@@ -216,7 +300,17 @@ class Op:
 
     # -- simplification -------------------------------------------------------------------
     def applyfunc(self, function: Callable[[sp.Expr], sp.Expr]) -> Op:
-        """Apply ``function`` to every coefficient and drop the terms that become zero."""
+        """Apply ``function`` to every coefficient and drop the terms that become zero.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from qderive.symbolic import BosonMode
+        >>> x = sp.Symbol("x")
+        >>> a = BosonMode("a").a
+        >>> (x * a + a.dag()).applyfunc(lambda c: c.subs(x, 0))  # the a term vanishes and is dropped
+        a^+
+        """
         terms = {}
         for m, c in self.terms.items():
             c = function(c)
@@ -225,13 +319,47 @@ class Op:
         return Op(terms)
 
     def expand(self) -> Op:
-        """Coefficients expanded with ``sympy.expand``; zero terms dropped."""
+        """Coefficients expanded with ``sympy.expand``; zero terms dropped.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from qderive.symbolic import BosonMode
+        >>> x = sp.Symbol("x")
+        >>> a = BosonMode("a").a
+        >>> ((x + 1) ** 2 * a - x**2 * a).expand()
+        (2*x + 1) a
+        """
         return self.applyfunc(sp.expand)
 
     def simplify(self, function: Callable[[sp.Expr], sp.Expr] = sp.simplify) -> Op:
+        """Apply a SymPy simplification (``sympy.simplify`` by default) to every coefficient.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from qderive.symbolic import BosonMode
+        >>> x = sp.Symbol("x")
+        >>> a = BosonMode("a").a
+        >>> (sp.sin(x) ** 2 * a + sp.cos(x) ** 2 * a).simplify()  # sin^2 + cos^2 = 1
+        a
+        >>> (sp.sin(x) ** 2 * a + sp.cos(x) ** 2 * a).simplify(sp.trigsimp)
+        a
+        """
         return self.applyfunc(function)
 
     def subs(self, *args: object, **kwargs: object) -> Op:
+        """Substitute in every coefficient (the arguments of ``sympy.Expr.subs``); zero terms dropped.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from qderive.symbolic import BosonMode
+        >>> g, kappa = sp.symbols("g kappa")
+        >>> a = BosonMode("a").a
+        >>> (g * a + kappa * a.dag()).subs({g: 2, kappa: 0})
+        2 a
+        """
         return self.applyfunc(lambda c: c.subs(*args, **kwargs))
 
     def expand_identities(self, systems: Iterable[NLevelSystem]) -> Op:
@@ -239,6 +367,13 @@ class Op:
 
         After this every monomial carries an explicit factor for each of those systems, which
         makes the representation unique (used for equality and for closing ``sigma_ij`` sets).
+
+        Examples
+        --------
+        >>> from qderive.symbolic import BosonMode, NLevelSystem
+        >>> s = NLevelSystem("s", ("g", "e"))
+        >>> BosonMode("a").a.expand_identities([s])  # a = a (s_gg + s_ee)
+        s_gg a + s_ee a
         """
         result: dict[Monomial, list[sp.Expr]] = defaultdict(list)
         systems = sorted(set(systems), key=lambda s: s.sort_key)
@@ -262,6 +397,13 @@ class Op:
 
         Eliminating one projector per n-level system gives the unique form in which moment
         equations close without a trace constraint (the ground state is usually eliminated).
+
+        Examples
+        --------
+        >>> from qderive.symbolic import NLevelSystem
+        >>> s = NLevelSystem("s", ("g", "e"))
+        >>> s.projector("g").eliminate_projector(s, "g")  # sigma_gg = 1 - sigma_ee
+        1 - s_ee
         """
         index = system.index(level)
         complement = Op.scalar(1) - sum((system.projector(k) for k in system.levels if k != level), Op())
@@ -276,7 +418,17 @@ class Op:
         return result
 
     def is_zero(self) -> bool:
-        """True when the operator vanishes identically (after expansion and simplification)."""
+        """True when the operator vanishes identically (after expansion and simplification).
+
+        Examples
+        --------
+        >>> from qderive.symbolic import NLevelSystem
+        >>> s = NLevelSystem("s", ("g", "e"))
+        >>> (s.projector("g") + s.projector("e") - 1).is_zero()  # completeness of the levels
+        True
+        >>> s.projector("g").is_zero()
+        False
+        """
         systems = [s for s in self.subsystems() if isinstance(s, NLevelSystem)]
         for c in self.expand_identities(systems).terms.values():
             if sp.expand(c) != 0 and sp.simplify(c) != 0:
@@ -284,7 +436,16 @@ class Op:
         return True
 
     def equals(self, other: Op | sp.Expr | int | float) -> bool:
-        """Algebraic equality: ``self - other`` vanishes identically."""
+        """Algebraic equality: ``self - other`` vanishes identically.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from qderive.symbolic import BosonMode
+        >>> a = BosonMode("a").a
+        >>> (a * a.dag()).equals(a.dag() * a + 1)
+        True
+        """
         return (self - as_op(other)).is_zero()
 
     def __eq__(self, other: object) -> bool:
@@ -293,11 +454,30 @@ class Op:
         return self.equals(other)
 
     def is_hermitian(self) -> bool:
+        """True when ``A - A^+`` vanishes identically.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from qderive.symbolic import BosonMode
+        >>> g = sp.Symbol("g", real=True)
+        >>> a = BosonMode("a").a
+        >>> (g * (a + a.dag())).is_hermitian(), (sp.I * g * (a + a.dag())).is_hermitian()
+        (True, False)
+        """
         return (self - self.dag()).is_zero()
 
     # -- printing -------------------------------------------------------------------------
     def to_sympy(self) -> sp.Expr:
-        """The operator as a SymPy expression in non-commutative symbols (for display)."""
+        """The operator as a SymPy expression in non-commutative symbols (for display).
+
+        Examples
+        --------
+        >>> from qderive.symbolic import BosonMode
+        >>> expr = (BosonMode("a").adag * BosonMode("a").a).to_sympy()
+        >>> expr.is_commutative, str(expr)
+        (False, 'Dagger(a)*a')
+        """
         return sp.Add(*(c * monomial_to_sympy(m) for m, c in self.terms.items()))
 
     def _display_terms(self) -> list[sp.Expr]:
@@ -306,7 +486,14 @@ class Op:
         return [c * monomial_to_sympy(m) for m, c in ordered]
 
     def latex(self) -> str:
-        """LaTeX of the operator (the same as ``sympy.latex(op)``)."""
+        """LaTeX of the operator (the same as ``sympy.latex(op)``).
+
+        Examples
+        --------
+        >>> from qderive.symbolic import NLevelSystem
+        >>> NLevelSystem("s", ("g", "e")).sigma("e", "g").latex()
+        's_{eg}'
+        """
         return str(sp.latex(self))
 
     def _latex(self, printer: Any) -> str:
@@ -342,21 +529,60 @@ class Op:
 
 
 def as_op(value: Op | sp.Expr | int | float | complex) -> Op:
-    """An ``Op`` from an operator or a scalar (a scalar is that multiple of the identity)."""
+    """An ``Op`` from an operator or a scalar (a scalar is that multiple of the identity).
+
+    Examples
+    --------
+    >>> from qderive.symbolic import BosonMode
+    >>> as_op(2) + BosonMode("a").a
+    2 + a
+    >>> a = BosonMode("a").a
+    >>> as_op(a) is a  # an operator is returned unchanged
+    True
+    """
     return value if isinstance(value, Op) else Op.scalar(value)
 
 
 def commutator(a: Op, b: Op) -> Op:
-    """``[A, B] = A B - B A``."""
+    """``[A, B] = A B - B A``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from qderive.symbolic import BosonMode
+    >>> a = BosonMode("a").a
+    >>> commutator(a.dag() * a, a)  # [a^+ a, a] = -a
+    -a
+    >>> commutator(a, a.dag() ** 2)  # [a, (a^+)^2] = 2 a^+
+    2 a^+
+    """
     return a * b - b * a
 
 
 def anticommutator(a: Op, b: Op) -> Op:
-    """``{A, B} = A B + B A``."""
+    """``{A, B} = A B + B A``.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import NLevelSystem
+    >>> s = NLevelSystem("s", ("g", "e"))
+    >>> anticommutator(s.sigma("g", "e"), s.sigma("e", "g")).expand_identities([s]).equals(1)  # {s-, s+} = 1
+    True
+    """
     return a * b + b * a
 
 
 def monomial_sort_key(monomial: Monomial) -> tuple[int, tuple[tuple[tuple[int, str], Factor], ...]]:
+    """Canonical ordering key of a monomial: fewer factors first, then by subsystem and powers.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import BosonMode
+    >>> mode = BosonMode("a")
+    >>> one, a, adag_a = (next(iter(op.terms)) for op in (mode.a**0, mode.a, mode.adag * mode.a))
+    >>> sorted([adag_a, a, one], key=monomial_sort_key) == [one, a, adag_a]
+    True
+    """
     return (len(monomial), tuple((s.sort_key, f) for s, f in monomial))
 
 
@@ -371,7 +597,15 @@ def _factor_strings(system: Subsystem, factor: Factor) -> list[str]:
 
 
 def monomial_to_str(monomial: Monomial) -> str:
-    """Readable form with ``c_in^+`` first and ``c_in`` last, e.g. ``c_in^+ a^+ a s_eg``."""
+    """Readable form with ``c_in^+`` first and ``c_in`` last, e.g. ``c_in^+ a^+ a s_eg``.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import BosonMode, InputField
+    >>> c, a = InputField("kappa").field, BosonMode("a").a
+    >>> monomial_to_str(next(iter((a * c).terms)))  # the input field stays to the right
+    'a kappa_in'
+    """
     left, middle, right = [], [], []
     for system, factor in monomial:
         if isinstance(system, InputField):
@@ -383,7 +617,14 @@ def monomial_to_str(monomial: Monomial) -> str:
 
 
 class InputFieldSymbol(sp.Symbol):
-    r"""Display symbol of an input field ``<channel>_in``: LaTeX ``{\kappa_{e}}_{\mathrm{in}}``."""
+    r"""Display symbol of an input field ``<channel>_in``: LaTeX ``{\kappa_{e}}_{\mathrm{in}}``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> sp.latex(InputFieldSymbol("kappa_e_in", commutative=False))
+    '{\\kappa_{e}}_{\\mathrm{in}}'
+    """
 
     def _latex(self, printer: Any) -> str:
         channel = printer._print(sp.Symbol(self.name.removesuffix("_in")))
@@ -395,6 +636,13 @@ def monomial_to_sympy(monomial: Monomial) -> sp.Expr:
 
     ``sigma_ij`` of a system ``s`` is the symbol ``s_ij`` (``s_i,j`` for longer labels), a mode is
     its name with ``Dagger`` for creation operators, an input field an :class:`InputFieldSymbol`.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import BosonMode
+    >>> a = BosonMode("a")
+    >>> monomial_to_sympy(next(iter((a.adag * a.adag * a.a).terms)))
+    Dagger(a)**2*a
     """
 
     def boson(op: sp.Symbol, p: int, q: int) -> sp.Expr:

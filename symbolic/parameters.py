@@ -32,6 +32,8 @@ class Parameter:
     ``bounds = (low, high)`` closes a real domain further (a fraction, an angle, a polarisation);
     values outside are refused by name.
 
+    Examples
+    --------
     >>> kappa = Parameter("kappa", "cavity energy decay rate", "rad/s")
     >>> kappa.symbol.is_positive
     True
@@ -61,6 +63,15 @@ class Parameter:
 
     @property
     def symbol(self) -> sp.Symbol:
+        """SymPy symbol of the parameter with the assumptions of its domain (positive, real, integer, ...).
+
+        Examples
+        --------
+        >>> Parameter("N", "number of emitters", "", "count").symbol.is_integer
+        True
+        >>> Parameter("Delta", "detuning", "rad/s", "real").symbol.is_positive is None  # sign unknown
+        True
+        """
         return sp.Symbol(self.name, **_ASSUMPTIONS[self.domain])
 
     def _check_count(self, value: object) -> int:
@@ -72,11 +83,29 @@ class Parameter:
         return int(number)
 
     def named_value(self, text: str) -> float | None:
-        """The number a name stands for (``aliases``, e.g. ``("phi", pi/2)`` for a polarisation angle), or None."""
+        """The number a name stands for (``aliases``, e.g. ``("phi", pi/2)`` for a polarisation angle), or None.
+
+        Examples
+        --------
+        >>> import math
+        >>> theta = Parameter("theta", "polarisation angle", "rad", "real", aliases=(("phi", math.pi / 2),))
+        >>> theta.named_value("phi") == math.pi / 2, theta.named_value("psi")
+        (True, None)
+        """
         return dict(self.aliases).get(text)
 
     def check(self, value: complex | float) -> complex | float:
-        """The value, refused with a :class:`ParameterError` if it lies outside the domain."""
+        """The value, refused with a :class:`ParameterError` if it lies outside the domain.
+
+        Examples
+        --------
+        >>> Parameter("N", "number of emitters", "", "count").check(3.0)
+        3
+        >>> Parameter("gamma", "decay rate", "rad/s", "nonnegative").check(-1.0)
+        Traceback (most recent call last):
+        ...
+        qderive.symbolic.errors.ParameterError: 'gamma' must be non-negative (decay rate), got -1.0 rad/s
+        """
         if self.domain == "count":
             return self._check_count(value)
         if isinstance(value, bool) or not isinstance(value, (int, float, complex)):
@@ -114,6 +143,17 @@ class ParameterSet:
     """Numbers for a set of declared parameters, each checked against its domain on entry.
 
     Missing, unknown, non-finite or out-of-domain values raise :class:`ParameterError`.
+
+    Examples
+    --------
+    >>> params = declare([("g", "coupling", "rad/s"), ("kappa", "cavity decay rate", "rad/s")])
+    >>> ps = ParameterSet(tuple(params.values()), {"g": 1.0, "kappa": 4.0})
+    >>> ps["kappa"]
+    4.0
+    >>> ParameterSet(tuple(params.values()), {"g": 1.0})
+    Traceback (most recent call last):
+    ...
+    qderive.symbolic.errors.ParameterError: missing value for 'kappa' (cavity decay rate, rad/s)
     """
 
     parameters: tuple[Parameter, ...]
@@ -137,15 +177,40 @@ class ParameterSet:
         return self.values[name]
 
     def replace(self, **values: complex | float) -> ParameterSet:
-        """A new set with some values changed (each checked again)."""
+        """A new set with some values changed (each checked again).
+
+        Examples
+        --------
+        >>> params = declare([("g", "coupling", "rad/s"), ("kappa", "cavity decay rate", "rad/s")])
+        >>> ps = ParameterSet(tuple(params.values()), {"g": 1.0, "kappa": 4.0})
+        >>> ps.replace(g=2.0)["g"], ps["g"]  # the original set is unchanged
+        (2.0, 1.0)
+        """
         return ParameterSet(self.parameters, {**self.values, **values})
 
     @property
     def substitutions(self) -> dict[sp.Symbol, complex | float]:
+        """``{symbol: value}`` for SymPy's ``subs``/``evalf``, with the symbols carrying their domains.
+
+        Examples
+        --------
+        >>> params = declare([("g", "coupling", "rad/s")])
+        >>> ParameterSet(tuple(params.values()), {"g": 2.0}).substitutions
+        {g: 2.0}
+        """
         return {self._by_name[name].symbol: value for name, value in self.values.items()}
 
     def evaluate(self, expr: sp.Expr, extra: Mapping[sp.Symbol, complex | float] | None = None) -> complex | float:
-        """Numeric value of ``expr`` at these parameters; refuses leftover symbols and NaN."""
+        """Numeric value of ``expr`` at these parameters; refuses leftover symbols and NaN.
+
+        Examples
+        --------
+        >>> params = declare([("g", "coupling", "rad/s"), ("kappa", "cavity decay rate", "rad/s")])
+        >>> ps = ParameterSet(tuple(params.values()), {"g": 1.0, "kappa": 4.0})
+        >>> g, kappa = params["g"].symbol, params["kappa"].symbol
+        >>> ps.evaluate(4 * g**2 / kappa)  # the Purcell rate 4 g^2 / kappa
+        1.0
+        """
         substitutions = self.substitutions | dict(extra or {})
         expr = sp.sympify(expr)
         leftover = expr.free_symbols - set(substitutions)
@@ -161,6 +226,13 @@ class ParameterSet:
 
 def declare(specs: Iterable[tuple[str, str, str] | tuple[str, str, str, Domain]
                             | tuple[str, str, str, Domain, tuple[float, float]]]) -> dict[str, Parameter]:
-    """Parameters from ``(name, meaning, unit[, domain[, bounds]])`` tuples, keyed by name."""
+    """Parameters from ``(name, meaning, unit[, domain[, bounds]])`` tuples, keyed by name.
+
+    Examples
+    --------
+    >>> params = declare([("Delta", "detuning", "rad/s", "real"), ("eta", "efficiency", "", "real", (0, 1))])
+    >>> params["Delta"].domain, params["eta"].bounds
+    ('real', (0, 1))
+    """
     parameters = [Parameter(*spec[:4], bounds=spec[4]) if len(spec) == 5 else Parameter(*spec) for spec in specs]
     return {p.name: p for p in parameters}

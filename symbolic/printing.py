@@ -41,7 +41,18 @@ def latex_text(text: str) -> str:
 
 
 def print_sum(printer: Any, terms: Sequence[sp.Expr]) -> Any:
-    """Print ``terms`` as one sum in the given order with any SymPy printer (``0`` if empty)."""
+    """Print ``terms`` as one sum in the given order with any SymPy printer (``0`` if empty).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from sympy.printing.str import StrPrinter
+    >>> x, y = sp.symbols("x y")
+    >>> print_sum(StrPrinter(), [y, x])  # kept in the given order, not re-sorted
+    'y + x'
+    >>> print_sum(StrPrinter(), [])
+    '0'
+    """
     if not terms:
         return printer._print(sp.S.Zero)
     if len(terms) == 1:
@@ -50,14 +61,30 @@ def print_sum(printer: Any, terms: Sequence[sp.Expr]) -> Any:
 
 
 def pretty_lines(lines: Sequence[prettyForm]) -> prettyForm:
-    """Stack pretty forms one below the other, left-aligned."""
+    """Stack pretty forms one below the other, left-aligned.
+
+    Examples
+    --------
+    >>> from sympy.printing.pretty.stringpict import prettyForm
+    >>> print(pretty_lines([prettyForm("dx/dt = y"), prettyForm("dy/dt = -x")]))
+    dx/dt = y
+    dy/dt = -x
+    """
     width = max(line.width() for line in lines)
     padded = [stringPict(*line.right(" " * (width - line.width()))) for line in lines]
     return prettyForm(*stringPict.stack(*padded))
 
 
 def pretty_text(printer: Any, *parts: object) -> prettyForm:
-    """Pretty form of ``parts`` side by side: strings as plain text, anything else printed."""
+    """Pretty form of ``parts`` side by side: strings as plain text, anything else printed.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from sympy.printing.pretty.pretty import PrettyPrinter
+    >>> print(pretty_text(PrettyPrinter({"use_unicode": False}), "d/dt x = ", -sp.Symbol("x")))
+    d/dt x = -x
+    """
     form = prettyForm("")
     for part in parts:
         piece = prettyForm(part) if isinstance(part, str) else printer._print(part)
@@ -66,7 +93,14 @@ def pretty_text(printer: Any, *parts: object) -> prettyForm:
 
 
 def repr_latex(obj: object) -> str:
-    """``$\\displaystyle ...$`` for Jupyter's ``_repr_latex_``, as SymPy's own objects render."""
+    r"""``$\displaystyle ...$`` for Jupyter's ``_repr_latex_``, as SymPy's own objects render.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> repr_latex(sp.Symbol("kappa") / 2)
+    '$\\displaystyle \\frac{\\kappa}{2}$'
+    """
     return f"$\\displaystyle {sp.latex(obj)}$"
 
 

@@ -15,6 +15,13 @@ def transition_rates(model: Model, system: NLevelSystem, level: Hashable) -> dic
     """Rate of jumps out of ``level`` per channel: ``gamma_k sum_(j != level) |<j|L_k|level>|^2``.
 
     Jump operators must act on ``system`` alone (as after an elimination).
+
+    Examples
+    --------
+    >>> from qderive.symbolic.library import two_tone_three_level
+    >>> model = two_tone_three_level()
+    >>> transition_rates(model, model.subsystem("s"), 2)  # out of |2>: only the 2 -> 1 decay; dephasing is no jump
+    {'g21': gamma21}
     """
     index = system.index(level)
     rates = {}
@@ -35,6 +42,12 @@ def maximise(expr: sp.Expr, variable: sp.Symbol, constraints: Iterable[sp.Basic]
 
     Solves ``d expr / d variable = 0`` exactly; keeps roots where the second derivative is negative
     (or undecided) and every constraint is not provably false. Returns ``[(x*, expr(x*)), ...]``.
+
+    Examples
+    --------
+    >>> x, a = sp.symbols("x a", positive=True)
+    >>> maximise(4 * a * x / (a + x) ** 2, x)  # impedance matching: the maximum is at x = a
+    [(a, 1)]
     """
     first = sp.diff(expr, variable)
     second = sp.diff(first, variable)
@@ -50,5 +63,12 @@ def maximise(expr: sp.Expr, variable: sp.Symbol, constraints: Iterable[sp.Basic]
 
 
 def solve_condition(lhs: sp.Expr, rhs: sp.Expr, variable: sp.Symbol) -> list[sp.Expr]:
-    """Solutions of ``lhs = rhs`` for ``variable`` (e.g. a critical-coupling condition ``R = kappa``)."""
+    """Solutions of ``lhs = rhs`` for ``variable`` (e.g. a critical-coupling condition ``R = kappa``).
+
+    Examples
+    --------
+    >>> R, g, gamma, kappa = sp.symbols("R g gamma kappa", positive=True)
+    >>> solve_condition(4 * g**2 / gamma, kappa, g)  # critical coupling 4 g^2 / gamma = kappa
+    [sqrt(gamma)*sqrt(kappa)/2]
+    """
     return [sp.simplify(s) for s in sp.solve(sp.Eq(lhs, rhs), variable)]

@@ -45,6 +45,17 @@ class CorrelationEquations:
         ``{subsystem: its ancilla copy}`` for the subsystem of ``B``.
     steady : MomentEquations
         The system whose steady state supplies the constants and initial values.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import complete, meanfield
+    >>> from qderive.symbolic.library import driven_qubit
+    >>> model = driven_qubit()
+    >>> s = model.subsystem("s")
+    >>> steady = complete(meanfield([s.projector("e"), s.sigma("g", "e")], model))
+    >>> g1 = correlation_equations(steady, s.sigma("e", "g"), s.sigma("g", "e"))  # <s+(tau) s-(0)>
+    >>> len(g1.equations), [str(x) for x in g1.equations.symbols]
+    (3, ['<s_eg s0_ge>', '<s_ee s0_ge>', '<s_ge s0_ge>'])
     """
 
     equations: MomentEquations
@@ -54,17 +65,51 @@ class CorrelationEquations:
     steady: MomentEquations
 
     def has_ancilla(self, monomial: Monomial) -> bool:
+        """Whether ``monomial`` holds the ancilla ``B_0`` (an unknown) or not (a constant).
+
+        Examples
+        --------
+        >>> from qderive.symbolic import complete, meanfield
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> model = driven_cavity()
+        >>> a = model.subsystem("a").a
+        >>> corr = correlation_equations(complete(meanfield([a.dag() * a], model, order=2)), a.dag(), a)
+        >>> corr.has_ancilla(corr.equations.moments[0]), corr.has_ancilla(next(iter(a.terms)))
+        (True, False)
+        """
         return any(s in self.ancilla.values() for s, _ in monomial)
 
     def collapse(self, monomial: Monomial) -> Op:
-        """``X B`` for the unknown ``<X B_0>``: the ancilla put back at time 0, to the right of ``X``."""
+        """``X B`` for the unknown ``<X B_0>``: the ancilla put back at time 0, to the right of ``X``.
+
+        Examples
+        --------
+        >>> from qderive.symbolic import complete, meanfield
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> model = driven_cavity()
+        >>> a = model.subsystem("a").a
+        >>> corr = correlation_equations(complete(meanfield([a.dag() * a], model, order=2)), a.dag(), a)
+        >>> corr.collapse(corr.equations.moments[0])  # g(0) = <a^+ a>
+        a^+ a
+        """
         back = {v: k for k, v in self.ancilla.items()}
         system_part = tuple(f for f in monomial if f[0] not in back)
         ancilla_part = relabel(tuple(f for f in monomial if f[0] in back), back)
         return Op.monomial(system_part) * Op.monomial(ancilla_part)
 
     def original(self, monomial: Monomial) -> Monomial:
-        """A constant ancilla-only monomial written on the original subsystem."""
+        """A constant ancilla-only monomial written on the original subsystem.
+
+        Examples
+        --------
+        >>> from qderive.symbolic import complete, meanfield
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> model = driven_cavity()
+        >>> mode = model.subsystem("a")
+        >>> corr = correlation_equations(complete(meanfield([mode.adag * mode.a], model, order=2)), mode.adag, mode.a)
+        >>> corr.original(((corr.ancilla[mode], (0, 1)),)) == ((mode, (0, 1)),)  # <a0> is the steady <a>
+        True
+        """
         return relabel(monomial, {v: k for k, v in self.ancilla.items()})
 
 

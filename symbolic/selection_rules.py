@@ -20,7 +20,15 @@ PHI = sp.Symbol("phi", real=True)
 
 
 def angular_overlap(n: sp.Expr) -> sp.Expr:
-    """``int_0^{2 pi} e^{i n phi} dphi`` for integer ``n``, as ``2 pi delta_{n,0}`` (SymPy's integral)."""
+    """``int_0^{2 pi} e^{i n phi} dphi`` for integer ``n``, as ``2 pi delta_{n,0}`` (SymPy's integral).
+
+    Examples
+    --------
+    >>> angular_overlap(0), angular_overlap(3)
+    (2*pi, 0)
+    >>> angular_overlap(sp.Symbol("n", integer=True))
+    2*pi*KroneckerDelta(0, n)
+    """
     value = sp.integrate(sp.exp(sp.I * n * PHI), (PHI, 0, 2 * sp.pi))
     if isinstance(value, sp.Piecewise):  # symbolic n: (2 pi, Eq(n, 0)), (0, True)
         return 2 * sp.pi * sp.KroneckerDelta(n, 0)
@@ -28,7 +36,13 @@ def angular_overlap(n: sp.Expr) -> sp.Expr:
 
 
 def site_sum(n: sp.Expr, N: sp.Expr) -> sp.Expr:
-    """``sum_k e^{i n 2 pi k / N}``: ``N`` when ``N`` divides ``n``, else 0 (``N sum_q delta_{n,qN}``)."""
+    """``sum_k e^{i n 2 pi k / N}``: ``N`` when ``N`` divides ``n``, else 0 (``N sum_q delta_{n,qN}``).
+
+    Examples
+    --------
+    >>> site_sum(6, 3), site_sum(4, 3)  # 3 divides 6 but not 4
+    (3, 0)
+    """
     k = sp.Symbol("k", integer=True, nonnegative=True)
     if sp.sympify(n).is_integer and sp.sympify(N).is_Integer and sp.sympify(n).is_number:
         return sp.nsimplify(sp.simplify(sp.summation(sp.exp(2 * sp.pi * sp.I * n * k / N), (k, 0, N - 1))))
@@ -36,7 +50,14 @@ def site_sum(n: sp.Expr, N: sp.Expr) -> sp.Expr:
 
 
 def circular_components(vector: sp.Matrix) -> dict[str, sp.Expr]:
-    """Components of ``(v_x, v_y, v_z)`` along ``e_+``, ``e_-`` and ``z``."""
+    """Components of ``(v_x, v_y, v_z)`` along ``e_+``, ``e_-`` and ``z``.
+
+    Examples
+    --------
+    >>> c = circular_components(sp.Matrix([1, sp.I, 0]))  # x + i y = sqrt(2) e_+
+    >>> c["+"], c["-"], c["z"]
+    (sqrt(2), 0, 0)
+    """
     if vector.shape != (3, 1):
         raise ModelError(f"circular_components takes a 3-vector, got shape {vector.shape}")
     vx, vy, vz = vector
@@ -44,7 +65,16 @@ def circular_components(vector: sp.Matrix) -> dict[str, sp.Expr]:
 
 
 def angular_harmonics(expr: sp.Expr, phi: sp.Symbol = PHI) -> dict[sp.Expr, sp.Expr]:
-    """Fourier content ``{n: c_n}`` of ``expr = sum_n c_n e^{i n phi}`` (``n`` may contain symbols like ``m``)."""
+    """Fourier content ``{n: c_n}`` of ``expr = sum_n c_n e^{i n phi}`` (``n`` may contain symbols like ``m``).
+
+    Examples
+    --------
+    >>> m = sp.Symbol("m", integer=True)
+    >>> angular_harmonics(sp.cos(2 * PHI))  # cos 2 phi = (e^{2 i phi} + e^{-2 i phi}) / 2
+    {-2: 1/2, 2: 1/2}
+    >>> angular_harmonics(3 * sp.exp(sp.I * m * PHI))
+    {m: 3}
+    """
     expanded = sp.expand(sp.powsimp(sp.expand(sp.sympify(expr).rewrite(sp.exp)), combine="exp"))
     harmonics: dict[sp.Expr, sp.Expr] = {}
     for term in sp.Add.make_args(expanded):
@@ -67,6 +97,17 @@ def angular_harmonics(expr: sp.Expr, phi: sp.Symbol = PHI) -> dict[sp.Expr, sp.E
 
 @dataclass(frozen=True)
 class Channel:
+    """One allowed row of :func:`allowed_channels`: circular ``component`` (``"+"``, ``"-"``, ``"z"``) of the
+    polarisation, its angular ``harmonic`` ``n``, the output OAM ``output_l`` it radiates into, the
+    ``amplitude`` ``c_n`` and the ``condition`` (smooth ring or discrete sites) that selects it.
+
+    Examples
+    --------
+    >>> row = Channel("+", sp.Integer(2), sp.Integer(2), sp.Integer(1), "smooth ring: delta_{l,n}")
+    >>> row.output_l == row.harmonic  # a smooth ring conserves the angular momentum
+    True
+    """
+
     component: str
     harmonic: sp.Expr
     output_l: sp.Expr
@@ -81,6 +122,12 @@ def allowed_channels(
 
     For a smooth ring the overlap ``int e^{i (n - l) phi}`` forces ``l = n``; for ``sites`` discrete
     sites the site sum forces ``l = n - q N`` with integer harmonic order ``q``.
+
+    Examples
+    --------
+    >>> rows = allowed_channels(sp.Matrix([sp.cos(PHI), sp.sin(PHI), 0]))  # radial polarisation
+    >>> sorted((r.component, r.output_l) for r in rows)  # e_+^* . v = e^{-i phi} / sqrt 2: l = -1
+    [('+', -1), ('-', 1)]
     """
     q = sp.Symbol("q", integer=True)
     rows = []
@@ -100,6 +147,13 @@ def d_tensor_3m(d22: sp.Expr, d31: sp.Expr, d33: sp.Expr) -> sp.MutableDenseNDim
     """``d_ijk`` of point group 3m (LiNbO3, mirror normal to x, Kleinman symmetry ``d15 = d31``).
 
     Contracted form: ``[[0, 0, 0, 0, d31, -d22], [-d22, d22, 0, d31, 0, 0], [d31, d31, d33, 0, 0, 0]]``.
+
+    Examples
+    --------
+    >>> d22, d31, d33 = sp.symbols("d22 d31 d33")
+    >>> d = d_tensor_3m(d22, d31, d33)
+    >>> d[2, 2, 2], d[0, 0, 2], d[1, 1, 1], d[0, 0, 1] == d[0, 1, 0]  # d33, d15 = d31, d22, symmetric in j, k
+    (d33, d31, d22, True)
     """
     contracted = sp.Matrix([[0, 0, 0, 0, d31, -d22], [-d22, d22, 0, d31, 0, 0], [d31, d31, d33, 0, 0, 0]])
     d = sp.MutableDenseNDimArray.zeros(3, 3, 3)
@@ -110,7 +164,14 @@ def d_tensor_3m(d22: sp.Expr, d31: sp.Expr, d33: sp.Expr) -> sp.MutableDenseNDim
 
 
 def nonlinear_polarisation(d: sp.MutableDenseNDimArray, field_1: sp.Matrix, field_2: sp.Matrix) -> sp.Matrix:
-    """``P_i = sum_jk d_ijk E1_j E2_k`` (the constant ``2 eps0`` left out)."""
+    """``P_i = sum_jk d_ijk E1_j E2_k`` (the constant ``2 eps0`` left out).
+
+    Examples
+    --------
+    >>> d22, d31, d33 = sp.symbols("d22 d31 d33")
+    >>> nonlinear_polarisation(d_tensor_3m(d22, d31, d33), sp.Matrix([0, 0, 1]), sp.Matrix([0, 0, 1])).T  # z z -> d33
+    Matrix([[0, 0, d33]])
+    """
     return sp.Matrix(
         [sp.expand(sum(d[i, j, k] * field_1[j] * field_2[k] for j in range(3) for k in range(3))) for i in range(3)]
     )

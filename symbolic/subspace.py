@@ -15,6 +15,15 @@ def project(op: Op, system: NLevelSystem, target: NLevelSystem, levels: Mapping[
     ``levels`` maps each kept level of ``system`` to a level of ``target`` (e.g. the spin-1 states
     ``0, -1`` to the qubit states ``g, e``). Terms that leave the subspace are dropped; an
     identity on ``system`` becomes the identity of ``target``.
+
+    Examples
+    --------
+    >>> from qderive.symbolic.spins import spin_operators, spin_system
+    >>> from qderive.symbolic import NLevelSystem
+    >>> spin, qubit = spin_system("S", 1), NLevelSystem("q", ("g", "e"))
+    >>> Sx = spin_operators(spin).x
+    >>> project(Sx, spin, qubit, {0: "g", -1: "e"})  # <0|Sx|-1> = 1/sqrt(2)
+    sqrt(2)/2 q_ge + sqrt(2)/2 q_eg
     """
     kept = {system.index(old): target.index(new) for old, new in levels.items()}
     if sorted(kept.values()) != list(range(target.dimension)):

@@ -41,7 +41,17 @@ _UNIT = re.compile(rf"(?:1|{_FACTOR})(?:\s*[*/ ]\s*{_FACTOR})*")
 
 
 class UnitError(ParameterError):
-    """A unit outside the vocabulary, or a value whose unit does not fit the declared one."""
+    """A unit outside the vocabulary, or a value whose unit does not fit the declared one.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import ParameterError
+    >>> try:
+    ...     check_unit("rad/sec")
+    ... except UnitError as error:
+    ...     print(isinstance(error, ParameterError), "'sec' is not allowed" in str(error))
+    True True
+    """
 
 
 def check_unit(unit: str, where: str = "unit") -> str:
@@ -85,5 +95,11 @@ def check_unit(unit: str, where: str = "unit") -> str:
 
 
 def unit_suffix(unit: str) -> str:
-    """``" <unit>"`` to print after a number, empty for a dimensionless quantity (no trailing ``1``)."""
+    """``" <unit>"`` to print after a number, empty for a dimensionless quantity (no trailing ``1``).
+
+    Examples
+    --------
+    >>> f"{2.5}{unit_suffix('rad/s')}", f"{0.3}{unit_suffix('1')}"
+    ('2.5 rad/s', '0.3')
+    """
     return "" if unit.strip() in ("", "1") else f" {unit.strip()}"

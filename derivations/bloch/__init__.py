@@ -13,7 +13,16 @@ from .model import DEFAULTS, PARAMETERS
 
 
 class Bloch(System):
-    """The optical Bloch equations as a registered derivation."""
+    """The optical Bloch equations as a registered derivation.
+
+    Examples
+    --------
+    >>> from qderive.derivations.contract import QUICK
+    >>> system = Bloch()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> system.validate(derivation, QUICK).passed  # the default parameters lie in the rotating-wave regime
+    True
+    """
 
     name = "bloch"
     title = derivation.TITLE

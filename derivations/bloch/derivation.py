@@ -25,7 +25,15 @@ ASSUMPTIONS = (
 
 
 def steady_state_solution(model: Model) -> dict[tuple[int, int], sp.Expr]:
-    """``<sigma_ij>`` solving ``M x = 0`` with ``<sigma_gg> + <sigma_ee> = 1`` (``M`` the drift tensor)."""
+    """``<sigma_ij>`` solving ``M x = 0`` with ``<sigma_gg> + <sigma_ee> = 1`` (``M`` the drift tensor).
+
+    Examples
+    --------
+    >>> solution = steady_state_solution(bloch_model())
+    >>> textbook = (Omega**2 / 4) / (Delta**2 + Gamma**2 / 4 + Omega**2 / 2)  # no dephasing
+    >>> sp.simplify(solution[1, 1].subs(gamma_phi, 0) - textbook), sp.simplify(solution[0, 0] + solution[1, 1])
+    (0, 1)
+    """
     tensors = coefficient_tensors(model)
     n = ATOM.dimension
     unknowns = {(m, k): sp.Symbol(f"x_{m}{k}") for m in range(n) for k in range(n)}
@@ -40,7 +48,17 @@ def steady_state_solution(model: Model) -> dict[tuple[int, int], sp.Expr]:
 
 
 def symbolic_solution() -> dict[str, Any]:
-    """The parameter-free part: steady-state expressions and the steps that lead to them."""
+    """The parameter-free part: steady-state expressions and the steps that lead to them.
+
+    Examples
+    --------
+    >>> symbolic = symbolic_solution()
+    >>> s = symbolic["expressions"]["saturation_parameter"]
+    >>> sp.simplify(symbolic["expressions"]["rho_ee"] - (s / 2) / (1 + s))  # the saturation form is exact
+    0
+    >>> len(symbolic["steps"])
+    5
+    """
     model = bloch_model()
     tensors = coefficient_tensors(model)
     solution = steady_state_solution(model)
@@ -105,7 +123,20 @@ MEANINGS: Mapping[str, tuple[str, str]] = {
 
 
 def derive(cache: SymbolicCache, parameters: ParameterSet) -> Derivation:
-    """The Bloch derivation at ``parameters``."""
+    """The Bloch derivation at ``parameters``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.contract import SymbolicCache
+    >>> from qderive.symbolic import ParameterSet
+    >>> cache = SymbolicCache()
+    >>> values = {"Omega": 1e6, "Delta": 0.0, "Gamma": 2e6, "gamma_phi": 0.0, "omega_0": 1e15}
+    >>> d = derive(cache, ParameterSet(tuple(PARAMETERS.values()), values))
+    >>> round(d.value("rho_ee"), 12) == round(1 / 6, 12)  # (Omega/2)^2 / (Gamma^2/4 + Omega^2/2) on resonance
+    True
+    >>> round(d.value("scattering_rate") / d.value("rho_ee")), len(cache)  # Gamma rho_ee; symbolic work cached
+    (2000000, 1)
+    """
     symbolic = cache.get("symbolic", symbolic_solution)
     expressions = symbolic["expressions"]
     results = quantities(expressions, MEANINGS, parameters)

@@ -31,7 +31,14 @@ ATOM = NLevelSystem("s", ("g", "e"))
 
 
 def bloch_model() -> Model:
-    """The master equation above as a :class:`~qderive.symbolic.Model` (port ``rad``: the emitted field)."""
+    """The master equation above as a :class:`~qderive.symbolic.Model` (port ``rad``: the emitted field).
+
+    Examples
+    --------
+    >>> model = bloch_model()
+    >>> model.hamiltonian.is_hermitian(), [d.channel for d in model.dissipators], model.ports
+    (True, ['rad', 'deph'], ('rad',))
+    """
     s = ATOM.sigma
     H = -Delta * s("e", "e") + Omega / 2 * (s("e", "g") + s("g", "e"))
     dissipators = (Dissipator(Gamma, s("g", "e"), "rad"), Dissipator(2 * gamma_phi, s("e", "e"), "deph"))
@@ -46,6 +53,12 @@ def lab_frame_model() -> Model:
 
     written as tones ``exp(-+ i w_L t)``; its period-averaged populations approach the rotating-frame
     steady state when ``Omega, |Delta| << omega_0``.
+
+    Examples
+    --------
+    >>> model = lab_frame_model()
+    >>> TIME in model.hamiltonian.free_symbols, omega_0 in model.hamiltonian.free_symbols  # explicit optical drive
+    (True, True)
     """
     s = ATOM.sigma
     w_laser = omega_0 + Delta

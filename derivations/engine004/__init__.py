@@ -14,7 +14,20 @@ from .model import DEFAULTS, PARAMETERS
 
 
 class Engine004(System):
-    """The NV entanglement engine as a registered derivation."""
+    """The NV entanglement engine as a registered derivation.
+
+    Examples
+    --------
+    >>> system = Engine004()
+    >>> overrides, condition = system.breakdown  # where validate must FAIL, naming the condition
+    >>> system.parameter_set(overrides)["g"] / system.defaults["eps"] > 0.1, condition
+    (True, 'g/eps')
+    >>> system.parameter_set({"pR": 1.5})
+    Traceback (most recent call last):
+    ...
+    qderive.symbolic.errors.ParameterError: 'pR' must lie in [-1, 1] (polarisation of the right (cold) bath), got 1.5
+
+    """
 
     name = "engine004"
     title = derivation.TITLE

@@ -58,7 +58,14 @@ REGIME_LIMIT = 0.1  # local Lindblad master equation: g and Gamma1 small compare
 
 # -- 1. resonance field and nuclear splitting -------------------------------------------------
 def cross_relaxation_field() -> tuple[sp.Expr, sp.Expr]:
-    """``B_CR`` solving ``D - gamma_e B = gamma_n B`` (Eq. 8) and ``eps_n = gamma_n B_CR`` (Eq. 6)."""
+    """``B_CR`` solving ``D - gamma_e B = gamma_n B`` (Eq. 8) and ``eps_n = gamma_n B_CR`` (Eq. 6).
+
+    Examples
+    --------
+    >>> b_cr, eps_n = cross_relaxation_field()
+    >>> b_cr, sp.simplify(eps_n - gamma_n * D / (gamma_e + gamma_n))  # D - gamma_e B = gamma_n B
+    (D/(gamma_e + gamma_n), 0)
+    """
     B = sp.Symbol("B", positive=True)
     (b_cr,) = sp.solve(sp.Eq(D - gamma_e * B, gamma_n * B), B)
     return b_cr, gamma_n * b_cr
@@ -71,6 +78,15 @@ def dipolar_projection() -> tuple[sp.Expr, sp.Expr, Op]:
     ``J = mu0 gamma_e^2 hbar / (4 pi r^3)`` (Eq. 10) with spin-1 matrix elements
     ``<0|S^+|-1> = sqrt(2)``. Returns the flip-flop coefficient ``g``, the ``sigma_ee sigma_ee``
     coefficient and the projected Hamiltonian.
+
+    Examples
+    --------
+    >>> flip_flop, zz, projected = dipolar_projection()
+    >>> J = mu0 * gamma_e**2 * hbar / (4 * sp.pi * SYM["r"] ** 3) * (1 - 3 * sp.cos(SYM["theta"]) ** 2)
+    >>> sp.simplify(flip_flop + J / 2), sp.simplify(zz - J)  # <0|S+|-1> = sqrt(2): flip-flop -J/2; S^z S^z -> J
+    (0, 0)
+    >>> projected.is_hermitian()
+    True
     """
     r, theta = SYM["r"], SYM["theta"]
     J = mu0 * gamma_e**2 * hbar / (4 * sp.pi * r**3)
@@ -93,6 +109,12 @@ def bath_field_squared() -> tuple[sp.Expr, sp.Expr]:
     r"""``B_rms^2 = C_S (mu0 gamma_n hbar / 4pi)^2 n_C int_{r>R_m} (2 + 3 sin^2 theta) / r^6 dV`` (Eqs. 14-15).
 
     Returns the volume integral (done by SymPy) and ``B_rms^2``.
+
+    Examples
+    --------
+    >>> integral, brms2 = bath_field_squared()
+    >>> sp.simplify(integral - 16 * sp.pi / (3 * SYM["R_m"] ** 3))  # int (2 + 3 sin^2) / r^6 dV over r > R_m
+    0
     """
     rho, th, ph = sp.symbols("rho vartheta varphi", positive=True)
     R_m = SYM["R_m"]
@@ -106,7 +128,14 @@ def bath_field_squared() -> tuple[sp.Expr, sp.Expr]:
 
 # -- 4. bath polarisation ---------------------------------------------------------------------
 def bath_polarisation(eps_n: sp.Expr) -> sp.Expr:
-    """``p = p_down - p_up`` for Boltzmann populations, which equals ``tanh(hbar eps_n / 2 k_B T)`` (Eq. 20)."""
+    """``p = p_down - p_up`` for Boltzmann populations, which equals ``tanh(hbar eps_n / 2 k_B T)`` (Eq. 20).
+
+    Examples
+    --------
+    >>> p = bath_polarisation(sp.Symbol("eps_n", positive=True))
+    >>> float(p.subs({hbar: 1, k_B: 1, SYM["T"]: 1, sp.Symbol("eps_n", positive=True): 2}))  # tanh(1)
+    0.7615941559557649
+    """
     x = sp.Symbol("x", positive=True)
     boltzmann = 2 / (sp.exp(-x) + 1) - 1
     closed = sp.tanh(x / 2)
@@ -131,6 +160,12 @@ def moment_equations(model: Model) -> dict[str, sp.Expr]:
 
     Raises if the set does not close (it closes because ``H`` and the jumps conserve the
     excitation number up to the +-1 jumps, which keeps the density matrix X-shaped).
+
+    Examples
+    --------
+    >>> equations = moment_equations(engine_model())
+    >>> list(equations) == list(MOMENTS), SYM["g"] in equations["c"].free_symbols  # g drives the coherence
+    (True, True)
     """
     equations = {}
     known = {Expectation(next(iter(op.terms))) for op in MOMENTS.values()}
@@ -145,7 +180,17 @@ def moment_equations(model: Model) -> dict[str, sp.Expr]:
 
 
 def steady_state_moments(model: Model) -> dict[str, sp.Expr]:
-    """Solve ``d<m>/dt = 0`` exactly (linear in the moments)."""
+    """Solve ``d<m>/dt = 0`` exactly (linear in the moments).
+
+    Examples
+    --------
+    >>> from qderive.derivations.engine004.model import gm_L, gp_L
+    >>> model = engine_model()
+    >>> uncoupled = model.replace(hamiltonian=model.hamiltonian.subs(SYM["g"], 0))
+    >>> moments = steady_state_moments(uncoupled)
+    >>> sp.simplify(moments["P_L"] - gp_L / (gp_L + gm_L)), moments["c"]  # detailed balance, no coherence
+    (0, 0)
+    """
     equations = moment_equations(model)
     unknowns = {Expectation(next(iter(op.terms))): sp.Symbol(f"m_{name}") for name, op in MOMENTS.items()}
     linear = [sp.expand(eq.xreplace(unknowns)) for eq in equations.values()]
@@ -154,7 +199,16 @@ def steady_state_moments(model: Model) -> dict[str, sp.Expr]:
 
 
 def x_state(moments: dict[str, sp.Expr]) -> dict[str, sp.Expr]:
-    """Density-matrix elements in the basis ``gg, ge, eg, ee`` from the moments."""
+    """Density-matrix elements in the basis ``gg, ge, eg, ee`` from the moments.
+
+    Examples
+    --------
+    >>> P_L, P_R = sp.symbols("P_L P_R", positive=True)
+    >>> product = {"P_L": P_L, "P_R": P_R, "P_LR": P_L * P_R, "c": 0, "c_bar": 0, "d": 0, "d_bar": 0}
+    >>> rho = x_state(product)  # an uncorrelated product state
+    >>> rho["rho_gg"], rho["rho_eg"], sp.simplify(rho["rho_gg"] + rho["rho_ge"] + rho["rho_eg"] + rho["rho_ee"])
+    ((P_L - 1)*(P_R - 1), -P_L*(P_R - 1), 1)
+    """
     return {
         "rho_gg": sp.factor(1 - moments["P_L"] - moments["P_R"] + moments["P_LR"]),
         "rho_ge": sp.factor(moments["P_R"] - moments["P_LR"]),
@@ -166,12 +220,31 @@ def x_state(moments: dict[str, sp.Expr]) -> dict[str, sp.Expr]:
 
 
 def concurrence_witness(rho: dict[str, sp.Expr]) -> sp.Expr:
-    """``|rho_(eg,ge)| - sqrt(rho_gg rho_ee)``; the concurrence is ``C = 2 max(0, this)`` when ``rho_(ee,gg) = 0``."""
+    """``|rho_(eg,ge)| - sqrt(rho_gg rho_ee)``; the concurrence is ``C = 2 max(0, this)`` when ``rho_(ee,gg) = 0``.
+
+    Examples
+    --------
+    >>> half = sp.Rational(1, 2)
+    >>> bell = {"rho_gg": 0, "rho_ge": half, "rho_eg": half, "rho_ee": 0, "rho_eg_ge": half, "rho_ee_gg": 0}
+    >>> 2 * concurrence_witness(bell)  # (|ge> + |eg>)/sqrt(2): concurrence 1
+    1
+    """
     return sp.Abs(rho["rho_eg_ge"]) - sp.sqrt(rho["rho_gg"] * rho["rho_ee"])
 
 
 def derive_steady_state() -> dict[str, sp.Expr]:
-    """Closed forms in ``g, Gamma1, pL, pR``: elements, witness, the threshold polynomial."""
+    """Closed forms in ``g, Gamma1, pL, pR``: elements, witness, the threshold polynomial.
+
+    Examples
+    --------
+    >>> ss = derive_steady_state()
+    >>> hot = {SYM["pL"]: 0, SYM["pR"]: 0, SYM["g"]: 1, SYM["Gamma1"]: 1}
+    >>> float(ss["witness"].subs(hot)) < 0  # two hot baths: no entanglement
+    True
+    >>> cold = {SYM["pL"]: 0, SYM["pR"]: 1, SYM["g"]: sp.Rational(1, 5), SYM["Gamma1"]: 1}
+    >>> float(ss["witness"].subs(cold)) > 0  # one cold bath drives entanglement
+    True
+    """
     moments = steady_state_moments(engine_model())
     rho = {k: sp.factor(v.subs(rates_from_polarisations())) for k, v in x_state(moments).items()}
     witness = concurrence_witness(rho)
@@ -190,7 +263,17 @@ def derive_steady_state() -> dict[str, sp.Expr]:
 
 
 def concurrence_kernels(ss: dict[str, sp.Expr]) -> tuple[Kernel, Kernel]:
-    """Compiled ``witness(x, pL, pR)`` and ``d witness / dx`` with ``x = g / Gamma1`` (codegen, disk-cached)."""
+    """Compiled ``witness(x, pL, pR)`` and ``d witness / dx`` with ``x = g / Gamma1`` (codegen, disk-cached).
+
+    Examples
+    --------
+    A toy witness ``x exp(-x)`` in place of the derived one (the compilation and the derivative are the same):
+
+    >>> x = sp.Symbol("x", positive=True)
+    >>> witness, slope = concurrence_kernels({"ratio": x, "witness_of_ratio": x * sp.exp(-x) + 0 * SYM["pL"]})
+    >>> round(float(witness.scalar(1.0, 0.0, 1.0)), 12) == round(float(np.exp(-1)), 12), slope.scalar(1.0, 0.0, 1.0)
+    (True, 0.0)
+    """
     x, pL, pR = ss["ratio"], SYM["pL"], SYM["pR"]
     domains = {x: (0.01, 5.0), pL: (-0.999, 0.999), pR: (-0.999, 0.999)}
     witness = compile_expr(ss["witness_of_ratio"], [x, pL, pR], dtype="float64", name="engine004_witness",
@@ -201,7 +284,18 @@ def concurrence_kernels(ss: dict[str, sp.Expr]) -> tuple[Kernel, Kernel]:
 
 
 def optimal_coupling(kernels: tuple[Kernel, Kernel], pL: float, pR: float) -> tuple[float, float]:
-    """``(x_opt, witness(x_opt))`` with ``x_opt = g_opt / Gamma1`` the root of the derived ``d witness / dx``."""
+    """``(x_opt, witness(x_opt))`` with ``x_opt = g_opt / Gamma1`` the root of the derived ``d witness / dx``.
+
+    Examples
+    --------
+    With toy kernels ``w(x) = x exp(-x)`` and ``w'(x)``, whose maximum is ``w(1) = 1/e``:
+
+    >>> x = sp.Symbol("x", positive=True)
+    >>> kernels = concurrence_kernels({"ratio": x, "witness_of_ratio": x * sp.exp(-x)})
+    >>> x_opt, w_max = optimal_coupling(kernels, 0.0, 1.0)
+    >>> round(x_opt, 12), round(w_max, 12) == round(float(np.exp(-1)), 12)
+    (1.0, True)
+    """
     witness, slope = kernels
     grid = np.linspace(1e-4, 5.0, 2001)
     values = witness(grid, pL, pR)
@@ -214,7 +308,18 @@ def optimal_coupling(kernels: tuple[Kernel, Kernel], pL: float, pR: float) -> tu
 
 
 def polarisation_threshold(numerator: sp.Expr, values: dict[sp.Symbol, float]) -> float | None:
-    """Smallest ``pR`` in (-1, 1] with ``C_ss > 0`` at the given ``g, Gamma1, pL`` (None: never entangled)."""
+    """Smallest ``pR`` in (-1, 1] with ``C_ss > 0`` at the given ``g, Gamma1, pL`` (None: never entangled).
+
+    Examples
+    --------
+    A toy threshold polynomial ``pR^2 - g/Gamma1`` (entangled where it is positive):
+
+    >>> numerator = SYM["pR"] ** 2 - SYM["g"] / SYM["Gamma1"]
+    >>> round(polarisation_threshold(numerator, {SYM["g"]: 0.25, SYM["Gamma1"]: 1.0, SYM["pL"]: 0.0}), 12)
+    0.5
+    >>> polarisation_threshold(numerator, {SYM["g"]: 2.0, SYM["Gamma1"]: 1.0, SYM["pL"]: 0.0}) is None  # never
+    True
+    """
     poly = sp.Poly(numerator.subs(values), SYM["pR"])
     roots = sorted(r.real for r in map(complex, poly.nroots()) if abs(r.imag) < 1e-12 and -1 <= r.real <= 1)
     f = sp.lambdify(SYM["pR"], numerator.subs(values))
@@ -228,6 +333,17 @@ def entanglement_bounds(numerator: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
     """At ``pL = 0``: largest ``g / Gamma1`` entangled at ``pR = 1``; smallest ``pR`` entangled at any ``g``.
 
     The second solves ``F = dF/dx = 0`` (tangency in ``x = g / Gamma1``) of the threshold polynomial ``F > 0``.
+
+    Examples
+    --------
+    A toy threshold polynomial ``F = p - (x - 1/2)^2 - 1/4`` (``x = g/Gamma1``, ``p = pR``): at ``p = 1`` it is
+    positive up to ``x = (1 + sqrt 3)/2``, and it touches zero first at ``p = 1/4``:
+
+    >>> G, g, pR = SYM["Gamma1"], SYM["g"], SYM["pR"]
+    >>> toy = G**4 * (pR - (g / G - sp.Rational(1, 2)) ** 2 - sp.Rational(1, 4))
+    >>> window, p_min = entanglement_bounds(toy)
+    >>> sp.simplify(window - (1 + sp.sqrt(3)) / 2), p_min
+    (0, 1/4)
     """
     x, p = sp.symbols("x p", positive=True)
     G = SYM["Gamma1"]
@@ -249,6 +365,12 @@ def real_square_roots(expr: sp.Expr) -> sp.Expr:
     guard against a negative argument (real fast path with a complex fallback). The value is
     unchanged wherever the argument is non-negative; where rounding makes it a few ulp negative
     the root is of that tiny magnitude.
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x", real=True)
+    >>> real_square_roots(1 + sp.sqrt(x * (1 - x)))
+    sqrt(Abs(x*(x - 1))) + 1
     """
     return expr.replace(lambda e: e.is_Pow and e.exp == sp.S.Half, lambda e: sp.sqrt(sp.Abs(e.base)))
 
@@ -258,6 +380,19 @@ def result_evaluators(results: dict[str, Quantity]) -> dict[str, Evaluator]:
 
     ``C_ss = 2 max(0, witness)`` goes through :func:`real_square_roots` (see there); ``g_opt``,
     ``C_ss_max`` and ``entangled_threshold`` come from root finding, not closed forms, and have none.
+
+    Examples
+    --------
+    >>> from qderive.derivations.engine004.model import CONSTANTS
+    >>> keys = ("B_CR", "eps_n", "g_flipflop", "zz_coupling", "n_C", "Brms2", "Gamma1_CR", "p_T", "C_ss")
+    >>> b_cr, _ = cross_relaxation_field()
+    >>> toy = {key: Quantity(b_cr if key == "B_CR" else SYM["g"] * sp.sqrt(SYM["pL"] * SYM["pR"]), "", 0.0)
+    ...        for key in keys}
+    >>> evaluators = result_evaluators(toy)
+    >>> float(evaluators["B_CR"]({})) == float(b_cr.subs(CONSTANTS))  # constants substituted, then compiled
+    True
+    >>> evaluators["C_ss"].expr  # square roots of arguments known to be non-negative: taken of |arg|
+    g*sqrt(Abs(pL*pR))
     """
     closed = ("B_CR", "eps_n", "g_flipflop", "zz_coupling", "n_C", "Brms2", "Gamma1_CR", "p_T", "C_ss")
     return {key: closed_form(real_square_roots(sp.sympify(results[key].expr).subs(CONSTANTS)), PARAMETERS)
@@ -265,7 +400,14 @@ def result_evaluators(results: dict[str, Quantity]) -> dict[str, Evaluator]:
 
 
 def symbolic_solution() -> dict[str, Any]:
-    """The parameter-free part of the derivation: every closed form and the compiled concurrence kernels."""
+    """The parameter-free part of the derivation: every closed form and the compiled concurrence kernels.
+
+    Examples
+    --------
+    >>> s = symbolic_solution()
+    >>> sorted(s)[:4], len(s["moment_equations"])
+    (['b_cr', 'brms2', 'concentration_law', 'eps_n'], 7)
+    """
     b_cr, eps_n = cross_relaxation_field()
     flip_flop, zz, projected = dipolar_projection()
     integral, brms2 = bath_field_squared()
@@ -284,7 +426,15 @@ def symbolic_solution() -> dict[str, Any]:
 
 
 def regime_conditions(parameters: ParameterSet) -> dict[str, Condition]:
-    """The local (per-qubit) Lindblad master equation needs ``g, Gamma1 << eps``."""
+    """The local (per-qubit) Lindblad master equation needs ``g, Gamma1 << eps``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.engine004 import Engine004
+    >>> conditions = regime_conditions(Engine004().parameter_set({"g": 1e7}))
+    >>> conditions["g/eps"].holds, conditions["Gamma1/eps"].holds  # g ~ eps: local dissipators fail
+    (False, True)
+    """
     eps = SYM["eps"]
     meaning = "local Lindblad dissipators need the coupling and the bath rate small against the qubit splitting"
     return {
@@ -294,7 +444,16 @@ def regime_conditions(parameters: ParameterSet) -> dict[str, Condition]:
 
 
 def derive(cache: SymbolicCache, parameters: ParameterSet) -> Derivation:
-    """The engine004 derivation at ``parameters``."""
+    """The engine004 derivation at ``parameters``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.engine004 import Engine004
+    >>> system = Engine004()
+    >>> d = system.derive(system.parameter_set())
+    >>> d.value("C_ss") <= d.value("C_ss_max"), len(d.discrepancies) > 0  # g_opt maximises; discrepancies recorded
+    (True, True)
+    """
     s = cache.get("symbolic", symbolic_solution)
     value = lambda expr: float(parameters.evaluate(sp.sympify(expr).subs(CONSTANTS)))  # noqa: E731
     b_cr, eps_n, flip_flop, zz, projected = s["b_cr"], s["eps_n"], s["flip_flop"], s["zz"], s["projected"]

@@ -30,7 +30,15 @@ def steady_concurrence(derivation: Derivation, grid: dict[str, np.ndarray]) -> n
 
 
 def rate_at(parameters: ParameterSet, conc: float | np.ndarray) -> float | np.ndarray:
-    """``Gamma1`` at another concentration: the user's rate scaled linearly from the user's ``conc`` (Eq. 18)."""
+    """``Gamma1`` at another concentration: the user's rate scaled linearly from the user's ``conc`` (Eq. 18).
+
+    Examples
+    --------
+    >>> from qderive.derivations.engine004 import Engine004
+    >>> parameters = Engine004().parameter_set({"Gamma1": 2.5e5, "conc": 0.011})
+    >>> rate_at(parameters, np.array([0.011, 0.022])).tolist()  # linear in the 13C concentration (Eq. 18)
+    [250000.0, 500000.0]
+    """
     return parameters["Gamma1"] * np.asarray(conc) / parameters["conc"]
 
 
@@ -47,7 +55,21 @@ def concurrence_map(derivation: Derivation) -> Figure:
 
 
 def optimal_coupling_curve(derivation: Derivation) -> Figure:
-    """Source Fig. 3b: optimal ``g`` versus 13C concentration (``g_opt = x_opt Gamma1(conc)``)."""
+    """Source Fig. 3b: optimal ``g`` versus 13C concentration (``g_opt = x_opt Gamma1(conc)``).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from qderive.derivations.contract import Derivation, Quantity
+    >>> from qderive.derivations.engine004 import Engine004
+    >>> parameters = Engine004().parameter_set()
+    >>> d = Derivation("engine004", "", parameters, (), (), {"C_ss_max": Quantity(sp.Symbol("C"), "", 0.04)},
+    ...                data={"x_opt": 0.224})
+    >>> (panel,) = optimal_coupling_curve(d).panels
+    >>> (series,) = panel.series
+    >>> bool(np.allclose(series.y * 1e3, 0.224 * rate_at(parameters, series.x / 100)))  # g_opt = x_opt Gamma1(conc)
+    True
+    """
     p, x_opt = derivation.parameters, derivation.data["x_opt"]
     conc = np.linspace(0.005, 0.10, 100)
     series = Series(conc * 100, x_opt * rate_at(p, conc) / 1e3, "g_opt")

@@ -92,7 +92,14 @@ EXTRA_RATES = declare(
 
 
 def rates_from_polarisations() -> dict[sp.Symbol, sp.Expr]:
-    """``gamma-_a = (1 + p_a) Gamma1 / 2``, ``gamma+_a = (1 - p_a) Gamma1 / 2`` (source Eqs. 21-23)."""
+    """``gamma-_a = (1 + p_a) Gamma1 / 2``, ``gamma+_a = (1 - p_a) Gamma1 / 2`` (source Eqs. 21-23).
+
+    Examples
+    --------
+    >>> rates = rates_from_polarisations()
+    >>> sp.simplify(rates[gp_L] + rates[gm_L] - SYM["Gamma1"]), rates[gp_R].subs(SYM["pR"], 1)  # a fully cold bath
+    (0, 0)
+    """
     G, pL, pR = SYM["Gamma1"], SYM["pL"], SYM["pR"]
     return {gp_L: (1 - pL) * G / 2, gm_L: (1 + pL) * G / 2, gp_R: (1 - pR) * G / 2, gm_R: (1 + pR) * G / 2}
 
@@ -102,6 +109,16 @@ def engine_model(extra: tuple[Dissipator, ...] = (), with_zz: bool = False) -> M
 
     ``extra`` adds dissipators (spin-lattice relaxation, dephasing); ``with_zz`` adds the projected
     secular ``S^z_L S^z_R`` term ``J_zz sigma_ee^L sigma_ee^R`` that the source neglects.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import commutator
+    >>> model = engine_model()
+    >>> sL, sR = LEFT.projector("e"), RIGHT.projector("e")
+    >>> commutator(model.hamiltonian, sL + sR).is_zero()  # the flip-flop conserves the excitation number
+    True
+    >>> "J_zz" in engine_model(with_zz=True).parameters, len(engine_model(relaxation_and_dephasing()).dissipators)
+    (True, 10)
     """
     sL, sR = LEFT.sigma("g", "e"), RIGHT.sigma("g", "e")
     eps, g = SYM["eps"], SYM["g"]
@@ -121,7 +138,13 @@ def engine_model(extra: tuple[Dissipator, ...] = (), with_zz: bool = False) -> M
 
 
 def relaxation_and_dephasing() -> tuple[Dissipator, ...]:
-    """Spin-lattice relaxation ``Gamma_SL/2`` each way and pure dephasing ``gamma_phi D[sigma_ee]`` on both qubits."""
+    """Spin-lattice relaxation ``Gamma_SL/2`` each way and pure dephasing ``gamma_phi D[sigma_ee]`` on both qubits.
+
+    Examples
+    --------
+    >>> [d.channel for d in relaxation_and_dephasing()][:2], str(relaxation_and_dephasing()[-1])
+    (['sl_down_L', 'sl_up_L'], 'gamma_phi D[R_ee]')
+    """
     sL, sR = LEFT.sigma("g", "e"), RIGHT.sigma("g", "e")
     Gsl, gphi = EXTRA_RATES["Gamma_SL"].symbol, EXTRA_RATES["gamma_phi"].symbol
     return (
@@ -135,12 +158,28 @@ def relaxation_and_dephasing() -> tuple[Dissipator, ...]:
 
 
 def numeric_rates(parameters: ParameterSet) -> dict[str, float]:
-    """The four bath rates at ``parameters``."""
+    """The four bath rates at ``parameters``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.engine004 import Engine004
+    >>> rates = numeric_rates(Engine004().parameter_set({"pL": 0.0, "pR": 1.0, "Gamma1": 2.0}))
+    >>> {k: round(v, 12) for k, v in rates.items()}  # hot left bath: equal rates; cold right bath: decay only
+    {'gp_L': 1.0, 'gm_L': 1.0, 'gp_R': 0.0, 'gm_R': 2.0}
+    """
     return {str(k): float(parameters.evaluate(v)) for k, v in rates_from_polarisations().items()}
 
 
 def numeric_values(parameters: ParameterSet) -> dict[str, float]:
-    """Every value :func:`engine_model` needs: the parameters and the four bath rates."""
+    """Every value :func:`engine_model` needs: the parameters and the four bath rates.
+
+    Examples
+    --------
+    >>> from qderive.derivations.engine004 import Engine004
+    >>> values = numeric_values(Engine004().parameter_set())
+    >>> set(PARAMETERS) | set(RATES) == set(values)
+    True
+    """
     return {**parameters.values, **numeric_rates(parameters)}
 
 
@@ -150,7 +189,20 @@ def full_fock_model(
     extra: tuple[Dissipator, ...] = (),
     extra_values: dict[str, float] | None = None,
 ) -> FockModel:
-    """Sparse matrices of the two-qubit master equation (optionally with ``J_zz = zz``)."""
+    """Sparse matrices of the two-qubit master equation (optionally with ``J_zz = zz``).
+
+    Examples
+    --------
+    >>> from qderive.derivations.engine004 import Engine004
+    >>> from qderive.numeric import steady_state
+    >>> system = Engine004()
+    >>> uncoupled = system.parameter_set({"g": 1e-9})
+    >>> rho = steady_state(full_fock_model(uncoupled))
+    >>> bool(np.allclose(rho, thermal_product_state(uncoupled), atol=1e-8))  # each qubit thermalises with its bath
+    True
+    >>> bool(full_fock_model(uncoupled, zz=1e3).hamiltonian.diagonal()[-1].real > 0)  # J_zz shifts |ee>
+    True
+    """
     model = engine_model(extra, with_zz=zz is not None)
     values = {**numeric_values(parameters), **(extra_values or {})}
     if zz is not None:
@@ -159,6 +211,14 @@ def full_fock_model(
 
 
 def thermal_product_state(parameters: ParameterSet) -> np.ndarray:
-    """Each qubit in the thermal state of its own bath: excited population ``(1 - p)/2``."""
+    """Each qubit in the thermal state of its own bath: excited population ``(1 - p)/2``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.engine004 import Engine004
+    >>> rho = thermal_product_state(Engine004().parameter_set({"pL": 0.2, "pR": 1.0}))
+    >>> np.diag(rho).real.tolist()  # (g, e) x (g, e): left excited (1 - 0.2)/2, right in g
+    [0.6, 0.0, 0.4, 0.0]
+    """
     qubit = [np.diag([(1 + parameters[p]) / 2, (1 - parameters[p]) / 2]) for p in ("pL", "pR")]
     return np.kron(qubit[0], qubit[1]).astype(complex)

@@ -15,7 +15,15 @@ from .model import DEFAULTS, PARAMETERS
 
 
 class Laser(System):
-    """The N-atom laser as a registered derivation."""
+    """The N-atom laser as a registered derivation.
+
+    Examples
+    --------
+    >>> system = Laser()
+    >>> d = system.derive(system.parameter_set())
+    >>> d.value("n_meanfield") > 0, d.value("nu_threshold") < system.defaults["nu"] < d.value("nu_quench")  # lasing
+    (True, True)
+    """
 
     name = "laser"
     title = derivation.TITLE

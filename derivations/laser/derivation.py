@@ -55,7 +55,14 @@ def _symbol(system_op) -> Expectation:
 
 
 def equations() -> tuple[MomentEquations, MomentEquations]:
-    """The closed order-1 and order-2 (phase-invariant) equations with symbolic ``N``."""
+    """The closed order-1 and order-2 (phase-invariant) equations with symbolic ``N``.
+
+    Examples
+    --------
+    >>> first, second = equations()
+    >>> second.order, len(second) > len(first) - 1, second.missing()  # order 2 closes (phase invariant)
+    (2, True, [])
+    """
     model, group = representative_model()
     a = CAVITY.a
     first = complete(meanfield([a], model, order=1, identical=[group]))
@@ -64,7 +71,18 @@ def equations() -> tuple[MomentEquations, MomentEquations]:
 
 
 def threshold(first: MomentEquations, second: MomentEquations) -> dict[str, sp.Expr]:
-    """Lasing frequency, clamped inversion, threshold and mean-field photon number, from the equations."""
+    """Lasing frequency, clamped inversion, threshold and mean-field photon number, from the equations.
+
+    Examples
+    --------
+    >>> from qderive.derivations.laser.model import Delta_a, Delta_c, chi, gamma, kappa, nu
+    >>> t = threshold(*equations())
+    >>> pulling = (kappa / 2 * Delta_a + (gamma + nu + chi) / 2 * Delta_c) / (kappa / 2 + (gamma + nu + chi) / 2)
+    >>> sp.simplify(t["omega_laser"] - pulling)  # frequency pulling between cavity and atoms
+    0
+    >>> sp.simplify(t["see_unlasing"] - nu / (gamma + nu))  # below threshold: pump against decay
+    0
+    """
     model, group = representative_model()
     s1 = group.copies[0]
     a = CAVITY.a
@@ -112,7 +130,15 @@ def threshold(first: MomentEquations, second: MomentEquations) -> dict[str, sp.E
 
 
 def explicit(expr: sp.Expr, expressions: Mapping[str, sp.Expr]) -> sp.Expr:
-    """``expr`` with the lasing frequency ``omega_L`` replaced by its expression (parameters only)."""
+    """``expr`` with the lasing frequency ``omega_L`` replaced by its expression (parameters only).
+
+    Examples
+    --------
+    >>> from qderive.derivations.laser.model import Delta_a, Delta_c
+    >>> t = threshold(*equations())
+    >>> OMEGA in t["see_clamped"].free_symbols, OMEGA in explicit(t["see_clamped"], t).free_symbols
+    (True, False)
+    """
     return expr.xreplace({OMEGA: expressions["omega_laser"]})
 
 
@@ -129,7 +155,14 @@ _SAMPLE = {N: 10, g: 1, kappa: 1, gamma: sp.Rational(1, 10), chi: sp.Rational(1,
 
 
 def symbolic_solution() -> dict[str, Any]:
-    """Parameter-free part: both closed systems, the threshold expressions, the compiled order-2 system."""
+    """Parameter-free part: both closed systems, the threshold expressions, the compiled order-2 system.
+
+    Examples
+    --------
+    >>> symbolic = symbolic_solution()
+    >>> sorted(symbolic), symbolic["system"].equations is symbolic["second"]
+    (['first', 'regression', 'second', 'system', 'threshold'], True)
+    """
     first, second = equations()
     system = lower_moments(second, name="laser_order2")
     return {"first": first, "second": second, "threshold": threshold(first, second), "system": system,
@@ -138,7 +171,17 @@ def symbolic_solution() -> dict[str, Any]:
 
 def numeric_results(symbolic: Mapping[str, Any], values: Mapping[str, float],
                     spectrum_points: int = 0) -> dict[str, float]:
-    """``n_cumulant``, ``see_cumulant``, ``linewidth_cumulant`` (FWHM, rad/s) from the order-2 equations."""
+    """``n_cumulant``, ``see_cumulant``, ``linewidth_cumulant`` (FWHM, rad/s) from the order-2 equations.
+
+    Examples
+    --------
+    >>> from qderive.derivations.laser.model import DEFAULTS
+    >>> numbers = numeric_results(symbolic_solution(), DEFAULTS)
+    >>> from qderive.derivations.laser.validation import tensor_product_solution
+    >>> exact = tensor_product_solution(DEFAULTS, numbers["n_cumulant"])  # full master equation, N = 4 atoms
+    >>> abs(numbers["n_cumulant"] / exact["n"] - 1) < 0.15  # order 2 within the stated tolerance 0.6/N
+    True
+    """
     system: MomentSystem = symbolic["system"]
     model, group = representative_model()
     s1, a = group.copies[0], CAVITY.a
@@ -208,7 +251,18 @@ def _steps(symbolic: Mapping[str, Any]) -> tuple[Step, ...]:
 
 
 def derive(cache: SymbolicCache, parameters: ParameterSet) -> Derivation:
-    """The laser derivation at ``parameters``: closed forms (order 1) and the order-2 steady state."""
+    """The laser derivation at ``parameters``: closed forms (order 1) and the order-2 steady state.
+
+    Examples
+    --------
+    >>> from qderive.derivations.contract import SymbolicCache
+    >>> from qderive.derivations.laser.model import DEFAULTS, PARAMETERS
+    >>> from qderive.symbolic import ParameterSet
+    >>> weak_pump = {**DEFAULTS, "nu": 0.01 * DEFAULTS["kappa"]}
+    >>> below = derive(SymbolicCache(), ParameterSet(tuple(PARAMETERS.values()), weak_pump))
+    >>> below.value("n_meanfield"), below.value("n_cumulant") < 0.05  # below threshold: no coherent field
+    (0.0, True)
+    """
     symbolic = cache.get("symbolic", symbolic_solution)
     expressions = {k: explicit(v, symbolic["threshold"]) for k, v in symbolic["threshold"].items()
                    if k in MEANINGS}
@@ -233,7 +287,13 @@ def derive(cache: SymbolicCache, parameters: ParameterSet) -> Derivation:
 
 
 def group_atom():
-    """The representative atom ``s1``."""
+    """The representative atom ``s1``.
+
+    Examples
+    --------
+    >>> group_atom().name, group_atom().levels
+    ('s1', ('g', 'e'))
+    """
     return representative_model()[1].copies[0]
 
 

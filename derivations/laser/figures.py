@@ -20,12 +20,35 @@ ATOM_NUMBERS = (1, 10, 100, 1000)
 
 
 def pump_grid(derivation: Derivation, points: int = 400) -> np.ndarray:
-    """Pumps from 0.01 to 30 times the cavity decay rate (log-spaced)."""
+    """Pumps from 0.01 to 30 times the cavity decay rate (log-spaced).
+
+    Examples
+    --------
+    >>> from qderive.derivations.contract import Derivation
+    >>> from qderive.derivations.laser import Laser
+    >>> system = Laser()
+    >>> d = Derivation("laser", "", system.parameter_set(), (), (), {})
+    >>> pumps = pump_grid(d, 5) / system.defaults["kappa"]
+    >>> float(pumps[0]), float(pumps[-1]), bool(np.allclose(pumps[1:] / pumps[:-1], pumps[1] / pumps[0]))  # log-spaced
+    (0.01, 30.0, True)
+    """
     return derivation.parameters["kappa"] * np.geomspace(0.01, 30.0, points)
 
 
 def photon_number_and_linewidth(derivation: Derivation, validation: Validation | None) -> Figure:
-    """``<a^+ a>`` and the emission linewidth versus pump (order 2), exact points for small N."""
+    """``<a^+ a>`` and the emission linewidth versus pump (order 2), exact points for small N.
+
+    Examples
+    --------
+    Drawing it sweeps 400 pumps at four atom numbers and solves full master equations (about a minute), so
+    the call is not run here:
+
+    >>> from qderive.derivations.laser import Laser
+    >>> system = Laser()
+    >>> figure = photon_number_and_linewidth(system.derive(system.parameter_set()), None)  # doctest: +SKIP
+    >>> [panel.y_axis.label for panel in figure.panels]  # doctest: +SKIP
+    ['photon number <a^+ a>', 'linewidth (FWHM) / kappa']
+    """
     symbolic = derivation.data["symbolic"]
     system, regression = symbolic["system"], symbolic["regression"]
     values = dict(derivation.parameters.values)
@@ -66,7 +89,19 @@ def photon_number_and_linewidth(derivation: Derivation, validation: Validation |
 
 
 def error_versus_n(derivation: Derivation, validation: Validation | None) -> Figure:
-    """Relative error of the order-2 photon number versus N at fixed ``g sqrt(N)``."""
+    """Relative error of the order-2 photon number versus N at fixed ``g sqrt(N)``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.contract import Derivation, Validation
+    >>> from qderive.derivations.laser import Laser
+    >>> system = Laser()
+    >>> d = Derivation("laser", "", system.parameter_set(), (), (), {})
+    >>> scaling = {"rel_error_n_cumulant_N2": 0.1, "rel_error_n_cumulant_N10": 0.02}  # from a full validation
+    >>> (panel,) = error_versus_n(d, Validation("laser", {}, 0.0, 1.0, "", scaling=scaling)).panels
+    >>> panel.series[0].x.tolist(), panel.series[1].y.tolist()  # the errors, and the stated tolerance min(0.25, 0.6/N)
+    ([2.0, 10.0], [0.25, 0.06])
+    """
     scaling = dict(validation.scaling) if validation is not None else {}
     counts = sorted(int(k.rsplit("N", 1)[1]) for k in scaling if k.startswith("rel_error_n_cumulant_N"))
     if counts:
@@ -83,6 +118,18 @@ def error_versus_n(derivation: Derivation, validation: Validation | None) -> Fig
 
 def figures(derivation: Derivation, validation: Validation | None,
             options: ValidationOptions = FULL) -> tuple[Figure, ...]:
+    """The figures of a laser report: photon number and linewidth versus pump, and the error versus N.
+
+    Examples
+    --------
+    Both figures of a report; the first one takes about a minute (see :func:`photon_number_and_linewidth`):
+
+    >>> from qderive.derivations.laser import Laser
+    >>> system = Laser()
+    >>> d = system.derive(system.parameter_set())
+    >>> [f.name for f in figures(d, None)]  # doctest: +SKIP
+    ['photon_number_linewidth', 'cumulant_error_vs_N']
+    """
     return (photon_number_and_linewidth(derivation, validation), error_versus_n(derivation, validation))
 
 

@@ -36,7 +36,14 @@ ATOM = NLevelSystem("s", ("g", "e"))
 
 
 def laser_model(count: int) -> Model:
-    """The master equation with ``count`` explicit atoms ``s1 .. s<count>`` (``N`` is not used in it)."""
+    """The master equation with ``count`` explicit atoms ``s1 .. s<count>`` (``N`` is not used in it).
+
+    Examples
+    --------
+    >>> model = laser_model(3)
+    >>> [s.name for s in model.subsystems], len(model.dissipators)  # the cavity, then 3 atoms with 3 channels each
+    (['a', 's1', 's2', 's3'], 10)
+    """
     a = CAVITY.a
     atoms = identical_copies(ATOM, count)
     hamiltonian = Delta_c * a.dag() * a
@@ -50,6 +57,13 @@ def laser_model(count: int) -> Model:
 
 
 def representative_model() -> tuple[Model, IdenticalSystems]:
-    """Two explicit atoms standing for ``N`` identical ones (a representative and a partner for pairs)."""
+    """Two explicit atoms standing for ``N`` identical ones (a representative and a partner for pairs).
+
+    Examples
+    --------
+    >>> model, group = representative_model()
+    >>> [s.name for s in group.copies], group.number  # two explicit atoms stand for N
+    (['s1', 's2'], N)
+    """
     model = laser_model(2)
     return model, IdenticalSystems(model.level_systems, N)

@@ -46,7 +46,13 @@ TOP_POPULATION = 1e-10
 
 
 def tolerance(count: float) -> float:
-    """Relative error promised for the second-order cumulant expansion with ``count`` atoms."""
+    """Relative error promised for the second-order cumulant expansion with ``count`` atoms.
+
+    Examples
+    --------
+    >>> tolerance(1), tolerance(4), tolerance(100)  # min(0.25, 0.6/N): third-order cumulants are O(1/N)
+    (0.25, 0.15, 0.006)
+    """
     return min(0.25, 0.6 / count)
 
 
@@ -76,7 +82,16 @@ def _converged_fock(values: Mapping[str, float], photons_guess: float):
 
 
 def full_linewidth(values: Mapping[str, float], photons_guess: float, width_guess: float) -> float:
-    """FWHM (rad/s) of the emission spectrum ``S(w)`` of ``<a^+(tau) a(0)>`` from the full master equation."""
+    """FWHM (rad/s) of the emission spectrum ``S(w)`` of ``<a^+(tau) a(0)>`` from the full master equation.
+
+    Examples
+    --------
+    >>> from qderive.derivations.laser.model import DEFAULTS
+    >>> values = {**DEFAULTS, "N": 1, "nu": 0.05 * DEFAULTS["kappa"]}  # one atom, weak pump: the bare cavity line
+    >>> width = full_linewidth(values, 0.1, DEFAULTS["kappa"])
+    >>> 0.5 < width / DEFAULTS["kappa"] < 1.5  # of order kappa
+    True
+    """
     _, fock, _, _ = _converged_fock(values, photons_guess)
     a = CAVITY.a
 
@@ -101,7 +116,16 @@ def full_linewidth(values: Mapping[str, float], photons_guess: float, width_gues
 
 
 def tensor_product_solution(values: Mapping[str, float], photons_guess: float = 1.0) -> dict[str, float]:
-    """``<a^+ a>``, ``<sigma_ee>`` per atom from the full master equation (``N <= 4``)."""
+    """``<a^+ a>``, ``<sigma_ee>`` per atom from the full master equation (``N <= 4``).
+
+    Examples
+    --------
+    >>> from qderive.derivations.laser.model import DEFAULTS
+    >>> values = {**DEFAULTS, "N": 1, "g": 1e-6 * DEFAULTS["kappa"]}  # atom decoupled from the cavity
+    >>> exact = tensor_product_solution(values)
+    >>> exact["n"] < 1e-9, round(exact["see"], 9) == round(DEFAULTS["nu"] / (DEFAULTS["nu"] + DEFAULTS["gamma"]), 9)
+    (True, True)
+    """
     model, fock, rho, cutoff = _converged_fock(values, photons_guess)
     a, s1 = CAVITY.a, model.level_systems[0]
     return {"n": float(np.trace(fock.operator(a.dag() * a) @ rho).real),
@@ -110,7 +134,16 @@ def tensor_product_solution(values: Mapping[str, float], photons_guess: float = 
 
 
 def dicke_solution(values: Mapping[str, float], photons_guess: float = 1.0) -> dict[str, float]:
-    """The same from the permutationally invariant (Dicke-basis) master equation (needs QuTiP)."""
+    """The same from the permutationally invariant (Dicke-basis) master equation (needs QuTiP).
+
+    Examples
+    --------
+    >>> from qderive.derivations.laser.model import DEFAULTS
+    >>> values = {**DEFAULTS, "N": 2}
+    >>> dicke, tensor = dicke_solution(values, 2.0), tensor_product_solution(values, 2.0)
+    >>> abs(dicke["n"] / tensor["n"] - 1) < 1e-6, abs(dicke["see"] / tensor["see"] - 1) < 1e-6  # two bases agree
+    (True, True)
+    """
     try:
         import qutip
         from qutip import piqs
@@ -166,7 +199,16 @@ def _dicke_steady_state(qutip, piqs, values: Mapping[str, float], count: int, cu
 
 def exact_solution(values: Mapping[str, float], photons_guess: float = 1.0,
                    max_dicke: int = MAX_DICKE) -> dict[str, float] | None:
-    """Tensor product for ``N <= 4``, Dicke basis up to ``max_dicke`` atoms, else ``None``."""
+    """Tensor product for ``N <= 4``, Dicke basis up to ``max_dicke`` atoms, else ``None``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.laser.model import DEFAULTS
+    >>> exact_solution({**DEFAULTS, "N": 50}) is None  # beyond the Dicke basis limit
+    True
+    >>> exact_solution({**DEFAULTS, "N": 2})["method_dicke"]
+    0.0
+    """
     count = _atom_number(values)
     if count <= MAX_TENSOR:
         return tensor_product_solution(values, photons_guess) | {"method_dicke": 0.0}
@@ -184,6 +226,15 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
     :func:`tolerance` of ``N``. Without ``quick``, the error is also measured for ``N = 1..10`` at
     the user's collective coupling ``g sqrt(N)`` (expected ``~ 1/N`` asymptotically; at the defaults
     the local exponent is -0.66 at N = 3..8 and steepens with N).
+
+    Examples
+    --------
+    >>> from qderive.derivations.contract import QUICK
+    >>> from qderive.derivations.laser import Laser
+    >>> system = Laser()
+    >>> validation = validate(system.derive(system.parameter_set()), QUICK)
+    >>> validation.passed, validation.tolerance  # N = 4 atoms: tolerance 0.6/4
+    (True, 0.15)
     """
     parameters = derivation.parameters
     values = dict(parameters.values)
@@ -228,7 +279,16 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
 
 
 def error_versus_atom_number(derivation: Derivation, counts) -> tuple[list[int], list[float]]:
-    """Relative error of ``n_cumulant`` against the exact steady state at fixed ``g sqrt(N)``."""
+    """Relative error of ``n_cumulant`` against the exact steady state at fixed ``g sqrt(N)``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.laser import Laser
+    >>> system = Laser()
+    >>> counts, errors = error_versus_atom_number(system.derive(system.parameter_set()), [1, 2])
+    >>> counts, errors[1] < errors[0]  # more atoms at fixed g sqrt(N): the cumulant expansion improves
+    ([1, 2], True)
+    """
     values = dict(derivation.parameters.values)
     collective = values["g"] * np.sqrt(values["N"])
     symbolic = derivation.data["symbolic"]

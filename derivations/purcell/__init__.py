@@ -11,7 +11,15 @@ from .model import DEFAULTS, PARAMETERS
 
 
 class Purcell(System):
-    """The Purcell derivation as a registered system."""
+    """The Purcell derivation as a registered system.
+
+    Examples
+    --------
+    >>> system = Purcell()
+    >>> d = system.derive(system.parameter_set())
+    >>> d.value("Purcell_factor") == d.value("Gamma_P") / system.defaults["gamma"], d.failed_conditions
+    (True, ())
+    """
 
     name = "purcell"
     title = derivation.TITLE

@@ -41,7 +41,18 @@ def _effective_operator_check(gamma_p: sp.Expr) -> tuple[sp.Expr, bool]:
 
 
 def symbolic_solution() -> dict[str, Any]:
-    """Eliminate the cavity; rates, shift, the effective-operator cross-check, critical coupling."""
+    """Eliminate the cavity; rates, shift, the effective-operator cross-check, critical coupling.
+
+    Examples
+    --------
+    >>> from qderive.derivations.purcell.model import Delta, g, kappa
+    >>> symbolic = symbolic_solution()
+    >>> expressions = symbolic["expressions"]
+    >>> sp.simplify(expressions["Gamma_P"] - 4 * g**2 * kappa / (kappa**2 + 4 * Delta**2))  # Lorentzian in Delta
+    0
+    >>> expressions["Gamma_P_resonant"], symbolic["critical"]  # 4 g^2/kappa; kappa_e = kappa_i maximises the port
+    (4*g**2/kappa, Eq(kappa_e, kappa_i))
+    """
     model = purcell_model()
     effective = adiabatic_eliminate(model, CAVITY)
     rates = transition_rates(effective.model, EMITTER, "e")
@@ -107,7 +118,19 @@ MEANINGS = {
 
 
 def derive(cache: SymbolicCache, parameters: ParameterSet) -> Derivation:
-    """The Purcell derivation at ``parameters``."""
+    """The Purcell derivation at ``parameters``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.contract import SymbolicCache
+    >>> from qderive.derivations.purcell.model import DEFAULTS, PARAMETERS
+    >>> from qderive.symbolic import ParameterSet
+    >>> d = derive(SymbolicCache(), ParameterSet(tuple(PARAMETERS.values()), {**DEFAULTS, "gamma": 0.0}))
+    >>> d.results["Purcell_factor"].value is None  # undefined without other decay channels, not a NaN
+    True
+    >>> round(d.value("Gamma_P_resonant") / (4 * DEFAULTS["g"] ** 2 / DEFAULTS["kappa"]), 12)
+    1.0
+    """
     symbolic = cache.get("symbolic", symbolic_solution)
     expressions = symbolic["expressions"]
     conditions = conditions_of(symbolic["small_parameters"], parameters, SMALL_LIMIT,

@@ -26,7 +26,16 @@ CAVITY, EMITTER = BosonMode("a"), NLevelSystem("s", ("g", "e"))
 
 
 def purcell_model() -> Model:
-    """The model above (port ``kappa``: the cavity output)."""
+    """The model above (port ``kappa``: the cavity output).
+
+    Examples
+    --------
+    >>> from qderive.symbolic import commutator
+    >>> model = purcell_model()
+    >>> a, s = CAVITY.a, EMITTER
+    >>> commutator(model.hamiltonian, a.dag() * a + s.projector("e")).is_zero()  # excitations are conserved
+    True
+    """
     a, s_minus = CAVITY.a, EMITTER.sigma("g", "e")
     H = Delta * a.dag() * a + g * (a.dag() * s_minus + a * s_minus.dag())
     return Model(

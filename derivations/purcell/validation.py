@@ -20,14 +20,37 @@ TOLERANCE = 0.01  # the relative accuracy promised while the small parameter sta
 
 
 def full_rate(parameters) -> float:
-    """Slowest non-zero population rate of the full master equation."""
+    """Slowest non-zero population rate of the full master equation.
+
+    Examples
+    --------
+    >>> import math
+    >>> from qderive.derivations.purcell.model import PARAMETERS
+    >>> from qderive.symbolic import ParameterSet
+    >>> g, kappa, gamma = 1.0, 40.0, 0.2
+    >>> values = {"g": g, "kappa": kappa, "gamma": gamma, "Delta": 0.0}
+    >>> rate = full_rate(ParameterSet(tuple(PARAMETERS.values()), values))
+    >>> exact = (kappa + gamma) / 2 - 2 * math.sqrt(((kappa - gamma) / 4) ** 2 - g**2)  # one-excitation eigenvalue
+    >>> round(rate / exact, 10)
+    1.0
+    """
     fock = fock_model(purcell_model(), parameters, {"a": 2})
     excitations = np.array([n + e for n in range(2) for e in range(2)])
     return slowest_rate(liouvillian(fock.hamiltonian, fock.jump_operators), excitations)
 
 
 def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
-    """Judge ``gamma + Gamma_P`` at the derivation's parameters; error scaling in ``g/kappa``."""
+    """Judge ``gamma + Gamma_P`` at the derivation's parameters; error scaling in ``g/kappa``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.contract import QUICK
+    >>> from qderive.derivations.purcell import Purcell
+    >>> system = Purcell()
+    >>> strong = validate(system.derive(system.parameter_set({"g": 2e11})), QUICK)  # g > kappa: no bad cavity
+    >>> strong.passed, "kappa" in strong.reason
+    (False, True)
+    """
     parameters = derivation.parameters
     total = derivation.evaluators["total_decay_rate"]
     full, effective = full_rate(parameters), float(total(parameters.values))

@@ -11,7 +11,16 @@ from .model import DEFAULTS, PARAMETERS
 
 
 class Raman(System):
-    """The Raman derivation as a registered system."""
+    """The Raman derivation as a registered system.
+
+    Examples
+    --------
+    >>> from qderive.derivations.contract import QUICK
+    >>> system = Raman()
+    >>> validation = system.validate(system.derive(system.parameter_set()), QUICK)
+    >>> validation.passed, validation.metrics["rel_error_splitting"] < 1e-3  # Omega/(2 Delta) ~ 5e-3 by default
+    (True, True)
+    """
 
     name = "raman"
     title = derivation.TITLE

@@ -21,7 +21,17 @@ SMALL_LIMIT = 0.1  # errors scale as (Omega/Delta)^2: below 0.1 the splitting is
 
 
 def symbolic_solution() -> dict[str, Any]:
-    """Second-order effective Hamiltonian and jumps; the Reiter-Sorensen cross-check."""
+    """Second-order effective Hamiltonian and jumps; the Reiter-Sorensen cross-check.
+
+    Examples
+    --------
+    >>> from qderive.derivations.raman.model import Delta, Gamma, Omega1, Omega2
+    >>> e = symbolic_solution()["expressions"]
+    >>> sp.simplify(e["J_eff"] + Omega1 * Omega2 / (4 * Delta)), sp.simplify(e["shift_1"] + Omega1**2 / (4 * Delta))
+    (0, 0)
+    >>> sp.simplify(e["Gamma_eff_1"] - Gamma * Omega1**2 / (4 * Delta**2))  # pumping 1 -> 2 through e, to O(1/Delta^2)
+    0
+    """
     model = lambda_model()
     free, coupling = parts()
     second = far_detuned_eliminate(model, free, coupling, (ATOM, "e"))
@@ -85,7 +95,20 @@ MEANINGS = {
 
 
 def derive(cache: SymbolicCache, parameters: ParameterSet) -> Derivation:
-    """The Raman derivation at ``parameters``."""
+    """The Raman derivation at ``parameters``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.contract import SymbolicCache
+    >>> from qderive.derivations.raman.model import DEFAULTS, PARAMETERS
+    >>> from qderive.symbolic import ParameterSet
+    >>> d = derive(SymbolicCache(), ParameterSet(tuple(PARAMETERS.values()), DEFAULTS))
+    >>> expected = -DEFAULTS["Omega1"] * DEFAULTS["Omega2"] / (4 * DEFAULTS["Delta"])
+    >>> round(d.value("J_eff") / expected, 12)
+    1.0
+    >>> d.value("small_parameter") == DEFAULTS["Omega1"] / (2 * DEFAULTS["Delta"])  # max Omega_i / (2 |Delta|)
+    True
+    """
     symbolic = cache.get("symbolic", symbolic_solution)
     results = quantities(symbolic["expressions"], MEANINGS, parameters)
     conditions = conditions_of(symbolic["small_parameters"], parameters, SMALL_LIMIT,

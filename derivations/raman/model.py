@@ -27,7 +27,14 @@ ATOM = NLevelSystem("s", (1, 2, "e"))
 
 
 def parts() -> tuple[Op, Op]:
-    """The free part ``Delta sigma_ee`` and the laser coupling."""
+    """The free part ``Delta sigma_ee`` and the laser coupling.
+
+    Examples
+    --------
+    >>> free, coupling = parts()
+    >>> (free + coupling).is_hermitian(), coupling.coefficient(ATOM.sigma("e", 1))
+    (True, Omega1/2)
+    """
     s = ATOM.sigma
     free = Delta * s("e", "e")
     coupling = Omega1 / 2 * (s("e", 1) + s(1, "e")) + Omega2 / 2 * (s("e", 2) + s(2, "e"))
@@ -35,7 +42,14 @@ def parts() -> tuple[Op, Op]:
 
 
 def lambda_model() -> Model:
-    """The model above; ``Gamma_1`` and ``Gamma_2`` are the two decay channels."""
+    """The model above; ``Gamma_1`` and ``Gamma_2`` are the two decay channels.
+
+    Examples
+    --------
+    >>> model = lambda_model()
+    >>> [str(d) for d in model.dissipators]  # equal branching from e into 1 and 2
+    ['Gamma D[s_1e]', 'Gamma D[s_2e]']
+    """
     free, coupling = parts()
     jumps = (Dissipator(Gamma, ATOM.sigma(1, "e"), "Gamma_1"), Dissipator(Gamma, ATOM.sigma(2, "e"), "Gamma_2"))
     return Model("raman", (ATOM,), free + coupling, jumps, PARAMETERS)

@@ -20,7 +20,17 @@ TOLERANCE = 0.01  # the relative accuracy promised while max Omega_i/(2|Delta|) 
 
 
 def full_splitting(parameters) -> float:
-    """Splitting of the two eigenvalues of the full Hamiltonian (Gamma = 0) closest to zero."""
+    """Splitting of the two eigenvalues of the full Hamiltonian (Gamma = 0) closest to zero.
+
+    Examples
+    --------
+    >>> from qderive.derivations.raman.model import PARAMETERS
+    >>> from qderive.symbolic import ParameterSet
+    >>> values = {"Omega1": 1.0, "Omega2": 1.0, "Delta": 100.0, "Gamma": 0.0}
+    >>> split = full_splitting(ParameterSet(tuple(PARAMETERS.values()), values))
+    >>> abs(split - 2 * 1.0 / (4 * 100.0)) < 1e-6  # 2 |J| = Omega1 Omega2 / (2 Delta) to leading order
+    True
+    """
     fock = fock_model(lambda_model(), parameters.replace(Gamma=0.0))
     energies = np.linalg.eigvalsh(fock.hamiltonian.toarray())
     ground = energies[np.argsort(np.abs(energies))[:2]]
@@ -28,20 +38,50 @@ def full_splitting(parameters) -> float:
 
 
 def effective_splitting(derivation: Derivation, values) -> float:
-    """Splitting of the derived 2x2 effective Hamiltonian ``[[shift_1, J], [J, shift_2]]`` at ``values``."""
+    """Splitting of the derived 2x2 effective Hamiltonian ``[[shift_1, J], [J, shift_2]]`` at ``values``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.raman import Raman
+    >>> system = Raman()
+    >>> d = system.derive(system.parameter_set())
+    >>> values = {**d.parameters.values, "Omega2": d.parameters["Omega1"]}  # equal shifts: the splitting is 2 |J|
+    >>> round(effective_splitting(d, values) / abs(2 * float(d.evaluators["J_eff"](values))), 12)
+    1.0
+    """
     shift_1, shift_2, J = (float(derivation.evaluators[k](values)) for k in ("shift_1", "shift_2", "J_eff"))
     return float(np.sqrt((shift_1 - shift_2) ** 2 + 4 * J**2))
 
 
 def full_pumping(parameters) -> float:
-    """Slowest decay rate of the full Liouvillian with Omega2 = 0: optical pumping out of level 1."""
+    """Slowest decay rate of the full Liouvillian with Omega2 = 0: optical pumping out of level 1.
+
+    Examples
+    --------
+    >>> from qderive.derivations.raman.model import PARAMETERS
+    >>> from qderive.symbolic import ParameterSet
+    >>> values = {"Omega1": 1.0, "Omega2": 0.0, "Delta": 100.0, "Gamma": 1.0}
+    >>> rate = full_pumping(ParameterSet(tuple(PARAMETERS.values()), values))
+    >>> abs(rate / (1.0 * 1.0**2 / (4 * 100.0**2)) - 1) < 1e-3  # Gamma Omega1^2 / (4 Delta^2)
+    True
+    """
     fock = fock_model(lambda_model(), parameters.replace(Omega2=0.0))
     rates = -np.linalg.eigvals(liouvillian(fock.hamiltonian, fock.jump_operators).toarray()).real
     return float(np.min(rates[rates > 1e-9 * rates.max()]))
 
 
 def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
-    """Judge the splitting (and, with decay, the pumping rate) at the derivation's parameters."""
+    """Judge the splitting (and, with decay, the pumping rate) at the derivation's parameters.
+
+    Examples
+    --------
+    >>> from qderive.derivations.contract import QUICK
+    >>> from qderive.derivations.raman import Raman
+    >>> system = Raman()
+    >>> near = validate(system.derive(system.parameter_set({"Delta": 1e7})), QUICK)  # Delta ~ Omega: not far detuned
+    >>> near.passed, "s_e1" in near.reason  # the failing small parameter is named
+    (False, True)
+    """
     parameters = derivation.parameters
     exact, approx = full_splitting(parameters), effective_splitting(derivation, parameters.values)
     errors = {"rel_error_splitting": abs(exact - approx) / exact}

@@ -17,7 +17,19 @@ from .model import DEFAULTS, SOURCE_PARAMETERS
 
 
 class Sps000(System):
-    """The spin-optomechanical single-photon source as a registered derivation."""
+    """The spin-optomechanical single-photon source as a registered derivation.
+
+    Examples
+    --------
+    >>> from qderive.derivations.sps000.model import full_values
+    >>> system = Sps000()
+    >>> parameters = system.parameter_set()
+    >>> n_th = full_values(parameters.values)["n_th"]  # k_B T / (hbar w_m): a hot mechanical mode at room temperature
+    >>> round(n_th / (1.380649e-23 * parameters["T"] / (1.054571817e-34 * 2 * math.pi * parameters["fm"])), 12)
+    1.0
+    >>> system.breakdown[1]  # the small parameter named when the validation fails outside its regime
+    '|X| sqrt(2 n + 1)'
+    """
 
     name = "sps000"
     title = derivation.TITLE

@@ -65,7 +65,15 @@ def _source_substitutions(gamma_opt: sp.Expr, gamma_c_delta: sp.Expr, pull: sp.E
 
 
 def dressing() -> dict[str, Any]:
-    """Eliminate ``|0>`` of ``H = -Delta_q |0><0| + (Omega_q/2)(|0><+1| + |0><-1| + h.c.)`` (rotating frame)."""
+    """Eliminate ``|0>`` of ``H = -Delta_q |0><0| + (Omega_q/2)(|0><+1| + |0><-1| + h.c.)`` (rotating frame).
+
+    Examples
+    --------
+    >>> s = SYMBOLS
+    >>> dressed = dressing()
+    >>> sp.simplify(dressed["omega_q"] - s["Omega_q"] ** 2 / (2 * s["Delta_q"]))  # bright state shifted, dark not
+    0
+    """
     s = SYMBOLS
     spin1 = NLevelSystem("S", ("m", "0", "p"))
     free = -s["Delta_q"] * spin1.projector("0")
@@ -82,7 +90,17 @@ def dressing() -> dict[str, Any]:
 
 
 def cooling() -> dict[str, Any]:
-    """Eliminate ``c`` from the resonant beam splitter ``g_c (c^+ b + b^+ c)`` (frame at ``w_m``)."""
+    """Eliminate ``c`` from the resonant beam splitter ``g_c (c^+ b + b^+ c)`` (frame at ``w_m``).
+
+    Examples
+    --------
+    >>> s = SYMBOLS
+    >>> cooled = cooling()
+    >>> sp.simplify(cooled["Gamma_opt"] - 4 * s["gc"] ** 2 / s["kc"])  # resonant sideband cooling rate
+    0
+    >>> sp.simplify(cooled["n_cooled"] - s["gamma_m"] * s["n_th"] / (s["gamma_m"] + cooled["Gamma_opt"]))
+    0
+    """
     s = SYMBOLS
     b, c = PHONON.a, COOLING.a
     model = Model("cooling", (PHONON, COOLING), s["gc"] * (c.dag() * b + b.dag() * c),
@@ -132,6 +150,12 @@ def counter_rotating() -> EffectiveModel:
 
     Energies ``+-(w_q + w_m)``: Bloch-Siegert shifts of the spin and the cavity and a second Raman path
     spin -> cavity through ``b`` detuned by ``w_q + w_m``; ``b`` traced over its cooled occupation.
+
+    Examples
+    --------
+    >>> effective = counter_rotating()
+    >>> effective.method, sorted(x.name for x in effective.model.hamiltonian.subsystems())
+    ('far-detuned elimination (second order)', ['a', 's'])
     """
     s = SYMBOLS
     s_minus, a, b = SPIN.sigma("d", "e"), PHOTON.a, PHONON.a
@@ -149,7 +173,19 @@ def counter_rotating() -> EffectiveModel:
 
 
 def raman() -> dict[str, Any]:
-    """Eliminate the mechanics (cooled thermal bath) from the rotating-wave spin-photon-mechanics model."""
+    """Eliminate the mechanics (cooled thermal bath) from the rotating-wave spin-photon-mechanics model.
+
+    Examples
+    --------
+    >>> s = SYMBOLS
+    >>> r = raman()
+    >>> leading = r["effective_rwa"].model.hamiltonian.coefficient(SPIN.sigma("e", "d") * PHOTON.a)
+    >>> undamped = {s["delta_b"]: s["delta"], s["Gamma_opt"]: 0, s["gamma_m"]: 0}
+    >>> sp.simplify(leading.subs(undamped) - s["lam"] * s["gsp"] / s["delta"])  # the Raman coupling lam g_sp / delta
+    0
+    >>> sorted(r)[:4]
+    ['Gamma_coh', 'Gamma_heat_cavity', 'Gamma_heat_spin', 'Gamma_spin_loss']
+    """
     s = SYMBOLS
     s_minus, a, b = SPIN.sigma("d", "e"), PHOTON.a, PHONON.a
     partners = s["lam"] * s_minus.dag() + s["gsp"] * a.dag()

@@ -99,7 +99,14 @@ def validity_map(system: System, derivation: Derivation, size: int = MAP_SIZE, p
 
 @dataclass(frozen=True)
 class GateOptimum:
-    """Best gate ``[tl, tu]`` for ``I`` at a minimum brightness, its metrics, and the full model's there."""
+    """Best gate ``[tl, tu]`` for ``I`` at a minimum brightness, its metrics, and the full model's there.
+
+    Examples
+    --------
+    >>> best = GateOptimum(tl=10e-6, tu=22e-6, indistinguishability=0.9, beta=0.35, full=None)
+    >>> round((best.tu - best.tl) * 1e6, 9), best.full is None  # a gate of 12 us, not checked on the full model
+    (12.0, True)
+    """
 
     tl: float
     tu: float

@@ -45,7 +45,14 @@ PHOTON, PHONON, COOLING = BosonMode("a"), BosonMode("b"), BosonMode("c")
 
 
 def full_model() -> Model:
-    """The sps000 master equation exactly as stated in MODELS.md."""
+    """The sps000 master equation exactly as stated in MODELS.md.
+
+    Examples
+    --------
+    >>> model = full_model()
+    >>> [s.name for s in model.subsystems], model.ports, model.hamiltonian.is_hermitian()
+    (['s', 'a', 'b', 'c'], ('kappa_sp',), True)
+    """
     P = {name: p.symbol for name, p in PARAMETERS.items()}
     s_minus = SPIN.sigma("d", "e")
     a, b, c = PHOTON.a, PHONON.a, COOLING.a
@@ -148,6 +155,15 @@ def rwa_model() -> Model:
 
 
 def rwa_values(values) -> dict[str, float]:
-    """Values of :func:`rwa_model`'s parameters from the source's."""
+    """Values of :func:`rwa_model`'s parameters from the source's.
+
+    Examples
+    --------
+    >>> values = rwa_values(DEFAULTS)
+    >>> sorted(set(RWA_PARAMETERS) - set(values)), values["delta"] == DEFAULTS["delta"]
+    ([], True)
+    >>> round(values["gamma_m"] / (2 * np.pi * DEFAULTS["fm"] / DEFAULTS["Qm"]), 12)  # w_m / Qm
+    1.0
+    """
     full = full_values(values)
     return {name: full[name] for name in RWA_PARAMETERS if name != "delta"} | {"delta": values["delta"]}

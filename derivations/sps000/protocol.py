@@ -30,6 +30,14 @@ def sps000_cooled_state(values: dict[str, float], cutoffs: dict[str, int], toler
 
     The full model with ``lam = 0`` has no unique steady state (the spin populations never
     relax), so the modes are solved as their own model, ``<d| H |d>`` with the modes' dissipators.
+
+    Examples
+    --------
+    >>> from qderive.derivations.sps000.model import DEFAULTS, full_values
+    >>> values = full_values(DEFAULTS) | {"g_c": 1e-6, "g_sp": 1e-6, "n_th": 0.0}  # modes decoupled and cold
+    >>> rho = sps000_cooled_state(values, {"a": 2, "b": 2, "c": 2})
+    >>> rho.shape, round(float(rho[8, 8].real), 9)  # |e> x vacuum: index 8 of (s, a, b, c) = (2, 2, 2, 2)
+    ((16, 16), 1.0)
     """
     model = full_model()
     spin, modes = model.subsystems[0], model.subsystems[1:]

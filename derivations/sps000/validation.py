@@ -48,6 +48,12 @@ class SourceMetrics:
     """``I``, ``g2``, ``beta`` of one model, its cutoffs and the top Fock populations of the cooled initial state.
 
     The integrator also refuses any time on the gate grid where a top level exceeds the truncation tolerance.
+
+    Examples
+    --------
+    >>> m = SourceMetrics(indistinguishability=0.93, g2=0.01, beta=0.45, cutoffs={"a": 3}, top={"a": 1e-6}, seconds=2.0)
+    >>> m.beta, dict(m.cutoffs)
+    (0.45, {'a': 3})
     """
 
     indistinguishability: float
@@ -103,7 +109,20 @@ def full_metrics(parameters: Mapping[str, float], rwa: bool, cutoffs: Mapping[st
 
 def converged(run: Callable[[Mapping[str, int]], SourceMetrics], cutoffs: Mapping[str, int],
               tolerance: float = CONVERGENCE) -> tuple[SourceMetrics, list[SourceMetrics]]:
-    """Raise cutoffs until no truncation error and the metrics change by less than ``tolerance``."""
+    """Raise cutoffs until no truncation error and the metrics change by less than ``tolerance``.
+
+    Examples
+    --------
+    >>> from qderive.symbolic import TruncationError
+    >>> def run(cutoffs):  # a toy model: truncation error below 4 levels, metrics settling as 1/cutoff^4
+    ...     if cutoffs["a"] < 4:
+    ...         raise TruncationError("mode 'a' holds 1e-3 of the population in its top level")
+    ...     x = 0.9 - 1 / cutoffs["a"] ** 4
+    ...     return SourceMetrics(x, 0.0, x, dict(cutoffs), {}, 0.0)
+    >>> best, history = converged(run, {"a": 2}, tolerance=1e-3)
+    >>> best.cutoffs, [h.cutoffs["a"] for h in history]  # 5 and 6 agree to 1e-3: the smaller one is returned
+    ({'a': 5}, [4, 5, 6])
+    """
     cutoffs, history = dict(cutoffs), []
     while True:
         try:

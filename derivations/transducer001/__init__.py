@@ -15,7 +15,20 @@ from .model import DEFAULTS, PARAMETERS
 
 
 class Transducer001(System):
-    """The NV0 transducer as a registered derivation."""
+    """The NV0 transducer as a registered derivation.
+
+    Examples
+    --------
+    >>> from qderive.derivations.transducer001.model import STATED_RATES
+    >>> system = Transducer001()
+    >>> values = system.parameter_set().values  # the stated numbers plus the design rule for the unstated ones
+    >>> values["P_pump"], round(values["w20"] / (2 * 3.141592653589793e12), 6)  # 55 pW pump, 500 THz optical line
+    (5.5e-11, 500.0)
+    >>> system.parameter_set({"P_pump": -1.0})
+    Traceback (most recent call last):
+    ...
+    qderive.symbolic.errors.ParameterError: 'P_pump' must be ...
+    """
 
     name = "transducer001"
     title = derivation.TITLE

@@ -88,7 +88,20 @@ def _rate(expr: sp.Expr) -> sp.Expr:
 
 
 def eliminate_modes() -> dict[str, Any]:
-    """Eliminate ``a`` then ``b`` (chain) and ``c`` once per optical transition; per-port rates and shifts."""
+    """Eliminate ``a`` then ``b`` (chain) and ``c`` once per optical transition; per-port rates and shifts.
+
+    Examples
+    --------
+    >>> rates = eliminate_modes()["rates"]
+    >>> g = SYM
+    >>> ka, kb = g["ka_i"] + g["ka_e"], g["kb_i"] + g["kb_e"]
+    >>> chained = 16 * g["gx"] ** 2 * g["gy"] ** 2 * g["ka_e"] / (ka * kb + 4 * g["gx"] ** 2) ** 2
+    >>> sp.simplify(rates["gamma10_e"] - chained)  # a -> b -> NV through both eliminations
+    0
+    >>> resonant = {g["dw20"]: 0}
+    >>> sp.simplify(rates["gamma20_e"].subs(resonant) - 4 * g["g02"] ** 2 * g["kc_e"] / (g["kc_i"] + g["kc_e"]) ** 2)
+    0
+    """
     chain = microwave_chain_model()
     after_a = adiabatic_eliminate(chain, A_MODE)
     after_b = adiabatic_eliminate(after_a.model, B_MODE)
@@ -120,7 +133,17 @@ def eliminate_modes() -> dict[str, Any]:
 
 
 def source_forms() -> dict[str, sp.Expr]:
-    """The source's resonant, first-order rates (as printed), for comparison."""
+    """The source's resonant, first-order rates (as printed), for comparison.
+
+    Examples
+    --------
+    >>> from qderive.derivations.transducer001.model import DEFAULTS, STATED_RATES
+    >>> printed = float(source_forms()["gamma10_e"].subs({SYM[k]: v for k, v in DEFAULTS.items()}))
+    >>> d = DEFAULTS
+    >>> cooperativity = 4 * d["gx"] ** 2 / ((d["ka_i"] + d["ka_e"]) * (d["kb_i"] + d["kb_e"]))
+    >>> round(printed / (STATED_RATES["gamma10_e"] * (1 + cooperativity) ** 2), 9)  # it drops the 4 gx^2 term
+    1.0
+    """
     g = SYM
     ka, kb, kc = g["ka_i"] + g["ka_e"], g["kb_i"] + g["kb_e"], g["kc_i"] + g["kc_e"]
     return {
@@ -139,6 +162,12 @@ def reduced_model() -> Model:
     (``gamma10_e D[s01]``), ``c20_e``, ``c21_e`` share the optical input ``c_in``; internal channels and the
     pure dephasing of :func:`~.model.nv_dissipators` (its intrinsic decays replaced by the effective
     internal rates, which contain them).
+
+    Examples
+    --------
+    >>> model = reduced_model()
+    >>> [s.name for s in model.subsystems], model.hamiltonian.is_hermitian()  # the NV alone, waveguide channels
+    (['s'], True)
     """
     H = (SYM["w10"] + SYM["dw10"] + EFF["delta1"]) * NV.projector(1) \
         + (SYM["w20"] + SYM["dw20"] + EFF["delta2"]) * NV.projector(2)
@@ -154,7 +183,16 @@ def reduced_model() -> Model:
 
 
 def source_tensors() -> dict[str, sp.ImmutableDenseNDimArray]:
-    """``M1 ... M5`` of ``d s_ij/dt = sum_mn (M1 s + M2 a_in^+ s + M3 s a_in + M4 c_in^+ s + M5 s c_in)_ijmn``."""
+    """``M1 ... M5`` of ``d s_ij/dt = sum_mn (M1 s + M2 a_in^+ s + M3 s a_in + M4 c_in^+ s + M5 s c_in)_ijmn``.
+
+    Examples
+    --------
+    >>> M = source_tensors()
+    >>> sorted(M), M["M1"].shape
+    (['M1', 'M2', 'M3', 'M4', 'M5'], (3, 3, 3, 3))
+    >>> sp.simplify(sum(M["M1"][k, k, m, n] for k in range(3) for m in range(3) for n in range(3)))  # trace kept
+    0
+    """
     tensors = coefficient_tensors(reduced_model(), NV)
     total = lambda group, side: sum((side[c] for c in WAVEGUIDE_CHANNELS[group]),  # noqa: E731
                                     sp.ImmutableDenseNDimArray.zeros(3, 3, 3, 3))
@@ -169,6 +207,13 @@ def single_click_fidelity() -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr]:
 
     With ``x = P_e/(1 - P_e)`` (monotonic on ``0 < P_e < 1``) the ``P_e``-dependent factor of ``F_1c`` is
     ``x / (Pi_00 + x (Pi_10 + Pi_01) + x^2 Pi_11) / 2``, maximised over ``x > 0``; ``P_e* = x*/(1 + x*)``.
+
+    Examples
+    --------
+    >>> fidelity, optimum, best, probability = single_click_fidelity()
+    >>> Pi_00, Pi_11 = sp.symbols("Pi_00 Pi_11", positive=True)
+    >>> sp.simplify(optimum - sp.sqrt(Pi_00) / (sp.sqrt(Pi_00) + sp.sqrt(Pi_11)))  # P_e* balances Pi_00 and Pi_11
+    0
     """
     Pe, x = FID["P_e"], sp.Symbol("x", positive=True)
     S = FID["Pi_10"] + FID["Pi_01"]
@@ -191,6 +236,13 @@ def single_click_weights() -> dict[str, sp.Expr]:
     or noise) leaves towards ``+`` with probability 1/2; two converted photons bunch (HOM) in proportion
     to their coherent overlap ``V = Pcoh_A Pcoh_B / (Ptot_A Ptot_B)``. This gives the source's
     ``alpha = (1 - Pd_A/2)(1 - Pd_B/2)`` as the probability that no noise photon goes to ``-``.
+
+    Examples
+    --------
+    >>> weights = single_click_weights()
+    >>> noiseless = {x: 0 for x in weights["Pi_00"].free_symbols if x.name in ("Pd_A", "Pd_B")}
+    >>> weights["Pi_00"].subs(noiseless), weights["alpha_n"].subs(noiseless)  # no dark clicks: no false heralds
+    (0, 1)
     """
     PtA, PtB, PcA, PcB, PdA, PdB = (NODE[k] for k in ("Ptot_A", "Ptot_B", "Pcoh_A", "Pcoh_B", "Pd_A", "Pd_B"))
     alpha = (1 - PdA / 2) * (1 - PdB / 2)

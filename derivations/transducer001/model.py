@@ -86,6 +86,17 @@ def design_defaults(stated: dict[str, float]) -> dict[str, float]:
     ``kb_eff = kb_t + 4 gx^2 / ka_t = kb_t + eps^2 ka_t`` make both elimination small parameters ``eps``;
     the exact chained rate ``16 gx^2 gy^2 ka_e / (ka_t kb_t + 4 gx^2)^2`` is then ``eps^4 ka_e``, so
     ``ka_e = gamma10_e / eps^4``.
+
+    Examples
+    --------
+    >>> d = design_defaults(_STATED)
+    >>> ka_t, kb_t, gx, gy = d["ka_i"] + d["ka_e"], d["kb_i"] + d["kb_e"], d["gx"], d["gy"]
+    >>> chained = 16 * gx**2 * gy**2 * d["ka_e"] / (ka_t * kb_t + 4 * gx**2) ** 2
+    >>> round(chained / STATED_RATES["gamma10_e"], 9)  # the exact chained rate reproduces the stated 2 pi 1.3 MHz
+    1.0
+    >>> kc_t = d["kc_i"] + d["kc_e"]
+    >>> round(4 * _STATED["g02"] ** 2 * d["kc_e"] / kc_t**2 / STATED_RATES["gamma20_e"], 9)  # and 2 pi 14 MHz
+    1.0
     """
     eps, w10, w20 = DESIGN_EPS, stated["w10"], stated["w20"]
     ka_i, kb_i, kc_i = w10 / INTRINSIC_Q, w10 / INTRINSIC_Q, w20 / INTRINSIC_Q
@@ -124,7 +135,13 @@ NV = NLevelSystem("s", (0, 1, 2))
 
 
 def sigma(i: int, j: int):
-    """``|i><j|`` of the NV."""
+    """``|i><j|`` of the NV.
+
+    Examples
+    --------
+    >>> sigma(0, 2) * sigma(2, 1) == sigma(0, 1)  # |0><2|2><1| = |0><1|
+    True
+    """
     return NV.sigma(i, j)
 
 
@@ -139,6 +156,12 @@ def microwave_chain_model() -> Model:
     diffused transition is left out of the elimination (the source also keeps these rates fixed under
     ``dw10``); the chained rate with a common detuning is not provably non-negative to SymPy, which the
     engine requires of a rate. The neglect is the condition ``|dw10| eps_b / gy`` small.
+
+    Examples
+    --------
+    >>> model = microwave_chain_model()
+    >>> [s.name for s in model.subsystems], model.ports
+    (['a', 'b', 's'], ('ka_e',))
     """
     a, b = A_MODE.a, B_MODE.a
     H = SYM["gx"] * (a.dag() * b + a * b.dag()) + SYM["gy"] * (b.dag() * sigma(0, 1) + b * sigma(1, 0))
@@ -158,6 +181,12 @@ def optical_detunings() -> dict[sp.Symbol, sp.Expr]:
     The mode is tuned to the nominal ``|0>-|2>`` line and so misses ``|1>-|2>`` by ``w10``. The
     detunings enter the elimination as single real symbols (a rate ``4 g^2 k / (4 Delta^2 + k_t^2)``
     is then provably non-negative, which the engine requires) and are substituted afterwards.
+
+    Examples
+    --------
+    >>> detunings = optical_detunings()
+    >>> [str(v) for v in detunings.values()]  # the mode sits on |0>-|2> and misses |1>-|2> by w10
+    ['-dw20', 'dw10 - dw20 + w10']
     """
     return {OPTICAL_DETUNINGS["Delta_c02"].symbol: -SYM["dw20"],
             OPTICAL_DETUNINGS["Delta_c12"].symbol: SYM["w10"] + SYM["dw10"] - SYM["dw20"]}
@@ -167,6 +196,12 @@ def optical_model(lower: int) -> Model:
     """``c`` coupled to the transition ``|lower> - |2>`` alone, in the frame rotating at that transition.
 
     ``H = Delta_c c^+c + g (s_2,lower c + s_lower,2 c^+)`` with ``Delta_c`` of :func:`optical_detunings`.
+
+    Examples
+    --------
+    >>> model = optical_model(1)
+    >>> model.hamiltonian.coefficient(sigma(1, 2) * C_MODE.adag), model.ports
+    (g12, ('kc_e',))
     """
     c = C_MODE.a
     g = SYM["g02"] if lower == 0 else SYM["g12"]
@@ -195,6 +230,12 @@ def full_model() -> Model:
         H = -dmu_s (a^+a + b^+b) + w10 c^+c + (dw10 - dmu_s) s11 + (dw20 - dmu_s) s22
             + gx (a^+b + h.c.) + gy (b^+ s01 + h.c.) + sqrt(ka_e) alpha_s (a + a^+)
             + g12 (s21 (beta + c) + h.c.) + g02 (s20 (beta + c) e^{i mu_s t} + h.c.)
+
+    Examples
+    --------
+    >>> model = full_model()
+    >>> TIME in model.hamiltonian.free_symbols, model.ports  # g02 keeps the signal tone's time dependence
+    (True, ('ka_e', 'kc_e'))
     """
     a, b, c = A_MODE.a, B_MODE.a, C_MODE.a
     w10, dmu = SYM["w10"], SYM["dmu_s"]
@@ -215,13 +256,26 @@ def full_model() -> Model:
 
 def classical_amplitude(values, alpha_d: float) -> complex:
     """``beta = -i sqrt(kc_e) alpha_d / (i w10 + kc_t/2)``: steady state of ``d beta/dt = -(i w10 + kc_t/2) beta
-    - i sqrt(kc_e) alpha_d`` (the optical mode misses the drive at ``mu_d = w20 - w10`` by ``w10``)."""
+    - i sqrt(kc_e) alpha_d`` (the optical mode misses the drive at ``mu_d = w20 - w10`` by ``w10``).
+
+    Examples
+    --------
+    >>> values = {"kc_i": 1.0, "kc_e": 3.0, "w10": 0.0}
+    >>> classical_amplitude(values, 1.0)  # on resonance: -i sqrt(kc_e) alpha_d / (kc_t/2)
+    -0.8660254037844386j
+    """
     kc = values["kc_i"] + values["kc_e"]
     return complex(-1j * np.sqrt(values["kc_e"]) * alpha_d / (1j * values["w10"] + kc / 2))
 
 
 def nv_dissipators() -> tuple[Dissipator, ...]:
-    """Intrinsic NV decay and pure dephasing (``2 gamma_phi D[s_kk]``: coherences of k decay at gamma_phi)."""
+    """Intrinsic NV decay and pure dephasing (``2 gamma_phi D[s_kk]``: coherences of k decay at gamma_phi).
+
+    Examples
+    --------
+    >>> [str(d) for d in nv_dissipators()][-2:]  # dephasing 2 gamma_phi D[s_kk]: coherences of k decay at gamma_phi
+    ['2*gamma1_phi D[s_11]', '2*gamma2_phi D[s_22]']
+    """
     return (
         Dissipator(SYM["gamma10"], sigma(0, 1), "gamma10"),
         Dissipator(SYM["gamma20"], sigma(0, 2), "gamma20"),

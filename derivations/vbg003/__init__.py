@@ -13,7 +13,15 @@ from .model import DEFAULTS, PARAMETERS
 
 
 class VirtualBraggGrating(System):
-    """The vbg003 derivation as a registered system."""
+    """The vbg003 derivation as a registered system.
+
+    Examples
+    --------
+    >>> system = VirtualBraggGrating()
+    >>> d = system.derive(system.parameter_set({"N": 21}))  # the source's ring row: no on-axis channel
+    >>> d.value("on_axis"), d.failed_conditions
+    (0.0, ())
+    """
 
     name = "vbg003"
     title = derivation.TITLE

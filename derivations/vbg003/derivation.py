@@ -48,13 +48,29 @@ PHI_HAT = sp.Matrix([-sp.sin(PHI), sp.cos(PHI), 0])
 
 
 def pump_polarisation() -> sp.Matrix:
-    """``cos(alpha) r_hat + sin(alpha) phi_hat`` with ``alpha = pump_pol``."""
+    """``cos(alpha) r_hat + sin(alpha) phi_hat`` with ``alpha = pump_pol``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.vbg003.model import SYM
+    >>> pump_polarisation().subs(SYM["pump_pol"], sp.pi / 2) == PHI_HAT  # pump_pol = phi: azimuthal
+    True
+    """
     alpha = SYM["pump_pol"]
     return sp.cos(alpha) * R_HAT + sp.sin(alpha) * PHI_HAT
 
 
 def readout_harmonics() -> dict[str, dict[str, dict[sp.Expr, sp.Expr]]]:
-    """``{direction: {component: {n: amplitude}}}`` of the DFG polarisation's circular and z components."""
+    """``{direction: {component: {n: amplitude}}}`` of the DFG polarisation's circular and z components.
+
+    Examples
+    --------
+    >>> h = readout_harmonics()
+    >>> sorted(h), sorted(h["cw"])
+    (['ccw', 'cw'], ['+', '-', 'z'])
+    >>> list(h["cw"]["+"])  # the RHCP component of the CW polarisation carries m + 2
+    [m + 2]
+    """
     tensor = d_tensor_3m(d22, d31, d33)
     out = {}
     for direction, s in DIRECTIONS.items():
@@ -65,7 +81,13 @@ def readout_harmonics() -> dict[str, dict[str, dict[sp.Expr, sp.Expr]]]:
 
 
 def derived_offset(harmonics: dict[str, dict[str, dict[sp.Expr, sp.Expr]]]) -> sp.Expr:
-    """The shift ``n - s m`` of the RHCP harmonic, checked to be the same for both directions and opposite for LHCP."""
+    """The shift ``n - s m`` of the RHCP harmonic, checked to be the same for both directions and opposite for LHCP.
+
+    Examples
+    --------
+    >>> derived_offset(readout_harmonics())  # the 3m tensor and an in-plane pump shift the OAM by 2
+    2
+    """
     m = SYM["m"]
     shifts = set()
     for direction, s in DIRECTIONS.items():
@@ -77,7 +99,14 @@ def derived_offset(harmonics: dict[str, dict[str, dict[sp.Expr, sp.Expr]]]) -> s
 
 
 def selection_rules(offset: sp.Expr) -> dict[str, sp.Expr]:
-    """``l`` per channel from the site sum: ``sum_k e^{i (n - l) phi_k} != 0  <=>  l = n + q N``."""
+    """``l`` per channel from the site sum: ``sum_k e^{i (n - l) phi_k} != 0  <=>  l = n + q N``.
+
+    Examples
+    --------
+    >>> rules = selection_rules(sp.Integer(2))
+    >>> rules["cw_rhcp"], rules["ccw_lhcp"]
+    (N*q + m + 2, N*q - m - 2)
+    """
     m, N = SYM["m"], SYM["N"]
     rules = {}
     for direction, s in DIRECTIONS.items():
@@ -90,7 +119,17 @@ def selection_rules(offset: sp.Expr) -> dict[str, sp.Expr]:
 
 
 def bright_mode_solution() -> dict[str, Any]:
-    """Bright supermode of the two circular channels, its algebra, and the beam-splitter conversion."""
+    """Bright supermode of the two circular channels, its algebra, and the beam-splitter conversion.
+
+    Examples
+    --------
+    >>> solution = bright_mode_solution()
+    >>> G, t = solution["G_symbol"], solution["tau"]
+    >>> solution["eta"]  # complete conversion into the bright mode at G t = pi/2
+    sin(G*t)**2
+    >>> sp.simplify(solution["G"] ** 2 - (solution["g_abs"] ** 2 + sp.Abs(solution["g_l"]) ** 2))
+    0
+    """
     g_abs, gl_abs = sp.symbols("|g_R| |g_L|", positive=True)
     theta = sp.Symbol("theta", real=True)  # arg g_L - arg g_R: the phase of g_R is absorbed in c_R
     g_l = gl_abs * sp.exp(sp.I * theta)
@@ -116,14 +155,29 @@ def bright_mode_solution() -> dict[str, Any]:
 
 
 def writein_harmonics() -> dict[sp.Expr, sp.Expr]:
-    """Harmonics of ``r_hat . P`` for SFG of an x-polarised fibre mode with the pump (the WGM is along ``r_hat``)."""
+    """Harmonics of ``r_hat . P`` for SFG of an x-polarised fibre mode with the pump (the WGM is along ``r_hat``).
+
+    Examples
+    --------
+    >>> from qderive.derivations.vbg003.model import SYM
+    >>> harmonics = writein_harmonics()
+    >>> sorted(harmonics), sp.simplify(harmonics[2] - sp.conjugate(harmonics[-2]))  # r_hat . P is real
+    ([-2, 2], 0)
+    """
     tensor = d_tensor_3m(d22, d31, d33)
     polarisation = nonlinear_polarisation(tensor, sp.Matrix([1, 0, 0]), pump_polarisation())
     return angular_harmonics(sp.expand((R_HAT.T * polarisation)[0]))
 
 
 def symbolic_solution() -> dict[str, Any]:
-    """The parameter-free part of the derivation."""
+    """The parameter-free part of the derivation.
+
+    Examples
+    --------
+    >>> s = symbolic_solution()
+    >>> s["offset"], s["window"]  # |l| < n_out k_out R radiates
+    (2, 2*pi*R*n_out/lambda_out)
+    """
     harmonics = readout_harmonics()
     offset = derived_offset(harmonics)
     rules = selection_rules(offset)
@@ -139,7 +193,16 @@ def symbolic_solution() -> dict[str, Any]:
 
 
 def dominant_order(rule: sp.Expr, values: dict[str, float], window: float) -> int | None:
-    """The radiative order ``q`` (``|l| < window``) of smallest ``|q|``, None if no order radiates."""
+    """The radiative order ``q`` (``|l| < window``) of smallest ``|q|``, None if no order radiates.
+
+    Examples
+    --------
+    >>> rules = selection_rules(sp.Integer(2))
+    >>> dominant_order(rules["cw_rhcp"], {"m": 21, "N": 23}, window=5.0)  # l = 23 + 23 q: q = -1 gives l = 0
+    -1
+    >>> dominant_order(rules["cw_rhcp"], {"m": 21, "N": 40}, window=5.0) is None  # 23 + 40 q never within 5
+    True
+    """
     N = int(values["N"])
     base = int(rule.subs({q: 0, SYM["m"]: int(values["m"]), SYM["N"]: N}))
     candidates = [k for k in range(-(abs(base) // N) - 2, abs(base) // N + 3) if abs(base + k * N) < window]
@@ -147,7 +210,14 @@ def dominant_order(rule: sp.Expr, values: dict[str, float], window: float) -> in
 
 
 def channel_orders(rules: dict[str, sp.Expr], values: dict[str, float], window: float) -> dict[str, Any]:
-    """Dominant ``q`` per direction (shared by its two polarisations where both radiate) and each channel's ``l``."""
+    """Dominant ``q`` per direction (shared by its two polarisations where both radiate) and each channel's ``l``.
+
+    Examples
+    --------
+    >>> orders = channel_orders(selection_rules(sp.Integer(2)), {"m": 21, "N": 23}, window=9.3)
+    >>> orders["q_cw"], orders["l_cw_rhcp"], orders["l_cw_lhcp"]  # on axis RHCP, and l = -4 LHCP
+    (-1, 0, -4)
+    """
     out: dict[str, Any] = {}
     for direction in DIRECTIONS:
         orders = {name: dominant_order(rules[f"{direction}_{name}"], values, window) for name in POLARISATIONS}
@@ -167,6 +237,14 @@ def neglected_order_ratio(rules: dict[str, sp.Expr], values: dict[str, float], o
     """``n_out k_out R / |l|`` of the neglected order (any ``n + q N`` not kept) with the smallest ``|l|``.
 
     Bessel amplitudes ``J_l(x <= k R)`` are evanescently small only when ``|l|`` clearly exceeds ``k R``.
+
+    Examples
+    --------
+    >>> rules = selection_rules(sp.Integer(2))
+    >>> values = {"m": 21, "N": 23}
+    >>> orders = channel_orders(rules, values, 9.3)
+    >>> round(neglected_order_ratio(rules, values, orders, 9.3), 4)  # the next orders, |l| >= 19: evanescent
+    0.4895
     """
     m, N = int(values["m"]), int(values["N"])
     smallest = math.inf
@@ -185,6 +263,17 @@ def lobe_count(orders: dict[str, Any], values: dict[str, float]) -> int:
 
     ``|a J_l1 e^{i l1 phi} + b J_l2 e^{i l2 phi}|^2`` has ``|l1 - l2|`` maxima in ``phi``; RHCP and LHCP
     do not interfere. A single populated direction gives a ring (0 lobes).
+
+    Examples
+    --------
+    >>> orders = channel_orders(selection_rules(sp.Integer(2)), {"m": 21, "N": 23}, window=9.3)
+    >>> orders["l_cw_rhcp"], orders["l_ccw_rhcp"]
+    (0, 4)
+    >>> lobe_count(orders, {"p_cw": 0.5}), lobe_count(orders, {"p_cw": 1.0})  # a standing wave vs one direction
+    (4, 0)
+    >>> orders = channel_orders(selection_rules(sp.Integer(2)), {"m": 21, "N": 21}, window=9.3)
+    >>> lobe_count(orders, {"p_cw": 0.5})  # l = 2 in both directions: a ring
+    0
     """
     if values["p_cw"] in (0.0, 1.0):
         return 0
@@ -195,7 +284,16 @@ def lobe_count(orders: dict[str, Any], values: dict[str, float]) -> int:
 
 def configuration_table(rules: dict[str, sp.Expr], parameters: ParameterSet, window: float,
                         span: int = 8) -> list[dict[str, Any]]:
-    """Allowed orders, OAMs, on-axis and lobe count for ``N = m - span .. m + span``."""
+    """Allowed orders, OAMs, on-axis and lobe count for ``N = m - span .. m + span``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.vbg003 import VirtualBraggGrating
+    >>> system = VirtualBraggGrating()
+    >>> rows = configuration_table(selection_rules(sp.Integer(2)), system.parameter_set(), 9.3, span=2)
+    >>> [(row["N"], row["on_axis"]) for row in rows]  # on axis exactly where N divides m +- 2
+    [(19, 1), (20, 0), (21, 0), (22, 0), (23, 1)]
+    """
     rows = []
     m = int(parameters["m"])
     for N in range(max(1, m - span), m + span + 1):
@@ -287,7 +385,18 @@ def _discrepancies(s: dict[str, Any], parameters: ParameterSet) -> tuple[Discrep
 
 
 def derive(cache: SymbolicCache, parameters: ParameterSet) -> Derivation:
-    """The vbg003 derivation at ``parameters``."""
+    """The vbg003 derivation at ``parameters``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.vbg003 import VirtualBraggGrating
+    >>> system = VirtualBraggGrating()
+    >>> d = system.derive(system.parameter_set())
+    >>> d.value("offset"), d.value("on_axis")
+    (2.0, 1.0)
+    >>> bool(np.isclose(d.value("eta"), np.sin(d.value("G") * system.defaults["t"]) ** 2))  # sin^2(G t)
+    True
+    """
     s = cache.get("symbolic", symbolic_solution)
     values = dict(parameters.values)
     window = float(parameters.evaluate(s["window"]))
@@ -341,7 +450,16 @@ def derive(cache: SymbolicCache, parameters: ParameterSet) -> Derivation:
 
 
 def polarisation_phases(s: dict[str, Any], parameters: ParameterSet) -> dict[str, complex]:
-    """Unit phase of each channel's derived polarisation harmonic at the pump angle (d22 > 0)."""
+    """Unit phase of each channel's derived polarisation harmonic at the pump angle (d22 > 0).
+
+    Examples
+    --------
+    >>> from qderive.derivations.vbg003 import VirtualBraggGrating
+    >>> system = VirtualBraggGrating()
+    >>> phases = polarisation_phases(symbolic_solution(), system.parameter_set())
+    >>> sorted(phases), all(abs(abs(p) - 1) < 1e-12 for p in phases.values())
+    (['ccw_lhcp', 'ccw_rhcp', 'cw_lhcp', 'cw_rhcp'], True)
+    """
     phases = {}
     for direction in DIRECTIONS:
         for name, component in POLARISATIONS.items():
@@ -352,7 +470,16 @@ def polarisation_phases(s: dict[str, Any], parameters: ParameterSet) -> dict[str
 
 
 def sfg_results(s: dict[str, Any], parameters: ParameterSet) -> dict[str, Quantity]:
-    """Write-in counterparts: harmonics of r_hat . P_sfg, WGM orders written by the comb, and the conversion."""
+    """Write-in counterparts: harmonics of r_hat . P_sfg, WGM orders written by the comb, and the conversion.
+
+    Examples
+    --------
+    >>> from qderive.derivations.vbg003 import VirtualBraggGrating
+    >>> system = VirtualBraggGrating()
+    >>> out = sfg_results(symbolic_solution(), system.parameter_set())
+    >>> out["m_cw_sfg"].value, out["m_ccw_sfg"].value  # the comb writes m = +-21 from the harmonics +-2
+    (21.0, -21.0)
+    """
     harmonics = sorted(s["sfg"], key=lambda n: float(n))
     m, N = int(parameters["m"]), int(parameters["N"])
     rule = sp.Tuple(*(sp.Eq(sp.Symbol("m_sfg"), n + q * SYM["N"]) for n in harmonics))

@@ -20,7 +20,19 @@ GRID = 81
 
 
 def far_field_image(derivation: Derivation, row: dict, kernel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(u, I, valid)``: intensity on the direction-cosine plane for one configuration row."""
+    """``(u, I, valid)``: intensity on the direction-cosine plane for one configuration row.
+
+    Examples
+    --------
+    >>> from qderive.derivations.vbg003 import VirtualBraggGrating
+    >>> from qderive.derivations.vbg003.farfield import intensity_kernel
+    >>> system = VirtualBraggGrating()
+    >>> d = system.derive(system.parameter_set())
+    >>> row = next(r for r in d.data["table"] if r["N"] == 23)
+    >>> u, image, valid = far_field_image(d, row, intensity_kernel())
+    >>> image.shape, float(image[valid].max()), bool(image[GRID // 2, GRID // 2] > 0)  # peak 1; bright on axis
+    ((81, 81), 1.0, True)
+    """
     u = np.linspace(-1, 1, GRID)
     U, V = np.meshgrid(u, u)
     rho = np.hypot(U, V)
@@ -31,7 +43,18 @@ def far_field_image(derivation: Derivation, row: dict, kernel) -> tuple[np.ndarr
 
 
 def lobes_in_model(derivation: Derivation, row: dict, kernel) -> int:
-    """Lobes counted on rings of the drawn (model) far field."""
+    """Lobes counted on rings of the drawn (model) far field.
+
+    Examples
+    --------
+    >>> from qderive.derivations.vbg003 import VirtualBraggGrating
+    >>> from qderive.derivations.vbg003.farfield import intensity_kernel
+    >>> system = VirtualBraggGrating()
+    >>> d = system.derive(system.parameter_set())
+    >>> kernel = intensity_kernel()
+    >>> [(r["N"], r["lobes"], lobes_in_model(d, r, kernel)) for r in d.data["table"] if r["N"] in (21, 23)]
+    [(21, 0, 0), (23, 4, 4)]
+    """
     theta = np.linspace(0.01, np.pi / 2 * 0.99, 90)
     azimuth = np.linspace(0, 2 * np.pi, 720, endpoint=False)
     T, A = np.meshgrid(theta, azimuth, indexing="ij")
@@ -39,7 +62,20 @@ def lobes_in_model(derivation: Derivation, row: dict, kernel) -> int:
 
 
 def configuration_images(derivation: Derivation) -> Figure:
-    """Far-field intensity for N = m - 8 .. m + 8 (grid of panels), lobes stated and counted."""
+    """Far-field intensity for N = m - 8 .. m + 8 (grid of panels), lobes stated and counted.
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> from qderive.derivations.vbg003 import VirtualBraggGrating
+    >>> system = VirtualBraggGrating()
+    >>> d = system.derive(system.parameter_set())
+    >>> len(d.data["table"])  # one panel per N = m - 8 .. m + 8
+    17
+    >>> two_rows = dataclasses.replace(d, data={**d.data, "table": d.data["table"][8:11:2]})  # N = 21, 23 only
+    >>> [panel.title for panel in configuration_images(two_rows).panels]  # stated and counted lobes agree
+    ['N = 21: lobes 0 (counted 0)', 'N = 23: lobes 4 (counted 4) (on axis)']
+    """
     kernel = intensity_kernel()
     panels = []
     for row in derivation.data["table"]:
@@ -54,7 +90,17 @@ def configuration_images(derivation: Derivation) -> Figure:
 
 
 def phase_error_robustness(derivation: Derivation, samples: int = 200, progress: bool = False) -> Figure:
-    """On-axis peak (exact dipole sum) under random per-site pump phases vs the analytic mean."""
+    """On-axis peak (exact dipole sum) under random per-site pump phases vs the analytic mean.
+
+    Examples
+    --------
+    >>> from qderive.derivations.vbg003 import VirtualBraggGrating
+    >>> system = VirtualBraggGrating()
+    >>> (panel,) = phase_error_robustness(system.derive(system.parameter_set()), samples=20).panels
+    >>> monte_carlo, analytic = panel.series
+    >>> round(float(monte_carlo.y[0]), 12), bool(np.abs(monte_carlo.y - analytic.y).max() < 0.15)  # exact at 0
+    (1.0, True)
+    """
     N = int(derivation.parameters["N"])
     sigmas = np.linspace(0, 1.0, 11)
     rng = np.random.default_rng(0)
@@ -74,7 +120,18 @@ def phase_error_robustness(derivation: Derivation, samples: int = 200, progress:
 
 def figures(derivation: Derivation, validation: Validation | None,
             options: ValidationOptions = FULL) -> tuple[Figure, ...]:
-    """The configuration images; the robustness curve when the configuration radiates on axis."""
+    """The configuration images; the robustness curve when the configuration radiates on axis.
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> from qderive.derivations.vbg003 import VirtualBraggGrating
+    >>> system = VirtualBraggGrating()
+    >>> d = system.derive(system.parameter_set({"N": 21}))
+    >>> one_row = dataclasses.replace(d, data={**d.data, "table": d.data["table"][8:9]})  # draw one panel only
+    >>> [f.name for f in figures(one_row, None)]  # not on axis: no robustness curve
+    ['far_field_configurations']
+    """
     out = [configuration_images(derivation)]
     if derivation.value("on_axis"):
         out.append(phase_error_robustness(derivation, progress=options.progress))

@@ -22,7 +22,16 @@ TOLERANCE = 0.02  # relative far-field error of the dominant-order model, normal
 
 
 def lithium_niobate_tensor(d22: float = 1.0, d31: float = -2.0, d33: float = -12.0) -> np.ndarray:
-    """``d_ijk`` of class 3m written out numerically (mirror normal to x, Kleinman symmetry)."""
+    """``d_ijk`` of class 3m written out numerically (mirror normal to x, Kleinman symmetry).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from qderive.symbolic.selection_rules import d_tensor_3m
+    >>> symbolic = np.array(d_tensor_3m(1, -2, -12).tolist(), dtype=float)
+    >>> bool(np.array_equal(lithium_niobate_tensor(), symbolic))  # the same tensor, written out independently
+    True
+    """
     d = np.zeros((3, 3, 3))
     d[0, 0, 2] = d[0, 2, 0] = d31
     d[0, 0, 1] = d[0, 1, 0] = -d22
@@ -34,7 +43,14 @@ def lithium_niobate_tensor(d22: float = 1.0, d31: float = -2.0, d33: float = -12
 
 
 def surviving_orders(m: int, N: int, alpha: float, direction: int, component: int) -> set[int]:
-    """``l`` with ``|sum_k P_c(phi_k) e^{-i l phi_k}| > 1e-9 N`` (``component`` +1: e_+, -1: e_-)."""
+    """``l`` with ``|sum_k P_c(phi_k) e^{-i l phi_k}| > 1e-9 N`` (``component`` +1: e_+, -1: e_-).
+
+    Examples
+    --------
+    >>> found = surviving_orders(21, 23, np.pi / 2, direction=1, component=1)  # CW, RHCP
+    >>> sorted(l for l in found if abs(l) < 50)  # l = m + 2 + q N
+    [-46, -23, 0, 23, 46]
+    """
     sites = 2 * np.pi * np.arange(N) / N
     r = np.stack([np.cos(sites), np.sin(sites), 0 * sites], axis=1)
     p_hat = np.stack([-np.sin(sites), np.cos(sites), 0 * sites], axis=1)
@@ -48,7 +64,20 @@ def surviving_orders(m: int, N: int, alpha: float, direction: int, component: in
 
 
 def rule_orders(derivation: Derivation, direction: str, name: str, span: range) -> set[int]:
-    """The derived ``l = n + q N`` over the same range of ``l``."""
+    """The derived ``l = n + q N`` over the same range of ``l``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from qderive.derivations.contract import Derivation
+    >>> from qderive.derivations.vbg003 import VirtualBraggGrating
+    >>> from qderive.derivations.vbg003.derivation import selection_rules
+    >>> system = VirtualBraggGrating()
+    >>> d = Derivation("vbg003", "", system.parameter_set(), (), (), {}, data={"rules": selection_rules(sp.Integer(2))})
+    >>> span = range(-90, 91)
+    >>> rule_orders(d, "cw", "rhcp", span) == surviving_orders(21, 23, np.pi / 2, 1, 1) & set(span)  # rule = site sum
+    True
+    """
     rule = derivation.data["rules"][f"{direction}_{name}"]
     m, N = int(derivation.parameters["m"]), int(derivation.parameters["N"])
     base = int(rule.subs({sym: (m if sym.name == "m" else N if sym.name == "N" else 0) for sym in rule.free_symbols}))
@@ -56,7 +85,18 @@ def rule_orders(derivation: Derivation, direction: str, name: str, span: range) 
 
 
 def populations_exact(derivation: Derivation) -> tuple[float, float]:
-    """Photon numbers in the two channels from ``exp(-i H t)`` on {A, c_R, c_L} (one excitation in A)."""
+    """Photon numbers in the two channels from ``exp(-i H t)`` on {A, c_R, c_L} (one excitation in A).
+
+    Examples
+    --------
+    >>> from qderive.derivations.contract import Derivation
+    >>> from qderive.derivations.vbg003 import VirtualBraggGrating
+    >>> system = VirtualBraggGrating()
+    >>> d = Derivation("vbg003", "", system.parameter_set({"g_R": 1e8, "g_L": 2e8, "t": 5e-9}), (), (), {})
+    >>> G = np.hypot(1e8, 2e8)
+    >>> bool(np.allclose(populations_exact(d), np.array([1, 4]) / 5 * np.sin(G * 5e-9) ** 2))  # |g_j|^2/G^2 sin^2(G t)
+    True
+    """
     p = derivation.parameters
     g = np.array([p["g_R"], p["g_L"]], dtype=complex)
     H = np.zeros((3, 3), complex)
@@ -66,7 +106,17 @@ def populations_exact(derivation: Derivation) -> tuple[float, float]:
 
 
 def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
-    """Judge the far-field model at the derivation's parameters; the exact parts must agree to rounding."""
+    """Judge the far-field model at the derivation's parameters; the exact parts must agree to rounding.
+
+    Examples
+    --------
+    >>> from qderive.derivations.contract import QUICK
+    >>> from qderive.derivations.vbg003 import VirtualBraggGrating
+    >>> system = VirtualBraggGrating()
+    >>> validation = validate(system.derive(system.parameter_set()), QUICK)
+    >>> validation.passed, validation.error <= validation.tolerance
+    (True, True)
+    """
     p = derivation.parameters
     m, N, alpha = int(p["m"]), int(p["N"]), p["pump_pol"]
     mismatches = 0
