@@ -409,11 +409,13 @@ class ChebyshevPropagator:
         >>> fock = fock_model(driven_qubit(), {"Delta": 0.0, "Omega": 0.0, "gamma": 0.5})  # free decay
         >>> box = numerical_range_box(fock.hamiltonian, fock.jump_operators)
         >>> propagator = ChebyshevPropagator(LindbladGenerator(fock, "lab"), box, 1e-12)
-        >>> stats = {"num_rhs": 0, "num_steps": 0}
-    >>> states = list(propagator.trajectory(np.diag([0.0, 1.0]).astype(complex), np.array([0.0, 1.0, 2.0]), stats))
+        >>> excited = np.diag([0.0, 1.0]).astype(complex)
+        >>> states = list(propagator.trajectory(excited, np.array([0.0, 1.0, 2.0]), {}))
         >>> bool(np.allclose([rho[1, 1].real for rho in states], np.exp(-0.5 * np.array([0.0, 1.0, 2.0]))))
         True
         """
+        stats.setdefault("num_rhs", 0)
+        stats.setdefault("num_steps", 0)
         x = np.array(x0, dtype=complex)
         yield x
         for step in np.diff(times):

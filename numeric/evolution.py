@@ -221,7 +221,7 @@ def integrate(generator: LindbladGenerator, x0: np.ndarray, times: np.ndarray, o
               stats: dict, method: str = "adams") -> Iterator[np.ndarray]:
     """Lab-frame solutions of ``dX/dt = L_t X`` from ``X(times[0]) = x0`` at ``times`` (ZVODE).
 
-    ``stats`` receives ``num_rhs`` and ``num_steps``. Raises :class:`ConvergenceError` when ZVODE
+    ``stats`` counts ``num_rhs`` and ``num_steps`` (added to, started at 0 when absent). Raises :class:`ConvergenceError` when ZVODE
     fails or the solution stops being finite.
 
     Examples
@@ -237,6 +237,8 @@ def integrate(generator: LindbladGenerator, x0: np.ndarray, times: np.ndarray, o
     >>> bool(abs(states[-1][1, 1].real - np.exp(-1.0)) < 1e-8), stats["num_rhs"] > 0
     (True, True)
     """
+    stats.setdefault("num_rhs", 0)
+    stats.setdefault("num_steps", 0)
     d = generator.dimension
     out = np.empty((d, d), dtype=complex)
 
