@@ -10,6 +10,8 @@ True
 
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
@@ -42,11 +44,14 @@ def plain(latex: str) -> str:
     --------
     >>> plain(r"\\frac{g^{2}}{\\kappa}")
     '(g^2)/(κ)'
+    >>> plain(r"\\Gamma = \\alpha \\beta")  # the space after a macro is kept (LaTeX would swallow it)
+    'Γ = α β'
     """
     context = get_default_latex_context_db().filter_context()
     fractions = [MacroTextSpec(name, simplify_repl="(%s)/(%s)") for name in ("frac", "tfrac", "dfrac")]
     context.add_context_category("qderive-fractions", prepend=True, macros=fractions)
-    return LatexNodes2Text(math_mode="text", latex_context=context).latex_to_text(latex).strip()
+    spaced = re.sub(r"(\\[A-Za-z]+) ", r"\1{} ", latex)
+    return LatexNodes2Text(math_mode="text", latex_context=context).latex_to_text(spaced).strip()
 
 
 def to_text(d: Derivation, v: Validation | None = None) -> str:
@@ -69,7 +74,7 @@ def to_text(d: Derivation, v: Validation | None = None) -> str:
     Steps:
       1. Purcell rate
          operation: eliminate the cavity
-         Γ= (4 g^2)/(κ)
+         Γ = (4 g^2)/(κ)
     <BLANKLINE>
     Results:
       Gamma = 4*g**2/kappa
