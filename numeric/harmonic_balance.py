@@ -155,8 +155,8 @@ def _system(equations: MomentEquations, orders: Sequence[int],
     indices = _multi_indices(orders)
     position = {m: i for i, m in enumerate(indices)}
     frequencies = np.array([tone.frequency for tone in equations.tones])
-    shifts = np.array([1j * np.dot(m, frequencies) for m in indices]) if equations.tones else np.zeros(1)
-    blocks = sps.kron(sps.identity(len(indices)), sps.csr_matrix(equations.drift)) + sps.kron(
+    shifts = np.array([1j * np.dot(m, frequencies) for m in indices]) if equations.tones else np.zeros(1, dtype=complex)
+    blocks = sps.kron(sps.identity(len(indices)), sps.csr_matrix(equations.drift, dtype=complex)) + sps.kron(
         sps.diags(shifts), sps.identity(n))
     rhs = np.zeros((len(indices), n), dtype=complex)
     rhs[position[(0,) * len(orders)]] -= equations.source
