@@ -221,8 +221,8 @@ def integrate(generator: LindbladGenerator, x0: np.ndarray, times: np.ndarray, o
               stats: dict, method: str = "adams") -> Iterator[np.ndarray]:
     """Lab-frame solutions of ``dX/dt = L_t X`` from ``X(times[0]) = x0`` at ``times`` (ZVODE).
 
-    ``stats`` counts ``num_rhs`` and ``num_steps`` (added to, started at 0 when absent). Raises :class:`ConvergenceError` when ZVODE
-    fails or the solution stops being finite.
+    ``stats`` counts ``num_rhs`` and ``num_steps`` (added to, started at 0 when absent). Raises
+    :class:`ConvergenceError` when ZVODE fails or the solution stops being finite.
 
     Examples
     --------
