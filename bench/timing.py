@@ -106,11 +106,11 @@ def loaded_rows(module: str, keys: Sequence[str], quick: bool, processes: int = 
 
 
 def command_line(run: Callable[..., dict[str, Any]], description: str, argv: list[str] | None = None,
-                 rows: Mapping[str, Callable[[bool], dict[str, Any]]] | None = None, module: str = "") -> None:
+                 rows: Mapping[str, Callable[[bool], dict[str, Any]]] | None = None) -> None:
     """``python -m qderive.bench.<name>_bench [--json] [--quick]``: the same rows as ``qderive bench <name>``.
 
-    With ``rows`` (and the module's name) also ``--row KEY`` (one row alone) and ``--loaded
-    [--processes N]`` (:func:`loaded_rows`).
+    With ``rows`` (a module whose ``run`` takes ``loaded`` and ``processes``) also ``--row KEY`` (one row
+    alone, as :func:`row_in_fresh_process` runs it) and ``--loaded [--processes N]`` (:func:`loaded_rows`).
     """
     parser = argparse.ArgumentParser(description=description.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
