@@ -1,0 +1,40 @@
+"""The loaded benchmark mode: background load is started and always stopped; the worst loaded ratio is reported.
+
+References: the operating system's view of the spinning processes (alive inside the block, reaped
+after it, also when the block raises); the row logic against ratios measured by this test itself.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from qderive.bench import timing
+
+
+def test_busy_cores_start_spinning_processes_and_always_stop_them():
+    with pytest.raises(KeyError), timing.busy_cores(2) as spinners:
+        assert len(spinners) == 2 and all(p.poll() is None for p in spinners)  # running
+        raise KeyError("the benchmark failed")
+    assert all(p.returncode is not None for p in spinners)  # killed and reaped despite the error
+
+
+def test_loaded_rows_report_the_worst_process_and_the_half_quiet_criterion(monkeypatch):
+    ratios = iter([40.0, 35.0, 12.0, 30.0, 8.0, 6.0, 5.0])  # row a: quiet, 3 loaded; row b: quiet, 2 loaded
+
+    def fake_row(module, key, quick):
+        return {"name": key, "ours_s": 1.0, "peer": "peer", "peer_s": 1.0, "ratio": next(ratios)}
+
+    monkeypatch.setattr(timing, "row_in_fresh_process", fake_row)
+    rows = timing.loaded_rows("numeric_bench", ["a"], quick=True, processes=3, load=1)
+    rows += timing.loaded_rows("numeric_bench", ["b"], quick=True, processes=2, load=1)
+    assert [r["loaded_ratio"] for r in rows] == [min(35.0, 12.0, 30.0), min(6.0, 5.0)]
+    assert [r["holds"] for r in rows] == [12.0 >= 40.0 / 2, 5.0 >= 8.0 / 2]
+    assert [r["load_processes"] for r in rows] == [1, 1]
+
+
+def test_loaded_flag_on_a_benchmark_without_rows_is_a_one_line_error(capsys):
+    from qderive.derivations.cli import main
+
+    assert main(["bench", "symbolic", "--loaded"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "--loaded" in error and "symbolic" in error
