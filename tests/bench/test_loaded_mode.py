@@ -32,9 +32,12 @@ def test_loaded_rows_report_the_worst_process_and_the_half_quiet_criterion(monke
     assert [r["load_processes"] for r in rows] == [1, 1]
 
 
-def test_loaded_flag_on_a_benchmark_without_rows_is_a_one_line_error(capsys):
-    from qderive.derivations.cli import main
 
-    assert main(["bench", "symbolic", "--loaded"]) == 2
-    error = capsys.readouterr().err
-    assert error.count("\n") == 1 and "--loaded" in error and "symbolic" in error
+def test_loaded_flag_on_a_benchmark_without_rows_is_refused_by_name():
+    from argparse import Namespace
+
+    from qderive import QderiveError
+    from qderive.derivations.cli import _cmd_bench
+
+    with pytest.raises(QderiveError, match="--loaded .*symbolic cannot"):
+        _cmd_bench(Namespace(name="symbolic", quick=True, loaded=True, json=False), None)
