@@ -90,8 +90,9 @@ def loaded_rows(module: str, keys: Sequence[str], quick: bool, processes: int = 
     """Every row quiet (one fresh process) and under load (``processes`` fresh processes, every core busy).
 
     Each returned row is the quiet row with ``quiet_ratio``, ``loaded_ratios`` (one per process),
-    ``loaded_ratio`` (the worst), ``loaded_ours_s`` (the slowest of ours), ``load_processes`` and
-    ``holds`` (``loaded_ratio >= quiet_ratio / 2``) added.
+    ``loaded_ratio`` (the worst), ``loaded_ours_s`` (the slowest of ours), ``load_processes``,
+    ``holds`` (``loaded_ratio >= quiet_ratio / 2``) and, for rows that report a ``median_ratio``,
+    ``loaded_median_ratios`` added.
     """
     out = []
     for key in keys:
@@ -99,9 +100,11 @@ def loaded_rows(module: str, keys: Sequence[str], quick: bool, processes: int = 
         with busy_cores(load) as spinners:
             loaded = [row_in_fresh_process(module, key, quick) for _ in range(processes)]
         ratios = [row["ratio"] for row in loaded]
+        medians = [row["median_ratio"] for row in loaded if "median_ratio" in row]
         out.append({**quiet, "quiet_ratio": quiet["ratio"], "loaded_ratios": ratios, "loaded_ratio": min(ratios),
                     "loaded_ours_s": max(row["ours_s"] for row in loaded), "load_processes": len(spinners),
-                    "holds": min(ratios) >= quiet["ratio"] / 2})
+                    "holds": min(ratios) >= quiet["ratio"] / 2,
+                    **({"loaded_median_ratios": medians} if medians else {})})
     return out
 
 
