@@ -22,7 +22,9 @@ from typing import Any
 
 from qderive.symbolic import QderiveError
 
-SPIN = "while True:\n    pass\n"  # the whole program of a background load process
+# The whole program of a background load process: it spins until its parent is gone (reparented), so that even a
+# benchmark killed without running its clean-up leaves no load behind.
+SPIN = "import os, sys\nparent = int(sys.argv[1])\nwhile os.getppid() == parent:\n    pass\n"
 ROW_TIMEOUT_S = 1800.0  # one row in one fresh process; a hung child is an error, not a stalled benchmark
 
 
@@ -64,7 +66,7 @@ def busy_cores(count: int | None = None) -> Iterator[list[subprocess.Popen]]:
     spinners: list[subprocess.Popen] = []
     try:
         for _ in range(available_cores() if count is None else count):
-            spinners.append(subprocess.Popen([sys.executable, "-c", SPIN], stdin=subprocess.DEVNULL,
+            spinners.append(subprocess.Popen([sys.executable, "-c", SPIN, str(os.getpid())], stdin=subprocess.DEVNULL,
                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         yield spinners
     finally:

@@ -6,6 +6,11 @@ after it, also when the block raises); the row logic against ratios measured by 
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+
 import pytest
 
 from qderive.bench import timing
@@ -16,6 +21,28 @@ def test_busy_cores_start_spinning_processes_and_always_stop_them():
         assert len(spinners) == 2 and all(p.poll() is None for p in spinners)  # running
         raise KeyError("the benchmark failed")
     assert all(p.returncode is not None for p in spinners)  # killed and reaped despite the error
+
+
+def test_load_of_a_killed_benchmark_stops_by_itself():
+    parent = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom qderive.bench.timing import busy_cores\n"
+                               "with busy_cores(1) as spinners:\n    print(spinners[0].pid, flush=True)\n"
+                               "    time.sleep(120)\n"], stdout=subprocess.PIPE, text=True)
+    spinner = int(parent.stdout.readline())
+    parent.kill()  # no clean-up runs in the parent
+    parent.wait()
+    parent.stdout.close()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and os.path.exists(f"/proc/{spinner}") and "Z" not in _state(spinner):
+        time.sleep(0.05)
+    assert not os.path.exists(f"/proc/{spinner}") or "Z" in _state(spinner)
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
 
 
 def test_loaded_rows_report_the_worst_process_and_the_half_quiet_criterion(monkeypatch):
