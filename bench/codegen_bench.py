@@ -38,6 +38,7 @@ from functools import partial
 
 import numba
 import numpy as np
+import symengine
 import sympy as sp
 from numba import njit
 
@@ -244,9 +245,8 @@ def bench_pointwise(n_points: int, repeats: int, cache_dir: str) -> list[dict]:
                 "hand-written @njit loop, complex factored form (fewer flops)",
                 _best(partial(hand_rate_factored, *points, hand_out), repeats),
                 target="none (informational)", count_ops=ops))
-        if _symengine() is not None:
-            n_peer = n_points if dtype == np.float64 else max(n_points // 10, 1)  # its complex backend is slow
-            results.append(bench_symengine_pointwise(kernel, expr, args, points, repeats, label, n_peer))
+        n_peer = n_points if dtype == np.float64 else max(n_points // 10, 1)  # its complex backend is slow
+        results.append(bench_symengine_pointwise(kernel, expr, args, points, repeats, label, n_peer))
     return results
 
 
@@ -255,18 +255,6 @@ SYMENGINE_CONFIGS = {
     True: {"default": {}, "llvm, cse": {"backend": "llvm", "cse": True}},
     False: {"default": {}, "lambda, cse": {"backend": "lambda", "cse": True}},
 }
-SYMENGINE_MISSING = "symengine not installed (pip install symengine): SymEngine rows skipped"
-
-
-def _symengine():
-    """The ``symengine`` module, or ``None`` when it is not installed."""
-    try:
-        import symengine
-    except ImportError:
-        return None
-    return symengine
-
-
 def _symengine_builds(se, expr: sp.Expr, args: list, real: bool) -> dict[str, tuple[float, object]]:
     """``{configuration: (build seconds, callback)}`` for every configuration SymEngine accepts."""
     se_args, se_expr = [se.sympify(a) for a in args], se.sympify(expr)
@@ -285,7 +273,7 @@ def bench_symengine_pointwise(kernel, expr: sp.Expr, args: list, points: list[np
                               label: str, n_peer: int) -> dict:
     """Ours writing into ``out=`` vs SymEngine's fastest ``Lambdify`` (its input stacked once,
     outside the timing; its output preallocated), peer timed on ``n_peer`` points and scaled."""
-    se = _symengine()
+    se = symengine
     real = kernel.dtype == np.float64
     out = np.empty(len(points[0]), dtype=kernel.dtype)
     ours = _best(partial(kernel, *points, out=out), repeats)
@@ -352,7 +340,7 @@ def bench_compile(n_modes: int, cache_dir: str) -> list[dict]:
     start = time.perf_counter()
     built = compile_expr(expr, args, name="chain", cache_dir=cache_dir)
     cold = time.perf_counter() - start
-    rows = [] if _symengine() is None else [bench_symengine_build(expr, args, cold, built)]
+    rows = [bench_symengine_build(expr, args, cold, built)]
     forget_loaded_kernels()
     start = time.perf_counter()
     kernel = compile_expr(expr, args, name="chain", cache_dir=cache_dir)
@@ -384,7 +372,7 @@ def bench_compile(n_modes: int, cache_dir: str) -> list[dict]:
 def bench_symengine_build(expr: sp.Expr, args: list, cold: float, kernel) -> dict:
     """Our cold compile (``cold`` seconds) vs SymEngine's fastest build of ``expr``; both
     results are compared at random points."""
-    se = _symengine()
+    se = symengine
     start = time.perf_counter()
     se.sympify(expr)
     conversion = time.perf_counter() - start
@@ -398,7 +386,7 @@ def bench_symengine_build(expr: sp.Expr, args: list, cold: float, kernel) -> dic
                   f"symengine {se.__version__} Lambdify build ({best})", timings[best],
                   target=">= 0.333 (cold build within 3x SymEngine's)", target_met=cold <= 3 * timings[best],
                   symengine_configs_s=timings, max_rel_difference=agreement,
-                  notes=(f"ours: emit (SymPy CSE, printing), Numba/LLVM for both entry points, the "
+                  notes=(f"ours: emit (SymEngine CSE, SymPy printing), Numba/LLVM for both entry points, the "
                          f"30-digit accuracy check and writing the cache; peer: Lambdify alone, after "
                          f"converting the SymPy expression to SymEngine ({conversion:.2f} s, not counted)"))
 
@@ -421,8 +409,7 @@ def run(quick: bool = False) -> dict:
             benchmarks = bench_pointwise(1_000_000, 5, cache_dir)
             benchmarks.append(bench_refill(100_000, 100_000, cache_dir))
             benchmarks += bench_compile(5, cache_dir)
-    skipped = [] if _symengine() is not None else [SYMENGINE_MISSING]
-    return {"benchmarks": benchmarks, "machine": machine(), "quick": quick, "skipped": skipped}
+    return {"benchmarks": benchmarks, "machine": machine(), "quick": quick}
 
 
 def main(argv: list[str] | None = None) -> None:

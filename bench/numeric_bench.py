@@ -20,8 +20,7 @@ from qderive.bench.timing import available_cores, command_line, loaded_rows
 from qderive.derivations.engine004.model import DEFAULTS as ENGINE_DEFAULTS
 from qderive.derivations.engine004.model import PARAMETERS as ENGINE_PARAMETERS
 from qderive.derivations.engine004.model import engine_model, numeric_values
-from qderive.derivations.sps000.model import FIG3, full_model
-from qderive.derivations.sps000.protocol import GATE, sps000_cooled_state
+from qderive.derivations.sps000.model import full_model
 from qderive.numeric import fock_model, liouvillian, mesolve, mesolve_batch, steady_state, two_time_correlation
 from qderive.numeric.harmonic_balance import fourier_moment_equations, harmonic_balance
 from qderive.numeric.qutip_interop import state_to_qutip, to_qutip
@@ -81,24 +80,80 @@ def _evolution(fock, rho0, times, ops, repeats, name):
                   _same_expectations, dimension=fock.dimension)
 
 
-def sps000_validation_row(quick: bool) -> dict:
-    """The full-model part of ``qderive validate sps000``: G1 and G2 over the gate grid of the RWA model.
+# sps000 rows: Chebyshev propagation against QuTiP's ZVODE at tolerances that give QuTiP at most our accuracy, both
+# measured against a tight reference (ours at atol 1e-14, which agreed with scipy.sparse.linalg.expm_multiply on the
+# compiled generator to 4.3e-14 for the d = 90 gate evolution). atol 1e-8 bounds our truncation error per output step
+# (measured 3e-12 at d = 90); QuTiP's Adams at 1e-12 / 1e-10 still errs by 2.8e-10 there.
+SPS_OURS = {"method": "chebyshev", "atol": 1e-10}
+SPS_REFERENCE = {"method": "chebyshev", "atol": 1e-14}
+SPS_PEER = {"method": "adams", "atol": 1e-12, "rtol": 1e-10, "nsteps": 10**6}  # QuTiP's 2500 steps do not suffice
+SPS_TRUNCATION = 0.2  # the cooled state's top Fock levels at these cutoffs (the lead's setup, issue 14)
 
-    Same cooled initial state at ``tl`` and the same ``t x tau`` grid on both sides (the quick
-    validation's cutoffs and grid; the converged validation repeats this at larger cutoffs).
+
+def _sps000_setup(rwa: bool, cutoffs: dict[str, int]):
+    """The model (stated full model or its RWA), at the source's defaults, and the cooled initial state."""
+    from qderive.derivations.sps000.model import DEFAULTS, full_values, rwa_model, rwa_values
+    from qderive.numeric.states import prepare_state
+
+    model, values = (rwa_model(), rwa_values(DEFAULTS)) if rwa else (full_model(), full_values(DEFAULTS))
+    fock = fock_model(model, values, cutoffs)
+    return fock, prepare_state(fock, hold={"s": "d"}, then={"s": "e"}, truncation_tolerance=SPS_TRUNCATION)
+
+
+def _error(values: list[np.ndarray], reference: list[np.ndarray]) -> float:
+    """``max |x - ref| / max |ref|`` over the arrays of a result against the tight reference."""
+    return max(_relative_difference(v, r) for v, r in zip(values, reference, strict=True))
+
+
+def _errors(reference: list[np.ndarray]) -> Callable[[object, object], dict]:
+    """Agreement of both results with the tight reference and with each other."""
+    def agree(ours, peer):
+        return {"error_ours": _error(ours, reference), "error_peer": _error(peer, reference),
+                "relative_difference": _error(ours, peer)}
+    return agree
+
+
+def sps000_gate_row(rwa: bool, cutoffs: dict[str, int], duration: float = 22e-6,
+                    alternatives: tuple[dict, ...] = ()) -> dict:
+    """Evolution of the cooled state over ``[0, duration]`` (23 output times, all states compared).
+
+    ``alternatives``: further QuTiP configurations timed once each (``peer_alternatives``), to show
+    that QuTiP's default (Adams at 1e-8 / 1e-6) or BDF is not faster at the accuracy reached.
     """
     import qutip
 
-    from qderive.derivations.sps000.model import DEFAULTS, PHOTON, rwa_model, rwa_values
-    from qderive.derivations.sps000.validation import OPTIONS, QUICK, _at_gate_start
-    from qderive.numeric.states import prepare_state
+    fock, rho0 = _sps000_setup(rwa, cutoffs)
+    times = np.linspace(0, duration, 23)
+    stored = {"truncation_tolerance": SPS_TRUNCATION, "store_states": True}
+    reference = [mesolve(fock, rho0, times, options={**SPS_REFERENCE, **stored}).states]
+    h, c_ops = to_qutip(fock)
+    q_rho = state_to_qutip(fock, rho0)
 
-    cutoffs = QUICK["cutoffs"] if quick else {"a": 3, "b": 5, "c": 3}
-    n_points = 5 if quick else QUICK["n_points"]
-    fock = fock_model(rwa_model(), rwa_values(DEFAULTS), cutoffs)
-    options = {**OPTIONS, "truncation_tolerance": QUICK["truncation_tolerance"], "method": "adams"}
-    rho0 = prepare_state(fock, hold={"s": "d"}, then={"s": "e"}, truncation_tolerance=QUICK["truncation_tolerance"])
-    rho_tl = _at_gate_start(fock, rho0, DEFAULTS["tl"], options)
+    def peer(options=SPS_PEER):
+        result = qutip.mesolve(h, q_rho, times, c_ops, options={**options, "progress_bar": False, "store_states": True})
+        return [np.array([state.full() for state in result.states])]
+
+    row = _entry(f"sps000 {'RWA' if rwa else 'full'} model gate evolution {cutoffs}, 0-{duration * 1e6:.3g} us",
+                 lambda: [mesolve(fock, rho0, times, options={**SPS_OURS, **stored}).states],
+                 f"qutip.mesolve {SPS_PEER}", peer, 1, _errors(reference), dimension=fock.dimension)
+    row["peer_alternatives"] = []
+    for options in alternatives:
+        start = time.perf_counter()
+        value = peer(options)
+        row["peer_alternatives"].append({"options": options, "peer_s": time.perf_counter() - start,
+                                         "error_peer": _error(value, reference)})
+    return row
+
+
+def sps000_two_time_row(rwa: bool, cutoffs: dict[str, int], n_points: int) -> dict:
+    """G1 and G2 over the source's gate on an ``n_points x n_points`` grid from the state at ``tl`` (validation)."""
+    import qutip
+
+    from qderive.derivations.sps000.model import DEFAULTS, PHOTON
+    from qderive.derivations.sps000.validation import OPTIONS, _at_gate_start
+
+    fock, rho0 = _sps000_setup(rwa, cutoffs)
+    rho_tl = _at_gate_start(fock, rho0, DEFAULTS["tl"], {**OPTIONS, "truncation_tolerance": SPS_TRUNCATION})
     grid = np.linspace(0, DEFAULTS["tu"] - DEFAULTS["tl"], n_points)
     a = fock.operator(PHOTON.a)
     ad = a.conj().T.tocsr()
@@ -108,22 +163,33 @@ def sps000_validation_row(quick: bool) -> dict:
     def q(matrix):
         return state_to_qutip(fock, matrix.toarray())
 
-    q_opts = {"atol": OPTIONS["atol"], "rtol": OPTIONS["rtol"]}
-
-    def ours():
+    def ours(options=SPS_OURS):
+        options = {**options, "truncation_tolerance": SPS_TRUNCATION}
         return (two_time_correlation(fock, rho_tl, grid, grid, ad, a, options=options),
                 two_time_correlation(fock, rho_tl, grid, grid, ad, ad @ a, a, options=options))
+
+    q_opts = {key: SPS_PEER[key] for key in ("atol", "rtol", "nsteps")}
 
     def peer():
         return (qutip.correlation_2op_2t(h, q_rho, grid, grid, c_ops, q(ad), q(a), options=q_opts),
                 qutip.correlation_3op_2t(h, q_rho, grid, grid, c_ops, q(ad), q(ad @ a), q(a), options=q_opts))
 
-    def agree(o, p):
-        return {"relative_difference_G1": _relative_difference(o[0], p[0]),
-                "relative_difference_G2": _relative_difference(o[1], p[1])}
+    return _entry(f"sps000 {'RWA' if rwa else 'full'} model two-time grid {cutoffs}, {n_points}x{n_points} (G1, G2)",
+                  ours, f"qutip.correlation_2op_2t + correlation_3op_2t {q_opts}", peer, 1,
+                  _errors(list(ours(SPS_REFERENCE))), dimension=fock.dimension)
 
-    return _entry(f"sps000 validation, RWA full model {cutoffs}, gate grid {n_points}x{n_points} (G1 and G2)", ours,
-                  "qutip.correlation_2op_2t + correlation_3op_2t", peer, 1, agree, dimension=fock.dimension)
+
+def sps000_rows(quick: bool) -> list[dict]:
+    """Gate evolution and two-time grid of both sps000 models (full as stated, and RWA)."""
+    if quick:
+        small = {"a": 2, "b": 3, "c": 2}
+        return [sps000_gate_row(False, small, 2e-6), sps000_gate_row(True, small, 2e-6),
+                sps000_two_time_row(False, small, 3), sps000_two_time_row(True, small, 3)]
+    medium, large = {"a": 3, "b": 5, "c": 3}, {"a": 4, "b": 6, "c": 4}
+    alternatives = ({"method": "adams", "atol": 1e-8, "rtol": 1e-6, "nsteps": 10**6},
+                    {"method": "bdf", "atol": 1e-12, "rtol": 1e-10, "nsteps": 10**6})
+    return [sps000_gate_row(False, medium, alternatives=alternatives), sps000_gate_row(False, large),
+            sps000_gate_row(True, medium), sps000_two_time_row(False, medium, 9), sps000_two_time_row(True, medium, 9)]
 
 
 def _driven_qubit_row(quick: bool) -> dict:
@@ -170,63 +236,6 @@ def _engine_batch_row(quick: bool) -> dict:
                   small_model=True)
 
 
-def _sps000(quick: bool) -> tuple:
-    """sps000's full model at cutoffs whose top Fock levels stay below 1e-4 over the gate (checked on our side)."""
-    cutoffs = {"a": 2, "b": 3, "c": 3} if quick else {"a": 4, "b": 6, "c": 4}
-    tolerance = 5e-2 if quick else 1e-4
-    sps = fock_model(full_model(), dict(FIG3), cutoffs)
-    rho_sps = sps000_cooled_state(dict(FIG3), cutoffs, tolerance)
-    gate = GATE if not quick else (1e-6, 2e-6)
-    return sps, rho_sps, gate, {**OURS_OPTIONS, "truncation_tolerance": tolerance, "method": "adams"}
-
-
-def _sps000_gate_row(quick: bool) -> dict:
-    import qutip
-
-    sps, rho_sps, gate, sps_options = _sps000(quick)
-    n = full_model().subsystem("a").adag * full_model().subsystem("a").a
-    h, c_ops = to_qutip(sps)
-    q_n = state_to_qutip(sps, sps.operator(n).toarray())
-    t_grid = np.linspace(0, gate[1], 23)
-    return _entry("sps000 evolution over the gate",
-                  lambda: mesolve(sps, rho_sps, t_grid, e_ops=[n], options=sps_options), "qutip.mesolve",
-                  lambda: qutip.mesolve(h, state_to_qutip(sps, rho_sps), t_grid, c_ops, e_ops=[q_n],
-                                        options=QUTIP_OPTIONS), 1, _same_expectations, dimension=sps.dimension)
-
-
-def _sps000_two_time_row(quick: bool) -> dict:
-    import qutip
-
-    sps, rho_sps, gate, sps_options = _sps000(quick)
-    h, c_ops = to_qutip(sps)
-    a = sps.operator(full_model().subsystem("a").a)
-    ad = a.conj().T.tocsr()
-    grid = np.linspace(0, gate[1] - gate[0], 5 if quick else 7)
-
-    def q(matrix):
-        return state_to_qutip(sps, matrix.toarray())
-
-    q_opts = {"atol": 1e-8, "rtol": 1e-6}
-
-    def ours_corr():
-        return (two_time_correlation(sps, rho_sps, grid, grid, ad, a, options=sps_options),
-                two_time_correlation(sps, rho_sps, grid, grid, ad, ad @ a, a, options=sps_options))
-
-    def peer_corr():
-        return (qutip.correlation_2op_2t(h, state_to_qutip(sps, rho_sps), grid, grid, c_ops, q(ad), q(a),
-                                         options=q_opts),
-                qutip.correlation_3op_2t(h, state_to_qutip(sps, rho_sps), grid, grid, c_ops, q(ad), q(ad @ a), q(a),
-                                         options=q_opts))
-
-    def same_correlations(ours, peer):
-        return {"relative_difference_G1": _relative_difference(ours[0], peer[0]),
-                "relative_difference_G2": _relative_difference(ours[1], peer[1])}
-
-    return _entry(f"sps000 two-time grid {len(grid)}x{len(grid)} (G1 and G2)", ours_corr,
-                  "qutip.correlation_2op_2t + correlation_3op_2t", peer_corr, 1, same_correlations,
-                  dimension=sps.dimension)
-
-
 def _steady_state_row(quick: bool) -> dict:
     import qutip
 
@@ -260,16 +269,19 @@ def _harmonic_balance_row(quick: bool) -> dict:
                                         options=QUTIP_OPTIONS), 1 if quick else 3)
 
 
-#: Every row, by the key that ``--row`` and :func:`run` take, in the order of the report.
-ROWS: dict[str, Callable[[bool], dict]] = {
-    "driven_qubit": _driven_qubit_row,
-    "engine004": _engine_row,
-    "engine004_batch": _engine_batch_row,
-    "sps000_gate": _sps000_gate_row,
-    "sps000_two_time": _sps000_two_time_row,
-    "sps000_validation": sps000_validation_row,
-    "steady_state": _steady_state_row,
-    "harmonic_balance": _harmonic_balance_row,
+def _single(row: Callable[[bool], dict]) -> Callable[[bool], list[dict]]:
+    """A one-row function as a group of rows."""
+    return lambda quick: [row(quick)]
+
+
+#: Every group of rows, by the key that ``--row`` and :func:`run` take, in the order of the report.
+ROWS: dict[str, Callable[[bool], list[dict]]] = {
+    "driven_qubit": _single(_driven_qubit_row),
+    "engine004": _single(_engine_row),
+    "engine004_batch": _single(_engine_batch_row),
+    "sps000": sps000_rows,
+    "steady_state": _single(_steady_state_row),
+    "harmonic_balance": _single(_harmonic_balance_row),
 }
 SMALL_MODEL_LOADED_TARGET = 10.0  # the small-model rows stay at least this many times faster than QuTiP under load
 
@@ -287,7 +299,7 @@ def run(quick: bool = False, loaded: bool = False, processes: int = 4, rows: Seq
     if unknown:
         raise QderiveError(f"unknown numeric benchmark row(s) {unknown}; known: {', '.join(ROWS)}")
     if not loaded:
-        return {"benchmarks": [ROWS[key](quick) for key in keys]}
+        return {"benchmarks": [row for key in keys for row in ROWS[key](quick)]}
     out = loaded_rows("numeric_bench", keys, quick, processes)
     for row in out:
         if row.get("small_model"):

@@ -1,7 +1,7 @@
 """Shared timing helpers for the benchmarks: best-of-N wall time, the result record, loaded runs, the command line.
 
-Loaded runs (``--loaded``): a benchmark module that names its rows (``rows``, a mapping from a row's
-key to ``row(quick) -> dict``) can have every row timed in several fresh processes, one after the
+Loaded runs (``--loaded``): a benchmark module that names its rows (``rows``, a mapping from a key
+to ``rows(quick) -> list[dict]``, one or a few rows) can have every row timed in several fresh processes, one after the
 other, while :func:`busy_cores` keeps one spinning Python process per available core running, so
 that ours and the peer share the machine with a full load, as on a laptop with a busy browser or a
 shared cluster node. :func:`loaded_rows` reports per row the quiet ratio (one fresh process, no
@@ -76,15 +76,14 @@ def busy_cores(count: int | None = None) -> Iterator[list[subprocess.Popen]]:
             spinner.wait()
 
 
-def row_in_fresh_process(module: str, key: str, quick: bool) -> dict[str, Any]:
-    """Row ``key`` of ``qderive.bench.<module>`` timed in a new Python process (its own imports and thread pools)."""
+def row_in_fresh_process(module: str, key: str, quick: bool) -> list[dict[str, Any]]:
+    """Rows ``key`` of ``qderive.bench.<module>`` timed in a new Python process (its own imports and thread pools)."""
     command = [sys.executable, "-m", f"qderive.bench.{module}", "--json", "--row", key] + (["--quick"] if quick else [])
     done = subprocess.run(command, capture_output=True, text=True, timeout=ROW_TIMEOUT_S, check=False)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise QderiveError(f"benchmark row '{key}' failed in a fresh process (exit {done.returncode}): {last}")
-    (row,) = json.loads(done.stdout)["benchmarks"]
-    return row
+    return json.loads(done.stdout)["benchmarks"]
 
 
 def loaded_rows(module: str, keys: Sequence[str], quick: bool, processes: int = 4,
@@ -98,20 +97,22 @@ def loaded_rows(module: str, keys: Sequence[str], quick: bool, processes: int = 
     """
     out = []
     for key in keys:
-        quiet = row_in_fresh_process(module, key, quick)
+        quiet_rows = row_in_fresh_process(module, key, quick)
         with busy_cores(load) as spinners:
-            loaded = [row_in_fresh_process(module, key, quick) for _ in range(processes)]
-        ratios = [row["ratio"] for row in loaded]
-        medians = [row["median_ratio"] for row in loaded if "median_ratio" in row]
-        out.append({**quiet, "quiet_ratio": quiet["ratio"], "loaded_ratios": ratios, "loaded_ratio": min(ratios),
-                    "loaded_ours_s": max(row["ours_s"] for row in loaded), "load_processes": len(spinners),
-                    "holds": min(ratios) >= quiet["ratio"] / 2,
-                    **({"loaded_median_ratios": medians} if medians else {})})
+            loaded_runs = [row_in_fresh_process(module, key, quick) for _ in range(processes)]
+        for position, quiet in enumerate(quiet_rows):
+            loaded = [run[position] for run in loaded_runs]
+            ratios = [row["ratio"] for row in loaded]
+            medians = [row["median_ratio"] for row in loaded if "median_ratio" in row]
+            out.append({**quiet, "quiet_ratio": quiet["ratio"], "loaded_ratios": ratios, "loaded_ratio": min(ratios),
+                        "loaded_ours_s": max(row["ours_s"] for row in loaded), "load_processes": len(spinners),
+                        "holds": min(ratios) >= quiet["ratio"] / 2,
+                        **({"loaded_median_ratios": medians} if medians else {})})
     return out
 
 
 def command_line(run: Callable[..., dict[str, Any]], description: str, argv: list[str] | None = None,
-                 rows: Mapping[str, Callable[[bool], dict[str, Any]]] | None = None) -> None:
+                 rows: Mapping[str, Callable[[bool], list[dict[str, Any]]]] | None = None) -> None:
     """``python -m qderive.bench.<name>_bench [--json] [--quick]``: the same rows as ``qderive bench <name>``.
 
     With ``rows`` (a module whose ``run`` takes ``loaded`` and ``processes``) also ``--row KEY`` (one row
@@ -126,7 +127,7 @@ def command_line(run: Callable[..., dict[str, Any]], description: str, argv: lis
         parser.add_argument("--processes", type=int, default=4, help="fresh processes per loaded row (default 4)")
     options = parser.parse_args(argv)
     if rows is not None and options.row:
-        result = {"benchmarks": [rows[options.row](options.quick)]}
+        result = {"benchmarks": rows[options.row](options.quick)}
     elif rows is not None and options.loaded:
         result = run(quick=options.quick, loaded=True, processes=options.processes)
     else:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
 import json
 import os
 import secrets
@@ -91,6 +92,7 @@ def versions() -> dict[str, str]:
         "python": sys.version.split()[0] + "-" + sys.implementation.cache_tag,
         "numba": numba.__version__, "llvmlite": llvmlite.__version__,
         "numpy": numpy.__version__, "scipy": scipy.__version__, "sympy": sympy.__version__,
+        "symengine": importlib.metadata.version("symengine"),  # its CSE shapes the code; not imported here
         "cache_format": str(_FORMAT),
     }
 

@@ -2,7 +2,9 @@
 
 At seeded random points of a per-argument sampling domain, the expression is evaluated
 with :func:`sympy.lambdify` on the ``mpmath`` backend at 30 significant digits, from the
-exact same double-precision inputs, and compared entry by entry with the kernel's output.
+exact same double-precision inputs, and compared entry by entry with the kernel's output
+(the common subexpressions are evaluated once; at one point the whole expression tree is
+evaluated instead, see :func:`reference_sample`).
 The worst relative error is reported (:class:`CheckReport`); a point fails when
 ``|ours - reference| > rtol * |reference| + atol``.
 
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 import sympy as sp
+from sympy.printing.pycode import MpmathPrinter
 
 from .emit import COMPLEX, Argument, Lowered
 from .errors import InvalidArgumentsError, KernelCheckError
@@ -171,18 +174,33 @@ def reference_sample(arguments: Sequence[Argument], lowered: Lowered, n_entries:
 
     ``nonzero`` gives the entry index of each lowered output (other entries are exactly
     zero).  Points where the reference raises or is not finite are dropped.
+
+    At every point the CSE'd expressions (``lowered.replacements``, ``lowered.reduced``)
+    are evaluated: independent of the printing and of the compiled code, cheap because
+    linear in the number of operations after CSE.  At the first point where it succeeds,
+    the reference is instead the expressions before CSE (``lowered.expressions``)
+    evaluated over their whole tree (:func:`_tree_values`), so that an error of the
+    common-subexpression elimination itself is caught too.
     """
+    functions = reference_functions()
+    printer = _reference_printer(functions)
     evaluate = sp.lambdify(
-        [a.local for a in arguments], list(lowered.reduced), modules=[reference_functions(), "mpmath"],
+        [a.local for a in arguments], list(lowered.reduced), modules=[functions, "mpmath"], printer=printer,
         cse=lambda exprs: (lowered.replacements, lowered.reduced), docstring_limit=0,
     )
     kept_points, rows, failures = [], [], []
+    whole_tree = False  # whether one row already comes from the expressions before CSE
     with mpmath.workdps(REFERENCE_DIGITS):
         for point in points:
             inputs = [mpmath.mpc(v) if a.dtype == COMPLEX else mpmath.mpf(float(np.real(v)))
                       for a, v in zip(arguments, point, strict=True)]
             try:
                 values = [complex(v) for v in evaluate(*inputs)]
+                if not whole_tree and all(np.isfinite(v) for v in values):
+                    values = [complex(v) for v in _tree_values(
+                        lowered.expressions, {a.local: v for a, v in zip(arguments, inputs, strict=True)},
+                        functions, printer)]
+                    whole_tree = True
             except (ArithmeticError, ValueError, TypeError) as error:
                 failures.append(f"{type(error).__name__}: {error}")
                 continue
@@ -197,6 +215,58 @@ def reference_sample(arguments: Sequence[Argument], lowered: Lowered, n_entries:
         np.array(rows, dtype=complex).reshape(len(rows), n_entries),
         failures[0] if failures else "",
     )
+
+
+def _reference_printer(functions: Mapping[str, Callable]) -> MpmathPrinter:
+    """The printer :func:`sympy.lambdify` uses for mpmath, without sorting terms (which
+    costs more than the evaluation on large expressions)."""
+    return MpmathPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
+                          "user_functions": {name: name for name in functions}, "order": "none"})
+
+
+def _tree_values(exprs: Sequence[sp.Expr], inputs: Mapping[sp.Symbol, object],
+                 functions: Mapping[str, Callable], printer: MpmathPrinter) -> list:
+    """``exprs`` at one point in mpmath, node by node over their own trees (no CSE).
+
+    Sums, products, powers, symbols and numbers are evaluated here (each distinct node
+    once); any other node (functions, ``Piecewise``, ...) is evaluated by
+    :func:`sympy.lambdify` of that whole node, with the same mpmath functions as the
+    CSE'd reference.
+    """
+    values: dict = dict(inputs)
+    symbols = list(inputs)
+    for root in exprs:
+        stack = [(root, False)]
+        while stack:
+            node, ready = stack.pop()
+            if node in values:
+                continue
+            if node.is_Atom:
+                values[node] = node._to_mpmath(mpmath.mp.prec)
+            elif not isinstance(node, (sp.Add, sp.Mul, sp.Pow)):
+                function = sp.lambdify(symbols, node, modules=[functions, "mpmath"], printer=printer,
+                                       docstring_limit=0)
+                values[node] = function(*inputs.values())
+            elif not ready:
+                stack.append((node, True))
+                stack.extend((arg, False) for arg in node.args if arg not in values)
+            else:
+                values[node] = _combine(node, [values[arg] for arg in node.args])
+    return [values[root] for root in exprs]
+
+
+def _combine(node: sp.Expr, args: list):
+    if isinstance(node, sp.Add):
+        return mpmath.fsum(args)
+    if isinstance(node, sp.Mul):
+        return mpmath.fprod(args)
+    base, exponent = args
+    if node.exp.is_Integer:
+        return base ** int(node.exp)
+    if node.exp in (sp.S.Half, -sp.S.Half):  # as printed for the CSE'd reference: sqrt
+        root = mpmath.sqrt(base)
+        return root if node.exp.is_positive else 1 / root
+    return mpmath.power(base, exponent)
 
 
 def compare(ours: np.ndarray, sample: ReferenceSample, arguments: Sequence[Argument],

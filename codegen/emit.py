@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from .cse import eliminate_common, expression_text
 from .errors import CodegenError, InvalidArgumentsError, MissingArgumentError
 from .llvm_body import operation_count
 from .printer import RUNTIME_NAMES, NumbaPrinter, check_supported
@@ -84,8 +85,10 @@ class Lowered:
     dtype : str
         The kernel's result dtype.
     replacements, reduced :
-        The result of :func:`sympy.cse` as it came (temporaries without assumptions), for
-        the reference evaluation.
+        The result of :func:`~qderive.codegen.cse.eliminate_common` as it came (temporaries
+        without assumptions), for the reference evaluation.
+    expressions : list of sympy.Expr
+        The expressions before CSE (in the local symbols), for the reference evaluation.
     """
 
     assignments: list[tuple[str, str]]
@@ -93,6 +96,7 @@ class Lowered:
     dtype: str
     replacements: list[tuple[sp.Symbol, sp.Expr]]
     reduced: list[sp.Expr]
+    expressions: list[sp.Expr]
 
 
 @dataclass(frozen=True)
@@ -219,18 +223,50 @@ def _temporaries(taken: set[str]) -> Iterator[sp.Symbol]:
             yield sp.Symbol(name)
 
 
-def _facts(expr: sp.Expr, real_valued: bool) -> dict[str, bool]:
+def _facts(expr: sp.Expr, real_valued: bool, ask_sign: bool) -> dict[str, bool]:
     """The sign/realness assumptions known for ``expr`` (for CSE temporaries).
 
-    SymPy's sign queries are asked only of small expressions: on large sums they cost
-    more than the whole code generation and rarely succeed.
+    SymPy's sign queries are asked only where the printer may need the answer
+    (``ask_sign``, see :func:`_sign_queried`) and only of small expressions: on large sums
+    they cost more than the whole code generation and rarely succeed.
     """
-    if real_valued and _is_small(expr):
+    if real_valued and ask_sign and _is_small(expr):
         if expr.is_positive:
             return {"positive": True}
         if expr.is_nonnegative:
             return {"nonnegative": True}
     return {"real": True} if real_valued else {}
+
+
+#: Functions whose printing asks whether their argument is nonnegative.
+_SIGN_QUERIED = frozenset({"log", "besselj", "bessely", "besseli", "besselk"})
+
+
+def _sign_queried(replacements: Sequence[tuple[sp.Symbol, sp.Expr]], reduced: Sequence[sp.Expr]) -> set[sp.Symbol]:
+    """The temporaries whose sign printing may ask for.
+
+    The printer and :func:`~qderive.codegen.printer.is_real_valued` ask for a sign only of
+    the base of a non-integer power and of the argument of ``log`` and the Bessel
+    functions; a temporary counts when it occurs there, or in the value of a temporary
+    that counts (its sign is derived from its value's).  The others need no SymPy sign
+    query, which costs about a millisecond each.
+    """
+    values = dict(replacements)
+
+    def temporaries_in(expr: sp.Basic) -> set[sp.Symbol]:
+        return {symbol for symbol in expr.free_symbols if symbol in values}
+
+    wanted: set[sp.Symbol] = set()
+    for expr in [value for _, value in replacements] + list(reduced):
+        for node in sp.preorder_traversal(expr):
+            if isinstance(node, sp.Pow) and not node.exp.is_Integer:
+                wanted |= temporaries_in(node.base)
+            elif type(node).__name__ in _SIGN_QUERIED:
+                wanted |= temporaries_in(node)
+    for temp, value in reversed(replacements):
+        if temp in wanted:
+            wanted |= temporaries_in(value)
+    return wanted
 
 
 def _is_small(expr: sp.Basic, limit: int = 40) -> bool:
@@ -295,18 +331,16 @@ def lower(
     """
     printer = NumbaPrinter({"order": "none"})
     exprs = [with_real_operands(e, *tolerance, printer.is_real) for e in exprs]
-    replacements, reduced = sp.cse(
-        list(exprs), symbols=_temporaries(taken | {a.name for a in arguments}),
-        optimizations=None, order="none",
-    )
+    replacements, reduced = eliminate_common(exprs, _temporaries(taken | {a.name for a in arguments}))
     renamed: dict[sp.Symbol, sp.Symbol] = {}
     maybe_complex = {a.local for a in arguments if a.dtype == COMPLEX}
     rebuilt: dict = {}
     assignments = []
+    queried = _sign_queried(replacements, reduced)
     for temp, value in replacements:
         value = _substitute(value, renamed, rebuilt)
         real_valued = printer.is_real(value)
-        local = sp.Symbol(temp.name, **_facts(value, real_valued))
+        local = sp.Symbol(temp.name, **_facts(value, real_valued, temp in queried))
         renamed[temp] = local
         assignments.append((temp.name, printer.doprint(value)))
         if printer.promoted or not real_valued or value.free_symbols & maybe_complex:
@@ -321,7 +355,7 @@ def lower(
         if dtype == FLOAT and complex_value:
             text = f"({text}).real"
         outputs.append(text)
-    return Lowered(assignments, outputs, dtype, replacements, reduced)
+    return Lowered(assignments, outputs, dtype, replacements, reduced, exprs)
 
 
 def _comment_block(title: str, text: str) -> list[str]:
@@ -444,7 +478,7 @@ def emit_scalar_module(
             f"        out[i] = {fname}({call})",
         ]
         signatures[parallel_name] = loop_sig
-    header = _header("Scalar kernel", fname, arguments, lowered.dtype, sp.sstr(expr, order="none"),
+    header = _header("Scalar kernel", fname, arguments, lowered.dtype, expression_text(expr),
                      cache_key, versions)
     return EmittedModule(_assemble(header, body, signatures), lowered.dtype, arguments, names, signatures,
                          lowered, (0,))

@@ -25,6 +25,7 @@ from mpmath.libmp import NoConvergence
 from qderive.symbolic import Parameter, QderiveError
 
 from .contract import ValidationOptions
+from .progress import Progress
 from .registry import Registry
 from .render import FORMATS, to_latex
 from .report import check_folder, write_index, write_report
@@ -128,8 +129,13 @@ def _cmd_derive(args: argparse.Namespace, registry: Registry) -> int:
 
 def _cmd_validate(args: argparse.Namespace, registry: Registry) -> int:
     system = registry.get(args.name)
-    derivation = system.derive(system.parameter_set(parse_settings(args.set, system.parameters)))
-    validation = system.validate(derivation, ValidationOptions(quick=args.quick))
+    parameters = system.parameter_set(parse_settings(args.set, system.parameters))
+    options = ValidationOptions(quick=args.quick, progress=not args.quiet)
+    with Progress(system.name, 2, enabled=options.progress) as progress:
+        progress.stage("derive")
+        derivation = system.derive(parameters)
+        progress.stage("validate")
+        validation = system.validate(derivation, options)
     if validation is None:
         raise QderiveError(f"derivation '{args.name}' has no validation against full numerics")
     if args.json:
@@ -261,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_settings(p)
     p.add_argument("--json", action="store_true")
     p.add_argument("--quick", action="store_true", help="skip the error-scaling study")
+    p.add_argument("--quiet", action="store_true", help="no progress lines on standard error")
     p.set_defaults(func=_cmd_validate)
     p = commands.add_parser("run", help="derive, validate and draw figures into a report folder")
     p.add_argument("name", help="a derivation, or 'all'")

@@ -12,7 +12,7 @@ and never redo it:
     checks *that* derivation's results (through its evaluators and the numeric layer) against the
     full model at the derivation's own parameters; ``passed`` is decided there, against a
     tolerance the system states, and says which small parameter is not small when it fails.
-``figures(derivation, validation) -> tuple[Figure, ...]``
+``figures(derivation, validation, options) -> tuple[Figure, ...]``
     plot data (:mod:`qderive.derivations.plotting`), drawn by the one shared plotting module.
 
 :class:`Report` bundles the three. Conventions: hbar = 1; angular frequencies and rates share one
@@ -253,6 +253,18 @@ class ValidationOptions:
     quick: bool = False
     progress: bool = False
 
+    def progress_of(self, description: str, total: int | None = None, unit: str = "steps") -> Progress:
+        """A progress display for a validation's own long steps; silent unless ``progress``.
+
+        Examples
+        --------
+        >>> with ValidationOptions(progress=False).progress_of("demo", 2) as progress:
+        ...     progress.stage("first cutoff")
+        >>> progress.done
+        1
+        """
+        return Progress(description, total, enabled=self.progress, unit=unit)
+
 
 FULL = ValidationOptions()
 QUICK = ValidationOptions(quick=True)
@@ -376,7 +388,7 @@ class Stages:
 
     derive: Callable[[SymbolicCache, ParameterSet], Derivation]
     validate: Callable[[Derivation, ValidationOptions], Validation] | None = None
-    figures: Callable[[Derivation, Validation | None], tuple[Figure, ...]] | None = None
+    figures: Callable[[Derivation, Validation | None, ValidationOptions], tuple[Figure, ...]] | None = None
 
 
 class System:
@@ -423,19 +435,24 @@ class System:
             return None
         return self.stages.validate(derivation, options)
 
-    def figures(self, derivation: Derivation, validation: Validation | None) -> tuple[Figure, ...]:
-        """Plot data drawn from ``derivation`` and ``validation``; none by default."""
+    def figures(self, derivation: Derivation, validation: Validation | None,
+                options: ValidationOptions = FULL) -> tuple[Figure, ...]:
+        """Plot data drawn from ``derivation`` and ``validation``; none by default.
+
+        ``options.quick`` asks for cheaper figures where a figure set validates (coarser maps),
+        ``options.progress`` for progress lines on the long ones.
+        """
         if self.stages is None or self.stages.figures is None:
             return ()
-        return tuple(self.stages.figures(derivation, validation))
+        return tuple(self.stages.figures(derivation, validation, options))
 
     def report(self, parameters: ParameterSet, options: ValidationOptions = FULL) -> Report:
         """Derive once, validate that derivation, and build the figures from both (progress if asked)."""
-        with Progress(("derive", "validate", "figures"), self.name, options.progress) as progress:
-            progress.advance("derive")
+        with Progress(self.name, 3, enabled=options.progress) as progress:
+            progress.stage("derive")
             derivation = self.derive(parameters)
-            progress.advance("validate")
+            progress.stage("validate")
             validation = self.validate(derivation, options)
-            progress.advance("figures")
-            figures = tuple(self.figures(derivation, validation))
+            progress.stage("figures")
+            figures = tuple(self.figures(derivation, validation, options))
         return Report(derivation, validation, figures)

@@ -46,10 +46,10 @@ from qderive.codegen.grid import GridDrivers, evaluate_on_grid
 from qderive.symbolic import QderiveError
 
 from .contract import Derivation, System
+from .progress import Progress
 from .registry import Registry
 from .report import package_version
 from .sweep_grid import GridAxis, build_grid
-from .sweep_progress import Progress
 from .sweep_store import SweepStore, SweepStoreError, finished_netcdf
 from .sweep_workers import BACKENDS, PointResult, run_points, validate_with
 
@@ -299,7 +299,7 @@ def sweep(
     computed, failures = 0, []
     if validate:
         total = int(np.prod(shape))
-        bar = Progress(f"sweep {name}", total, int(store.done.sum()), enabled=progress)
+        bar = Progress(f"sweep {name}", total, int(store.done.sum()), enabled=progress, unit="points")
         writer = _PointWriter(store, metric_names, bar)
         try:
             if first is not None:

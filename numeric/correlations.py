@@ -12,7 +12,10 @@ both of the form ``Tr[O V(t + tau, t) X(t)]``. The state ``rho(t)`` is propagate
 
 so one propagation of the observable ``O(tau)`` with the dual generator ``L^++`` serves every
 ``t``: the whole grid is one matrix product ``G[i, j] = sum_kl X_i[l, k] O(tau_j)[k, l]``, i.e. two
-propagations instead of one per ``t``. Time-dependent models propagate ``X(t_i)`` forward from
+propagations instead of one per ``t``. Where the solver's method is ``"chebyshev"`` (chosen, or
+picked by ``"auto"``), the dual propagation is Chebyshev too: ``L^++`` has the mirror-image
+numerical range of ``L`` (:mod:`.chebyshev`), so the same rectangle and plans serve.
+Time-dependent models propagate ``X(t_i)`` forward from
 each ``t_i`` (still starting from the stored ``rho(t_i)``, never from ``t = 0``).
 """
 
@@ -26,6 +29,7 @@ import scipy.sparse as sps
 
 from qderive.symbolic import Op, ParameterError
 
+from .chebyshev import ChebyshevPropagator
 from .evolution import LindbladSolver, _check_times, check_options, integrate
 from .fock import FockModel
 from .generator import LindbladGenerator
@@ -64,8 +68,9 @@ def two_time_correlation(fock: FockModel, rho0: np.ndarray, times: Sequence[floa
     a_op, b_op, c_op : operator
         Sparse/dense matrices or symbolic :class:`~qderive.symbolic.Op`.
     options : mapping, optional
-        Integrator options (:func:`~qderive.numeric.evolution.check_options`); the ODE method
-        (``"adams"`` or ``"bdf"``) is used for the delay propagation.
+        Integrator options (:func:`~qderive.numeric.evolution.check_options`); the delays are
+        propagated by ``"chebyshev"`` where the solver uses it, else by the ODE method
+        (``"adams"`` or ``"bdf"``; ``"adams"`` for ``"expm"``).
 
     Returns
     -------
@@ -79,14 +84,20 @@ def two_time_correlation(fock: FockModel, rho0: np.ndarray, times: Sequence[floa
         observable, left, right = _matrix(fock, a_op), _matrix(fock, None), _matrix(fock, b_op)
     else:
         observable, left, right = _matrix(fock, b_op), _matrix(fock, a_op), _matrix(fock, c_op)
-    states = LindbladSolver(fock, options).states(rho0, times)
+    solver = LindbladSolver(fock, options)
+    states = solver.states(rho0, times)
     sources = np.array([(right @ (left.T @ rho.T).T) for rho in states])  # X_i = C rho A
     method = options["method"] if options["method"] in ("adams", "bdf") else "adams"
     stats = {"num_rhs": 0, "num_steps": 0}
     delays = taus if taus[0] == 0 else np.concatenate([[0.0], taus])
     if not fock.varies_in_time:
-        dual = LindbladGenerator(fock, options["frame"], dual=True)
-        evolved = np.array(list(integrate(dual, observable.toarray(), delays, options, stats, method)))
+        if solver.method == "chebyshev":
+            dual = ChebyshevPropagator(LindbladGenerator(fock, "lab", dual=True), solver.chebyshev.box,
+                                       options["atol"])
+            evolved = np.array(list(dual.trajectory(observable.toarray(), delays, stats)))
+        else:
+            dual = LindbladGenerator(fock, options["frame"], dual=True)
+            evolved = np.array(list(integrate(dual, observable.toarray(), delays, options, stats, method)))
         evolved = evolved[len(delays) - len(taus):]
         # G[i, j] = Tr[O(tau_j) X_i] = sum_kl X_i[l, k] O_j[k, l]
         return sources.transpose(0, 2, 1).reshape(len(times), d * d) @ evolved.reshape(len(taus), d * d).T

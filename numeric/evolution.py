@@ -13,7 +13,13 @@ Methods (``options["method"]``):
 * ``"expm"``: exact propagation ``vec rho(t + dt) = exp(L dt) vec rho(t)`` with the dense
   ``d^2 x d^2`` Liouvillian, one matrix exponential per distinct output step (time-independent
   models of dimension ``d <= 32``); exact to rounding.
-* ``"auto"``: ``"expm"`` where it applies, otherwise ``"adams"``.
+* ``"chebyshev"``: exact-to-rounding propagation of time-independent models at any dimension by a
+  Chebyshev expansion of ``exp(L dt)`` (:mod:`.chebyshev`): about 1.5 applications of the compiled
+  generator per radian of the Liouvillian's imaginary extent, with the truncation error of each
+  output step bounded by ``atol`` (Frobenius norm; ``rtol`` is not used); lab frame.
+* ``"auto"``: ``"expm"`` where it applies; otherwise, for time-independent models whose numerical
+  range is oscillation-dominated (real half-width below ``AUTO_CHEBYSHEV_DAMPING_RATIO`` times the
+  imaginary extent), ``"chebyshev"``; otherwise ``"adams"``.
 
 A step whose norm ``||L dt||_1`` is large is split and squared with trace and Hermiticity restored
 (:mod:`.propagator`); where float64 rounding bounds the accuracy of a long exact step above
@@ -28,8 +34,10 @@ otherwise. The memory of a step is estimated before anything is allocated (:mod:
 
 Output times are hit exactly (no interpolation). The generator is applied in full (not with
 the ``rho = rho^+`` shortcut, because ZVODE's iterates are not exactly Hermitian), so every
-increment is traceless to rounding and trace and Hermiticity are conserved to ~1e-15 by all
-methods.
+increment is traceless to rounding and trace and Hermiticity are conserved to ~1e-15 by the ODE and
+``expm`` methods. A Chebyshev state is the Hermitian part of the propagated one (Hermitian exactly;
+the projection cannot move it away from the exact state) and keeps its trace to the truncation
+bound (``atol`` per output step; measured ~1e-14).
 """
 
 from __future__ import annotations
@@ -46,6 +54,7 @@ from scipy.integrate import ode
 
 from qderive.symbolic import ApproximationWarning, ConvergenceError, ParameterError
 
+from .chebyshev import ChebyshevPropagator, NumericalRangeBox, chebyshev_step_bytes, numerical_range_box
 from .fock import FockModel
 from .generator import LindbladGenerator
 from .kernels import dense_superoperator, density_matrix_defects, propagate_uniform, strictly_increasing, uniform_steps
@@ -68,8 +77,12 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "state_tolerance": 1e-6,
     "progress_bar": None,
 }
-METHODS = ("auto", "adams", "bdf", "expm")
+METHODS = ("auto", "adams", "bdf", "expm", "chebyshev")
 EXPM_MAX_DIMENSION = 32
+# Measured (Jaynes-Cummings d = 48 and sps000 RWA d = 90, 2 cores shared, adams at atol 1e-10 / rtol 1e-8 against
+# chebyshev at atol 1e-10): real half-width / imaginary extent 0.02 / 0.17 / 0.5 -> chebyshev 3.0x / 2.1x / 2.7x
+# faster; 0.86 -> adams 1.6x faster (Chebyshev's ellipse must then cover a wide damping range)
+AUTO_CHEBYSHEV_DAMPING_RATIO = 0.5
 FULL_SPECTRUM_MAX_DIMENSION = 32  # ODE runs check every output state's spectrum up to here (Cholesky, O(d^3/6) each)
 FINAL_SPECTRUM_MAX_DIMENSION = 400  # the final state's, up to here
 # ODE states may dip below zero by the integrator's global error, a multiple of its local tolerances: measured
@@ -84,8 +97,9 @@ def _is_number(value: Any) -> bool:
 def check_options(options: Mapping[str, Any] | None) -> dict[str, Any]:
     """Defaults merged with ``options``, each entry checked; unknown keys raise :class:`ParameterError`.
 
-    Keys: ``method`` (one of ``"auto", "adams", "bdf", "expm"``), ``atol`` and ``rtol`` (positive
-    absolute and relative tolerances of the integrator, as in ``qutip.mesolve``), ``nsteps``
+    Keys: ``method`` (one of ``"auto", "adams", "bdf", "expm", "chebyshev"``), ``atol`` and ``rtol``
+    (positive absolute and relative tolerances of the integrator, as in ``qutip.mesolve``; for
+    ``"chebyshev"``, ``atol`` bounds the truncation error of each output step), ``nsteps``
     (maximum internal steps between two output times), ``max_step`` (0 for no limit), ``frame``
     (``"auto", "lab", "interaction"``), ``store_states`` (``None``: only when no ``e_ops``),
     ``truncation_tolerance`` (largest allowed top-Fock-level population at an output time, or
@@ -225,7 +239,9 @@ class Result:
     ``e_data`` the same keyed like QuTiP's (by the keys of a dict ``e_ops``, else by position);
     ``stats`` holds ``method``, ``frame``, ``num_rhs`` (right-hand-side evaluations), ``num_steps``
     (internal integrator steps), ``run_time`` in seconds, and for exact propagation
-    ``rounding_error_bound`` (see :mod:`.propagator`). ``dimensions`` are the model's tensor
+    ``rounding_error_bound`` (see :mod:`.propagator`), for Chebyshev propagation
+    ``truncation_error_bound`` (the summed truncation bounds of its sub-steps, :mod:`.chebyshev`).
+    ``dimensions`` are the model's tensor
     dimensions, used by :meth:`states_as_qobj` and :meth:`final_state_as_qobj`.
     """
 
@@ -292,9 +308,30 @@ class LindbladSolver:
                 f"method 'expm' needs a time-independent model of dimension <= {EXPM_MAX_DIMENSION}, "
                 f"got dimension {fock.dimension}{' with time-dependent terms' if fock.varies_in_time else ''}"
             )
-        self.method = ("expm" if expm_possible else "adams") if method == "auto" else method
+        if method == "chebyshev" and fock.varies_in_time:
+            raise ParameterError("method 'chebyshev' needs a time-independent model (this one has time-dependent "
+                                 "terms); use method 'adams' or 'bdf'")
+        if method == "chebyshev" and self.options["frame"] == "interaction":
+            raise ParameterError("method 'chebyshev' propagates in the lab frame (the interaction-frame generator "
+                                 "depends on time); use frame 'auto' or 'lab', or method 'adams'")
+        box = None
+        if method in ("auto", "chebyshev") and not fock.varies_in_time and not expm_possible:
+            box = numerical_range_box(fock.hamiltonian, fock.jump_operators)
+        if method == "auto":
+            self.method = "adams" if self.options["frame"] == "interaction" and not expm_possible \
+                else auto_method(fock, box)
+        else:
+            self.method = method
         self._propagators: dict[float, tuple[np.ndarray, float]] = {}
-        if self.method == "expm":
+        self.chebyshev = None
+        if self.method == "chebyshev":
+            require_memory(chebyshev_step_bytes(fock.dimension, len(fock.jump_operators)),
+                           f"Chebyshev propagation at dimension {fock.dimension}",
+                           "lower the Fock cutoffs (check the truncation with a smaller model first)")
+            self.generator = LindbladGenerator(fock, "lab")
+            box = box if box is not None else numerical_range_box(fock.hamiltonian, fock.jump_operators)
+            self.chebyshev = ChebyshevPropagator(self.generator, box, self.options["atol"])
+        elif self.method == "expm":
             require_memory(expm_step_bytes(fock.dimension), f"exact propagation at dimension {fock.dimension}",
                            "use method 'adams'")
             self._liouvillian = dense_superoperator(*fock.dense_matrices)
@@ -341,6 +378,9 @@ class LindbladSolver:
         stats = {"num_rhs": 0, "num_steps": 0} if stats is None else stats
         if self.method == "expm":
             return self._expm_states(rho0, times, stats)
+        if self.method == "chebyshev":
+            stats.setdefault("truncation_error_bound", 0.0)
+            return self.chebyshev.trajectory(rho0, times, stats, hermitian=True)
         return self._ode_states(rho0, times, stats)
 
     def _check_storage(self, count: int, store: bool) -> None:
@@ -349,10 +389,16 @@ class LindbladSolver:
             require_memory(count * d * d * COMPLEX_BYTES, f"storing {count} states of dimension {d}",
                            "pass e_ops with options={'store_states': False}, or fewer output times")
 
-    def _negativity(self, state_tolerance: float) -> float:
-        """Allowed ``-lambda_min`` of an output state: the integrator's global error scale widens it (ODE methods)."""
+    def _negativity(self, state_tolerance: float, steps: int) -> float:
+        """Allowed ``-lambda_min`` of an output state: the integrator's global error scale widens it (ODE methods).
+
+        Chebyshev: each output step errs by at most ``atol`` in the Frobenius norm, which bounds the shift of
+        every eigenvalue (Weyl), so ``steps`` steps widen it by ``steps atol``.
+        """
         if self.method == "expm":
             return state_tolerance
+        if self.method == "chebyshev":
+            return state_tolerance + steps * self.options["atol"]
         return state_tolerance + ODE_NEGATIVITY_FACTOR * (self.options["atol"] + self.options["rtol"])
 
     def _warn_rounding(self, bound: float) -> None:
@@ -385,9 +431,11 @@ class LindbladSolver:
         tolerance = self.options["truncation_tolerance"]
         state_tolerance = self.options["state_tolerance"]
         full_spectrum = self.fock.dimension <= FULL_SPECTRUM_MAX_DIMENSION
-        negativity = None if state_tolerance is None else self._negativity(state_tolerance)
+        negativity = None if state_tolerance is None else self._negativity(state_tolerance, len(times) - 1)
         stats: dict[str, Any] = {"method": self.method, "num_rhs": 0, "num_steps": 0,
                                  "frame": self.generator.frame if self.generator else "lab"}
+        if self.method == "chebyshev":
+            stats["truncation_error_bound"] = 0.0
         states, values = [], []
         bar = progress_bar(self.options["progress_bar"], len(times))
         for t, rho in zip(times, self.states(rho0, times, stats), strict=True):
@@ -445,6 +493,18 @@ class LindbladSolver:
         states = transposed.transpose(0, 2, 1).copy() if store else None  # vec -> rho
         return Result(times=times, states=states, expect=table, stats=stats, e_keys=list(expectations.keys),
                       dimensions=self.fock.dimensions)
+
+
+def auto_method(fock: FockModel, box: NumericalRangeBox | None) -> str:
+    """The method ``"auto"`` picks: ``"expm"`` (time-independent, ``d <= EXPM_MAX_DIMENSION``), ``"chebyshev"``
+    (time-independent with an oscillation-dominated numerical range ``box``), else ``"adams"``."""
+    if fock.varies_in_time:
+        return "adams"
+    if fock.dimension <= EXPM_MAX_DIMENSION:
+        return "expm"
+    if box is not None and box.real_half_width <= AUTO_CHEBYSHEV_DAMPING_RATIO * box.imag_half_width:
+        return "chebyshev"
+    return "adams"
 
 
 def mesolve(fock: FockModel, rho0: Any, times: Sequence[float], e_ops: Any = None,

@@ -14,7 +14,7 @@ import numpy as np
 from qderive.numeric import concurrence, steady_state
 from qderive.symbolic import ParameterSet
 
-from ..contract import Derivation, Validation
+from ..contract import FULL, Derivation, Validation, ValidationOptions
 from ..plotting import Axis, CurvePanel, Figure, MapPanel, Series
 from .model import full_fock_model, relaxation_and_dephasing
 from .validation import transient_concurrence
@@ -97,7 +97,8 @@ def polarisation_region(derivation: Derivation) -> Figure:
     return Figure("polarisation_region", "entanglement region over both bath polarisations", (panel,))
 
 
-def figures(derivation: Derivation, validation: Validation | None) -> tuple[Figure, ...]:
+def figures(derivation: Derivation, validation: Validation | None,
+            options: ValidationOptions = FULL) -> tuple[Figure, ...]:
     """All five figures."""
     return (concurrence_map(derivation), optimal_coupling_curve(derivation), transients(derivation),
             relaxation_and_dephasing_curves(derivation), polarisation_region(derivation))

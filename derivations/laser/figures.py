@@ -11,7 +11,7 @@ import numpy as np
 
 from qderive.numeric import moment_spectrum, steady_state_sweep
 
-from ..contract import Derivation, Validation
+from ..contract import FULL, Derivation, Validation, ValidationOptions
 from ..plotting import Axis, CurvePanel, Figure, Series
 from .model import CAVITY
 from .validation import MAX_TENSOR, error_versus_atom_number, exact_solution, full_linewidth, tolerance
@@ -81,7 +81,8 @@ def error_versus_n(derivation: Derivation, validation: Validation | None) -> Fig
     return Figure("cumulant_error_vs_N", "error of the cumulant expansion versus N", (panel,))
 
 
-def figures(derivation: Derivation, validation: Validation | None) -> tuple[Figure, ...]:
+def figures(derivation: Derivation, validation: Validation | None,
+            options: ValidationOptions = FULL) -> tuple[Figure, ...]:
     return (photon_number_and_linewidth(derivation, validation), error_versus_n(derivation, validation))
 
 

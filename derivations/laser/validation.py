@@ -191,6 +191,8 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
     n_cumulant, see_cumulant = derivation.value("n_cumulant"), derivation.value("see_cumulant")
     n_meanfield = derivation.value("n_meanfield")
     largest = QUICK_MAX_DICKE if options.quick else MAX_DICKE
+    progress = options.progress_of("laser validation", 1 if options.quick else 3)
+    progress.stage("exact steady state")
     exact = exact_solution(values, n_cumulant, max_dicke=largest)
     if exact is None:
         raise ValidationError(f"laser: no exact solution for N = {count} atoms (tensor product up to {MAX_TENSOR}, "
@@ -203,10 +205,14 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
                "dicke_basis": exact["method_dicke"]}
     scaling: dict[str, float] = {}
     if not options.quick:
+        progress.stage(f"error versus atom number, N = 1..{MAX_DICKE}")
         counts, cumulant_errors = error_versus_atom_number(derivation, range(1, MAX_DICKE + 1))
         scaling = {f"rel_error_n_cumulant_N{c}": e for c, e in zip(counts, cumulant_errors, strict=True)}
         scaling |= {"error_exponent_in_N": log_log_slope(counts[-3:], cumulant_errors[-3:]),
                     "expected_exponent": -1.0}
+    if not options.quick:
+        progress.stage("linewidth from the two-time correlation" if count <= LINEWIDTH_MAX_N else "done")
+    progress.close()
     if not options.quick and count <= LINEWIDTH_MAX_N:
         width = derivation.value("linewidth_cumulant")
         metrics["linewidth_full"] = full_linewidth(values, n_cumulant, width)

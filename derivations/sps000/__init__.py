@@ -32,8 +32,9 @@ class Sps000(System):
     def validate(self, derivation: Derivation, options: ValidationOptions | None = None) -> Validation:
         return validation.validate(derivation, options or ValidationOptions())
 
-    def figures(self, derivation: Derivation, validation: Validation | None) -> tuple[Figure, ...]:
-        return figures.figures(self, derivation, validation)
+    def figures(self, derivation: Derivation, validation: Validation | None,
+                options: ValidationOptions | None = None) -> tuple[Figure, ...]:
+        return figures.figures(self, derivation, validation, options or ValidationOptions())
 
 
 SYSTEM = Sps000

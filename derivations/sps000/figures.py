@@ -14,12 +14,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..contract import Derivation, System, Validation
+from ..contract import Derivation, System, Validation, ValidationOptions
 from ..plotting import Axis, CurvePanel, Figure, MapPanel, Series
 from .validation import QUICK, SourceMetrics, effective_fock, effective_initial_state, effective_metrics, full_metrics
 
 SWEEP_POINTS = 7
 GATE_POINTS = 9
+MAP_SIZE = 8  # the validity map's grid (issue: at least 8x8); each point is one quick validation, ~4 s
+QUICK_MAP_SIZE = 4  # with ``qderive run sps000 --quick``
 # validity-map points whose quick full model holds more than this in the top level of a or b are masked (the
 # cooling mode c barely enters the photon: its cutoff 2 -> 3 changed beta by 2e-4 relative at a reduced set)
 TRUSTED_TOP = 0.01
@@ -72,7 +74,7 @@ def source_sweeps(system: System, derivation: Derivation) -> tuple[Figure, ...]:
     )
 
 
-def validity_map(system: System, derivation: Derivation, size: int = 8) -> Figure:
+def validity_map(system: System, derivation: Derivation, size: int = MAP_SIZE, progress: bool = False) -> Figure:
     """Relative error of ``beta_eff`` against the RWA full model (the quick validation) over ``delta/lam`` and ``Qm``.
 
     One :func:`~qderive.derivations.sweep.sweep` with ``validate=True``: at each point the derivation is
@@ -83,7 +85,7 @@ def validity_map(system: System, derivation: Derivation, size: int = 8) -> Figur
     p = derivation.parameters.values
     fixed = {k: v for k, v in p.items() if k not in ("delta", "Qm")}
     ds = sweep(system, {"delta": (2.0 * p["lam"], 20.0 * p["lam"], size, "log"), "Qm": (5e7, 5e9, size, "log")},
-               fixed=fixed, results=["Omega"], validate=True, quick=True, progress=False)
+               fixed=fixed, results=["Omega"], validate=True, quick=True, progress=progress)
     error = ds["validation_rel_error_beta_rwa"].transpose("Qm", "delta").values
     top = np.max([ds[f"validation_top_fock_population_rwa_{m}"].transpose("Qm", "delta").values for m in "ab"], axis=0)
     trusted = np.isfinite(error) & (top <= TRUSTED_TOP)
@@ -92,7 +94,7 @@ def validity_map(system: System, derivation: Derivation, size: int = 8) -> Figur
                      ds["Qm"].values, np.nan_to_num(error, nan=1.0), valid=trusted,
                      title=f"effective vs RWA full model (quick); masked: top Fock level > {TRUSTED_TOP:g}",
                      contours=(0.05,))
-    return Figure("validity_map", "where the elimination of the mechanics holds", (panel,))
+    return Figure("validity_map", f"where the elimination of the mechanics holds ({size}x{size} grid)", (panel,))
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,15 @@ def gate_figure(derivation: Derivation) -> Figure:
     return Figure("gate_optimiser", "gate optimiser (effective model)", (panel,))
 
 
-def figures(system: System, derivation: Derivation, validation: Validation | None) -> tuple[Figure, ...]:
-    """Fig. 3(b)-(f), the validity map and the gate optimiser."""
-    return (*source_sweeps(system, derivation), validity_map(system, derivation), gate_figure(derivation))
+def figures(system: System, derivation: Derivation, validation: Validation | None,
+            options: ValidationOptions) -> tuple[Figure, ...]:
+    """Fig. 3(b)-(f), the validity map (:data:`MAP_SIZE`, or :data:`QUICK_MAP_SIZE` with ``options.quick``)
+    and the gate optimiser, with progress lines if ``options.progress``."""
+    with options.progress_of("sps000 figures", 3) as progress:
+        progress.stage(f"Fig. 3(b)-(f): {5 * SWEEP_POINTS} points of the effective model")
+        sweeps = source_sweeps(system, derivation)
+        size = QUICK_MAP_SIZE if options.quick else MAP_SIZE
+        progress.stage(f"validity map: {size}x{size} quick validations")
+        validity = validity_map(system, derivation, size, progress=options.progress)
+        progress.stage("gate optimiser and its check against the stated model")
+        return (*sweeps, validity, gate_figure(derivation))

@@ -81,7 +81,8 @@ SOURCE_PARAMETERS = declare([
     ("tu", "end of the detection gate", "s"),
     ("Omega_q", "microwave Rabi frequency on each |0> <-> |+-1> transition", "rad/s"),
     ("Delta_q", "microwave detuning from the |0> <-> |+-1> transitions", "rad/s"),
-    ("rwa", "1: validate the rotating-wave full model as well as the stated one; 0: the stated one only", "",
+    ("rwa", "1: validate the rotating-wave full model as well as the stated one (cutoffs converged on it); "
+            "0: the stated one only (cutoffs converged on it, slower)", "",
      "nonnegative", (0.0, 1.0)),
 ])
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
-from ..contract import Derivation, Validation
+from ..contract import FULL, Derivation, Validation, ValidationOptions
 from ..plotting import Axis, CurvePanel, Figure, MapPanel, Series
 from . import conversion
 from .sweeps import metric_grid
@@ -107,7 +107,8 @@ def pump_optimiser(derivation: Derivation, points: int = 30) -> Figure:
     return Figure("pump_optimiser", "maximum P_coh under a dark-count bound", (panel,))
 
 
-def figures(derivation: Derivation, validation: Validation | None) -> tuple[Figure, ...]:
+def figures(derivation: Derivation, validation: Validation | None,
+            options: ValidationOptions = FULL) -> tuple[Figure, ...]:
     """Pump curves, dephasing and detuning maps (efficiency, coherent fraction, fidelity, heralding), optimiser."""
     if validation is not None and "bandwidth_Hz" in validation.metrics:
         width = validation.metrics["bandwidth_Hz"]

@@ -166,6 +166,8 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
     """Judge ``P_coh`` of the reduced model against the full model at the derivation's parameters."""
     _refuse_zero_pump(derivation)
     point = conversion.operating_point(derivation)
+    progress = options.progress_of("transducer001 validation", 2 if options.quick else 6)
+    progress.stage("harmonic-balance truncation study and time integration")
     study = conversion.truncation_study(point, (1, 2) if options.quick else (1, 2, 3))
     orders = sorted(study)
     reduced = study[orders[0]]
@@ -176,6 +178,7 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
     if method_error > METHOD_TOLERANCE or truncation > METHOD_TOLERANCE:
         raise ValidationError(f"transducer001: harmonic balance not reproduced (time integration differs by "
                               f"{method_error:.2e}, truncation changes by {truncation:.2e})")
+    progress.stage("full a-b-c-NV model")
     full = full_figures_of_merit(derivation)
     error = reduced_full_error(full)
     metrics = {
@@ -197,6 +200,7 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
                f"regime: max relative difference {method_error:.1e}.")
     scaling: dict[str, float] = {}
     if not options.quick:
+        progress.stage("bandwidth and entanglement figures")
         span = 2 * np.pi * 40e6
         width, _ = conversion.bandwidth(derivation, span)
         metrics["bandwidth_Hz"] = width
@@ -210,9 +214,12 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
                     f"here P_tot {reduced['P_tot']:.3f}, P_coh {reduced['P_coh']:.3f}, R_d {reduced['R_d']:.1f} Hz, "
                     f"BW {width / 1e6:.2f} MHz, F1c {metrics['F1c']:.3f}, "
                     f"R_herald {metrics['R_herald'] / 1e3:.2f} kHz.")
+        progress.stage("error scaling")
         scaling = error_scaling(derivation)
+        progress.stage("sensitivity to the unstated inputs")
         changes = sensitivity(derivation)
         metrics |= changes
+        progress.stage("the source's statements")
         statements = source_statements(derivation)
         metrics |= statements
         details += " Source statements: " + "; ".join(
@@ -220,6 +227,7 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
             f"P_coh/P_tot {statements[f'P_coh_over_P_tot_at_{name}']:.3f}"
             for name, _, claim in SOURCE_STATEMENTS) + "."
         details += " Unstated inputs x10: " + ", ".join(f"{k} {v:+.1%}" for k, v in changes.items())
+    progress.close()
     return judge("transducer001", derivation, error, TOLERANCE,
                  "largest relative error of P_coh, P_tot, R_d (reduced vs full model)",
                  metrics, scaling, details)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from tqdm import tqdm
 
-from ..contract import Derivation, Validation
+from ..contract import FULL, Derivation, Validation, ValidationOptions
 from ..plotting import Axis, CurvePanel, Figure, MapPanel, Series
 from .farfield import count_lobes, dipole_sum_intensity, intensity_kernel, model_intensity
 
@@ -72,9 +72,10 @@ def phase_error_robustness(derivation: Derivation, samples: int = 200, progress:
     return Figure("phase_error_robustness", "far-field peak under random pump phase errors", (panel,))
 
 
-def figures(derivation: Derivation, validation: Validation | None) -> tuple[Figure, ...]:
+def figures(derivation: Derivation, validation: Validation | None,
+            options: ValidationOptions = FULL) -> tuple[Figure, ...]:
     """The configuration images; the robustness curve when the configuration radiates on axis."""
     out = [configuration_images(derivation)]
     if derivation.value("on_axis"):
-        out.append(phase_error_robustness(derivation))
+        out.append(phase_error_robustness(derivation, progress=options.progress))
     return tuple(out)

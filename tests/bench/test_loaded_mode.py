@@ -49,7 +49,7 @@ def test_loaded_rows_report_the_worst_process_and_the_half_quiet_criterion(monke
     ratios = iter([40.0, 35.0, 12.0, 30.0, 8.0, 6.0, 5.0])  # row a: quiet, 3 loaded; row b: quiet, 2 loaded
 
     def fake_row(module, key, quick):
-        return {"name": key, "ours_s": 1.0, "peer": "peer", "peer_s": 1.0, "ratio": next(ratios)}
+        return [{"name": key, "ours_s": 1.0, "peer": "peer", "peer_s": 1.0, "ratio": next(ratios)}]
 
     monkeypatch.setattr(timing, "row_in_fresh_process", fake_row)
     rows = timing.loaded_rows("numeric_bench", ["a"], quick=True, processes=3, load=1)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from qderive.bench.codegen_bench import SYMENGINE_MISSING, _symengine, run
+from qderive.bench.codegen_bench import run
 
 
 def test_quick_run_reports_every_benchmark():
     result = run(quick=True)
     names = [b["name"] for b in result["benchmarks"]]
-    expected = 7 if _symengine() is None else 10  # SymEngine: two run-time rows and one build row
-    assert len(names) == expected and len(set(names)) == expected
-    assert result["skipped"] == ([SYMENGINE_MISSING] if _symengine() is None else [])
+    assert len(names) == 10 and len(set(names)) == 10  # SymEngine: two run-time rows and one build row
     for bench in result["benchmarks"]:
         if "symengine" in bench["name"]:  # the same numbers as ours (double rounding only)
             assert bench["max_rel_difference"] < 1e-12

@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["cache", "check", "emit", "errors", "kernel", "llvm_body", "machine_code", "printer", "real_operands",
+MODULES = ["cache", "check", "cse", "emit", "errors", "kernel", "llvm_body", "machine_code", "printer", "real_operands",
            "special"]
 
 

@@ -7,6 +7,7 @@ approximation breaks down, and bad input refused by name in one line.
 
 import json
 import math
+import re
 
 import pint
 import pytest
@@ -148,4 +149,14 @@ def test_list_json(capsys):
 )
 def test_hostile_inputs_give_one_line_errors(argv, capsys):
     code, out, err = run_cli(capsys, *argv)
-    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and err.startswith("qderive: error:")
+    *progress, last = err.strip().splitlines()
+    assert code == 2 and out == "" and last.startswith("qderive: error:")
+    # only the stage lines of the progress display may come before the error
+    assert all(re.fullmatch(r"\w+: \w+ \(\d+/\d+, \d+\.\d s\)", line) for line in progress), progress
+
+
+def test_validate_quiet_prints_no_progress(capsys):
+    code, out, err = run_cli(capsys, "validate", "raman", "--quick", "--quiet")
+    assert code == 0 and "PASSED" in out and err == ""
+    code, out, err = run_cli(capsys, "validate", "raman", "--quick")
+    assert code == 0 and err.splitlines()[0].startswith("raman: derive (1/2,")

@@ -206,7 +206,7 @@ def test_command_line_sweep_writes_and_resumes(tmp_path, capsys):
     assert stored[-1] == pytest.approx(expected, rel=1e-12)
 
 
-@pytest.mark.parametrize("name", ["sweep", "sweep_grid", "sweep_progress"])
+@pytest.mark.parametrize("name", ["sweep", "sweep_grid"])
 def test_docstring_examples(name):
     import doctest
     import importlib

@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["memory", "progress", "propagator", "state_checks"]
+MODULES = ["chebyshev", "memory", "progress", "propagator", "state_checks"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,0 +1,126 @@
+"""Common-subexpression elimination by SymEngine, handed back as SymPy.
+
+SymPy's :func:`sympy.cse` rebuilds (and so re-canonicalises) every node it touches and
+costs seconds on a 10^4-operation expression; SymEngine's C++ ``cse`` finds the same kind
+of shared subexpressions (identical subtrees and common sub-sums/sub-products) in a
+tenth of that.  :func:`eliminate_common` converts the expressions to SymEngine, runs its
+``cse``, and converts the result back *without re-evaluating* sums, products and powers
+(SymPy's ``evaluate=False`` constructors), so the back conversion is linear in the size of
+the result.  Symbols come back as the caller's SymPy symbols (with their assumptions),
+temporaries as the symbols the caller supplies, in evaluation order.
+
+Substituting the temporaries back gives the input expressions (up to the order of terms
+and factors); the accuracy check does not rely on that alone, it also evaluates the input
+expression itself at one point (:func:`~qderive.codegen.check.reference_sample`).
+
+>>> import sympy as sp
+>>> x, y = sp.symbols("x y", real=True)
+>>> eliminate_common([(x + y)**2 + sp.sin(x + y)], iter(sp.symbols("t0:9")))
+([(t0, x + y)], [t0**2 + sin(t0)])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import sympy as sp
+
+from .errors import CodegenError
+
+
+def eliminate_common(
+    exprs: Sequence[sp.Expr], temporaries: Iterator[sp.Symbol]
+) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
+    """SymEngine's CSE of ``exprs``, as SymPy: ``(replacements, reduced)`` like :func:`sympy.cse`.
+
+    Parameters
+    ----------
+    exprs : sequence of sympy.Expr
+        The expressions; their free symbols must have distinct names.
+    temporaries : iterator of sympy.Symbol
+        Names for the temporaries, none of them a free symbol of ``exprs``.
+
+    Returns
+    -------
+    replacements : list of (sympy.Symbol, sympy.Expr)
+        ``(temporary, value)`` in evaluation order; a value uses arguments and earlier
+        temporaries only.
+    reduced : list of sympy.Expr
+        ``exprs`` in terms of the temporaries.
+
+    Raises
+    ------
+    CodegenError
+        SymEngine cannot represent a construct of ``exprs``.
+    """
+    import symengine as se  # here, not at module level: a cached kernel's load never needs it
+
+    symbols: dict = {}
+    for expr in exprs:
+        for symbol in expr.free_symbols:
+            symbols[se.Symbol(symbol.name)] = symbol
+    try:
+        converted = [se.sympify(expr) for expr in exprs]
+    except (se.SympifyError, UnicodeError, RuntimeError, TypeError, ValueError) as error:
+        raise CodegenError(f"SymEngine cannot represent the expression for common-subexpression "
+                           f"elimination: {type(error).__name__}: {error}") from None
+    pairs, reduced = se.cse(converted)
+    back = _Back(symbols, se.E)
+    replacements = []
+    for temporary, value in pairs:
+        value = back(value)
+        local = next(temporaries)
+        symbols[temporary] = local
+        replacements.append((local, value))
+    return replacements, [back(expr) for expr in reduced]
+
+
+def expression_text(expr: sp.Basic) -> str:
+    """``expr`` printed by SymEngine (for comments: SymPy's printer takes a second per 10^4
+    operations).
+
+    >>> x = sp.Symbol("x")
+    >>> expression_text(sp.exp(-x) / 2)
+    '(1/2)*exp(-x)'
+
+    SymPy prints what SymEngine cannot represent (e.g. a symbol name that is not valid
+    UTF-8).
+    """
+    import symengine as se
+
+    try:
+        return str(se.sympify(expr))
+    except (se.SympifyError, UnicodeError, RuntimeError, TypeError, ValueError):
+        return sp.sstr(expr, order="none")
+
+
+class _Back:
+    """SymEngine -> SymPy, sums, products and powers rebuilt unevaluated (memoised)."""
+
+    def __init__(self, symbols: dict, euler) -> None:
+        self.symbols = symbols  # SymEngine symbol -> SymPy symbol; grows with the temporaries
+        self.euler = euler  # SymEngine's E: exp(x) is E**x there
+        self.memo: dict = {}
+
+    def __call__(self, node) -> sp.Basic:
+        if node in self.memo:
+            return self.memo[node]
+        if node.is_Symbol:
+            result = self.symbols[node]
+        elif node.is_Add or node.is_Mul:
+            kind = sp.Add if node.is_Add else sp.Mul
+            args = []
+            for arg in node.args:
+                converted = self(arg)
+                args.extend(converted.args if type(converted) is kind else (converted,))
+            result = kind(*args, evaluate=False)
+        elif node.is_Pow:
+            base, exponent = node.args
+            result = (sp.exp(self(exponent)) if base == self.euler
+                      else sp.Pow(self(base), self(exponent), evaluate=False))
+        elif not node.free_symbols:
+            result = node._sympy_()
+        else:  # functions, Piecewise, relations: small after CSE; evaluated in the caller's symbols
+            result = node._sympy_().xreplace({sp.Symbol(s.name): self.symbols[s] for s in node.free_symbols})
+        self.memo[node] = result
+        return result
