@@ -469,17 +469,19 @@ def _statements(lowered: Lowered) -> list[str]:
 def module_names(name: str, kind: str) -> tuple[set[str], dict[str, str]]:
     """Identifiers of a module's functions, and every name arguments must avoid.
 
-    ``kind`` is ``"scalar"`` (functions ``scalar`` and ``loop``) or ``"array"`` (``fill``).
+    ``kind`` is ``"scalar"`` (functions ``scalar``, ``loop`` and, in a parallel kernel's module,
+    ``parallel_loop``) or ``"array"`` (``fill``).
 
     Examples
     --------
     >>> module_names("T", "scalar")[1]
-    {'scalar': 'T', 'loop': 'T_loop'}
+    {'scalar': 'T', 'loop': 'T_loop', 'parallel_loop': 'T_loop_parallel'}
     """
     taken = set(RUNTIME_NAMES) | {SIGNATURES}
     if kind == "scalar":
         scalar = identifier(name, taken)
-        return taken, {"scalar": scalar, "loop": identifier(f"{scalar}_loop", taken)}
+        loop = identifier(f"{scalar}_loop", taken)
+        return taken, {"scalar": scalar, "loop": loop, "parallel_loop": identifier(f"{loop}_parallel", taken)}
     return taken, {"fill": identifier(f"{name}_fill", taken)}
 
 
@@ -502,7 +504,7 @@ def emit_scalar_module(
     """
     check_supported([expr])
     taken, names = module_names(name, "scalar")
-    fname, loop_name = names["scalar"], names["loop"]
+    fname, loop_name, parallel_name = names["scalar"], names["loop"], names["parallel_loop"]
     arguments = prepare_arguments(args, [expr], taken)
     (local,) = _localise([expr], arguments)
     lowered = lower([local], arguments, dtype, taken, tolerance)
@@ -510,7 +512,6 @@ def emit_scalar_module(
     scalar_sig = f"{lowered.dtype}({', '.join(a.dtype for a in arguments)})"
     loop_sig = f"void({''.join(f'{_input_array(a.dtype)}, ' for a in arguments)}{lowered.dtype}[::1])"
     call = ", ".join(f"{a.name}[i]" for a in arguments)
-    loop_range, loop_opts = ("prange", ", parallel=True") if parallel else ("range", "")
     definition, statements = _scalar_body(lowered, arguments, fname, taken)
     body = [
         *definition,
@@ -521,16 +522,27 @@ def emit_scalar_module(
         *statements,
         "",
         "",
-        f'@njit({_NJIT_OPTIONS}{loop_opts})',
+        f'@njit({_NJIT_OPTIONS})',
         f"def {loop_name}({params + ', ' if params else ''}out):",
         f'    """out[i] = {fname}(...) at point i of flat, contiguous, already broadcast',
         '    argument arrays (read-only allowed)."""',
-        f"    for i in {loop_range}(out.shape[0]):",
+        "    for i in range(out.shape[0]):",
         f"        out[i] = {fname}({call})",
     ]
+    signatures = {fname: scalar_sig, loop_name: loop_sig}
+    if parallel:  # the same loop over Numba's thread pool; the kernel picks it for large calls only
+        body += [
+            "",
+            "",
+            f'@njit({_NJIT_OPTIONS}, parallel=True)',
+            f"def {parallel_name}({params + ', ' if params else ''}out):",
+            f'    """{loop_name} with its points spread over the threads (prange)."""',
+            "    for i in prange(out.shape[0]):",
+            f"        out[i] = {fname}({call})",
+        ]
+        signatures[parallel_name] = loop_sig
     header = _header("Scalar kernel", fname, arguments, lowered.dtype, expression_text(expr),
                      cache_key, versions)
-    signatures = {fname: scalar_sig, loop_name: loop_sig}
     return EmittedModule(_assemble(header, body, signatures), lowered.dtype, arguments, names, signatures,
                          lowered, (0,))
 

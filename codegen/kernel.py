@@ -42,6 +42,10 @@ from .machine_code import compile_module, machine_code_files, vouched_machine_co
 __all__ = ["Kernel", "ArrayKernel", "compile_expr", "compile_array", "forget_loaded_kernels"]
 
 _LOADED: dict[tuple, object] = {}
+# Smallest call that runs a parallel kernel's loop on Numba's thread pool. On the 2-core development machine a
+# parallel Numba region whose cores are taken by other processes waited 25-64 ms for its threads, so a call pays
+# only from ~40 ms of serial work: 1e6 points of a 40 ns point (python -m qderive.bench.threshold_bench).
+PARALLEL_MIN_POINTS = 1_000_000
 _DTYPES = {"float64": np.dtype(np.float64), "complex128": np.dtype(np.complex128)}
 
 
@@ -69,7 +73,7 @@ class _Request:
             "kind": self.kind, "expression": sp.srepr(self.expression, order="none"),
             "shape": list(self.shape),
             "args": [sp.srepr(a) for a in self.args], "name": self.name,
-            "dtype": self.dtype or "auto", "parallel": self.parallel,
+            "dtype": self.dtype or "auto", "parallel": "serial and parallel loop" if self.parallel else False,
             "tolerance": [self.rtol, self.atol],  # decides when a compared operand counts as real
         })
 
@@ -139,6 +143,9 @@ class Kernel(_CompiledModule):
         ``scalar(p1, p2, ...)`` at one point; callable from other ``@njit`` code.
     loop : numba dispatcher
         The compiled loop behind :meth:`vectorized` (flat 1-D inputs, 1-D output).
+    parallel_loop : numba dispatcher or None
+        For a kernel compiled with ``parallel=True``, the same loop over Numba's thread pool, which
+        :meth:`vectorized` runs for calls of at least ``PARALLEL_MIN_POINTS`` points (``loop`` below).
     dtype : numpy.dtype
         ``float64`` or ``complex128``.
     args, arguments :
@@ -164,6 +171,7 @@ class Kernel(_CompiledModule):
         super().__init__(*args, **kwargs)
         self.scalar = getattr(self._module, self._names["scalar"])
         self.loop = getattr(self._module, self._names["loop"])
+        self.parallel_loop = getattr(self._module, self._names["parallel_loop"], None)
         self._compiled = self.loop
 
     def vectorized(self, *values, out: np.ndarray | None = None):
@@ -206,7 +214,8 @@ class Kernel(_CompiledModule):
         elif (not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != self.dtype
               or not out.flags.c_contiguous):
             raise KernelCallError(f"out must be a C-contiguous {self.dtype} array of shape {shape}")
-        self.loop(*flat, out.reshape(-1))
+        parallel = self.parallel_loop is not None and out.size >= PARALLEL_MIN_POINTS
+        (self.parallel_loop if parallel else self.loop)(*flat, out.reshape(-1))
         return out if shape else out[()]
 
     __call__ = vectorized
@@ -537,7 +546,8 @@ def compile_expr(
     cache_dir : path, optional
         Cache directory; default ``$QDERIVE_CACHE_DIR`` or the per-user cache.
     parallel : bool
-        Run the vectorised loop with ``prange`` over all cores.
+        Also compile the vectorised loop with ``prange`` over all cores, run for calls of at least
+        ``PARALLEL_MIN_POINTS`` points (smaller calls run the serial loop: threads cost more than they save).
     domains : mapping, optional
         ``{symbol_or_name: (low, high)}`` sampling domains for the accuracy check
         (complex bounds span a rectangle for complex arguments).  Defaults:

@@ -171,7 +171,15 @@ def _cmd_bench(args: argparse.Namespace, registry: Registry) -> int:
     for name in names:
         if name not in BENCHMARKS:
             raise QderiveError(f"unknown benchmark '{name}'; known: {', '.join(BENCHMARKS)}")
-    results = {name: import_module(f"qderive.bench.{name}_bench").run(quick=args.quick) for name in names}
+    modules = {name: import_module(f"qderive.bench.{name}_bench") for name in names}
+    if args.loaded:
+        unloadable = [name for name, module in modules.items() if not hasattr(module, "ROWS")]
+        if unloadable:
+            raise QderiveError(f"--loaded runs benchmarks row by row in fresh processes; "
+                               f"{', '.join(unloadable)} cannot (use: qderive bench numeric --loaded)")
+        results = {name: module.run(quick=args.quick, loaded=True) for name, module in modules.items()}
+    else:
+        results = {name: module.run(quick=args.quick) for name, module in modules.items()}
     if args.json:
         _print_json(results[names[0]] if len(names) == 1 else results)
     else:
@@ -179,7 +187,11 @@ def _cmd_bench(args: argparse.Namespace, registry: Registry) -> int:
             print(f"[{name}]")
             for b in result["benchmarks"]:
                 peer = "no peer" if b["peer_s"] is None else f"{b['peer']} {b['peer_s']:.4g} s, ratio {b['ratio']:.3g}"
-                print(f"  {b['name']}: ours {b['ours_s']:.4g} s; {peer}")
+                loaded = ""
+                if "loaded_ratio" in b:
+                    loaded = (f"; loaded ratio {b['loaded_ratio']:.3g} (worst of {len(b['loaded_ratios'])} processes)"
+                              f", {'at least' if b['holds'] else 'BELOW'} half the quiet ratio")
+                print(f"  {b['name']}: ours {b['ours_s']:.4g} s; {peer}{loaded}")
     return 0
 
 
@@ -310,6 +322,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", help=f"one of {', '.join(BENCHMARKS)} (default: all)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke test")
+    p.add_argument("--loaded", action="store_true",
+                   help="each row quietly and in 4 fresh processes with every core kept busy (numeric only)")
     p.set_defaults(func=_cmd_bench)
     return parser
 

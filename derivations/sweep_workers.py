@@ -16,8 +16,12 @@ full model (:func:`validate_point`). Backends:
 
 Worker processes are *spawned* (they import the caller's ``__main__``), so a script that sweeps
 with ``processes`` or a local Dask cluster needs the usual ``if __name__ == "__main__":`` guard.
-Workers are single-threaded (``OMP/OPENBLAS/MKL/NUMBA_NUM_THREADS=1`` in their environment), so
-``N`` workers use ``N`` cores. Each worker process builds a system once and keeps it for every
+Workers are single-threaded, so ``N`` workers use ``N`` cores and no worker's thread pool waits for a core
+another worker holds: ``OMP/OPENBLAS/MKL/NUMBA_NUM_THREADS=1`` in the environment of the processes we
+start, one Numba and one BLAS/OpenMP thread set by the pool's worker initializer
+(:func:`single_threaded_worker`), and every task run inside :func:`single_threaded` (which also covers
+the workers of an existing Dask scheduler, whose thread settings are restored after each task).
+Each worker process builds a system once and keeps it for every
 later task (its symbolic work and compiled kernels; kernels come from the disk cache, so they are
 compiled once per machine, never per task). That per-process system table is the one piece of
 module state here; it exists only inside worker processes, where a pool gives no other place to keep it.
@@ -36,7 +40,9 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Any
 
+import numba
 import numpy as np
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from qderive.symbolic import QderiveError
 
@@ -119,7 +125,8 @@ _WORKER_SYSTEMS = _WorkerSystems()
 
 
 def validate_point(system_class: type, index: int, point: dict[str, float], quick: bool) -> PointResult:
-    """The task run by a worker process: :func:`validate_with` on this process's instance of ``system_class``.
+    """The task run by a worker process: :func:`validate_with` on this process's instance of ``system_class``,
+    single-threaded (:func:`single_threaded`).
 
     Examples
     --------
@@ -129,7 +136,32 @@ def validate_point(system_class: type, index: int, point: dict[str, float], quic
     >>> result.index, result.pid == os.getpid(), result.passed
     (3, True, True)
     """
-    return validate_with(_WORKER_SYSTEMS.get(system_class), index, point, quick)
+    with single_threaded():
+        return validate_with(_WORKER_SYSTEMS.get(system_class), index, point, quick)
+
+
+@contextmanager
+def single_threaded() -> Iterator[None]:
+    """Numba's parallel loops and the BLAS/OpenMP thread pools on one thread inside the block; restored after."""
+    previous = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        with threadpool_limits(limits=1):
+            yield
+    finally:
+        numba.set_num_threads(previous)
+
+
+def single_threaded_worker() -> None:
+    """Initializer of a pool worker process: one Numba thread and one BLAS/OpenMP thread for the worker's life."""
+    numba.set_num_threads(1)
+    threadpool_limits(limits=1)
+
+
+def thread_counts() -> dict[str, int]:
+    """Threads this process would use: Numba's parallel loops and the largest BLAS/OpenMP pool (``0``: none loaded)."""
+    return {"numba": numba.get_num_threads(),
+            "blas_openmp": max((pool["num_threads"] for pool in threadpool_info()), default=0)}
 
 
 @contextmanager
@@ -206,10 +238,16 @@ def run_processes(system: System, points: Points, quick: bool, on_result: Callab
                           "points", WorkerDiedWarning, stacklevel=2)
 
 
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` spawned, single-threaded processes (environment and :func:`single_threaded_worker`)."""
+    with single_threaded_children():
+        return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                                   initializer=single_threaded_worker)
+
+
 def _one_pool(system_class: type, remaining: dict[int, dict[str, float]], quick: bool,
               on_result: Callable[[PointResult], None], workers: int) -> None:
-    with single_threaded_children():
-        executor = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    executor = worker_pool(workers)
     try:
         with single_threaded_children():
             pending = {executor.submit(validate_point, system_class, index, point, quick): index

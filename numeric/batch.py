@@ -1,10 +1,13 @@
 r"""Many evolutions of one small time-independent model at different parameters, in one batched call.
 
 Each monomial's coefficient and each rate is lambdified once and evaluated on the whole batch;
-the ``B`` Liouvillians ``L_b`` (dense, ``d^2 x d^2``) are assembled by one compiled parallel loop,
+the ``B`` Liouvillians ``L_b`` (dense, ``d^2 x d^2``) are assembled by one compiled loop,
 the propagators ``exp(L_b dt)`` of every distinct output step ``dt`` by one stacked
-:func:`scipy.linalg.expm` call, and ``vec rho_b(t_{n+1}) = exp(L_b dt_n) vec rho_b(t_n)`` with its
-expectation values by one compiled parallel loop over the members. Exact to rounding, like the
+:func:`~qderive.numeric.propagator.matrix_exponential` call, and
+``vec rho_b(t_{n+1}) = exp(L_b dt_n) vec rho_b(t_n)`` with its expectation values by one compiled loop
+over the members. The compiled loops run on Numba's thread pool only for large batches (thresholds in
+:mod:`.kernels`), the exponentials without BLAS threads for small ``d`` (:mod:`.propagator`).
+Exact to rounding, like the
 ``"expm"`` method of :func:`~qderive.numeric.mesolve`; no per-point symbolic work and no Python
 loop over members.
 """
@@ -14,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-import scipy.linalg as sla
 import sympy as sp
 
 from qderive.symbolic import Model, ModelError, Op, ParameterError
@@ -23,7 +25,7 @@ from .evolution import EXPM_MAX_DIMENSION, _check_times, density_matrix, step_ke
 from .fock import _monomial_matrix, fock_model
 from .kernels import batch_superoperators, propagate_batch
 from .memory import COMPLEX_BYTES, require_memory
-from .propagator import MAX_STEP_NORM, exact_propagator
+from .propagator import MAX_STEP_NORM, exact_propagator, matrix_exponential
 
 
 def _batch_matrices(op: Op, symbols: list[sp.Symbol], columns: list[np.ndarray], layout) -> np.ndarray:
@@ -44,10 +46,11 @@ def _distinct_steps(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _propagators(generators: np.ndarray, step: float) -> np.ndarray:
-    """``exp(L_b step)`` of every member: one stacked :func:`scipy.linalg.expm`, or member by member through
-    :func:`~qderive.numeric.propagator.exact_propagator` when a step norm exceeds ``MAX_STEP_NORM``."""
+    """``exp(L_b step)`` of every member: one stacked :func:`~qderive.numeric.propagator.matrix_exponential`, or
+    member by member through :func:`~qderive.numeric.propagator.exact_propagator` when a step norm exceeds
+    ``MAX_STEP_NORM``."""
     if np.abs(generators).sum(axis=1).max() * step <= MAX_STEP_NORM:
-        return sla.expm(generators * step)
+        return matrix_exponential(generators * step)
     return np.stack([exact_propagator(generator, step)[0] for generator in generators])
 
 

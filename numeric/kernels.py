@@ -5,8 +5,12 @@ With the effective Hamiltonian :math:`K = H - \tfrac{i}{2}\sum_k J_k^\dagger J_k
 .. math:: \mathcal L X = -i K X + i X K^\dagger + \sum_k J_k (X J_k^\dagger) .
 
 :func:`lindblad_apply` evaluates it with sparse ``K`` and ``J_k`` acting on a dense ``X``, never
-forming a ``d^2 x d^2`` superoperator, in two parallel passes over rows: first the rows of
+forming a ``d^2 x d^2`` superoperator, in two passes over rows: first the rows of
 ``X K^+`` and ``X J_k^+`` (row ``r`` needs only row ``r`` of ``X``), then the rows of the sum.
+The passes run on Numba's thread pool only for large problems (``*_parallel`` variants, chosen by
+size against the measured thresholds below); small ones run serially (``*_serial``), because
+threads that wait on each other for a scheduler time slice turn a microsecond call into
+milliseconds on a machine whose cores are busy.
 The same kernel applies the dual (Heisenberg-picture) generator
 :math:`\mathcal L^\ddagger A = i(K^\dagger A - A K) + \sum_k J_k^\dagger A J_k` when called with
 ``-K^+`` and ``J_k^+``.
@@ -21,6 +25,16 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+# Smallest problems that run on Numba's thread pool (a serial variant of each kernel runs below them). Measured on
+# the 2-core development machine with ``python -m qderive.bench.threshold_bench`` (serial against parallel variant,
+# quiet and with both cores busy): quietly the parallel variant pays from d = 32 (1.3x) to 256 (1.8x), but with the
+# cores taken one parallel call waits 25-64 ms for its threads (GNU OpenMP layer) at every size up to d = 512, where
+# the serial call takes 0.005-10 ms; at d = 1024 (43 ms serial) the two variants are even under load.
+LINDBLAD_PARALLEL_MIN_DIMENSION = 1024
+# Batch kernels, in multiply-adds per call (B d^4 superoperator entries; B steps size^2 propagation): under load the
+# parallel variant lost below 3e6 (0.05-0.45x) and won from 4e6 (1.3-1.5x, calls of 40 ms and more).
+BATCH_PARALLEL_MIN_WORK = 10_000_000
+
 
 @nb.njit(cache=True, inline="always")
 def _row_times_sparse_adjoint(x, r, data, indices, indptr, row0, out):  # pragma: no cover - compiled
@@ -33,40 +47,80 @@ def _row_times_sparse_adjoint(x, r, data, indices, indptr, row0, out):  # pragma
         out[j] = acc
 
 
+@nb.njit(cache=True, fastmath=True, inline="always")
+def _lindblad_right_row(x, r, k_data, k_indices, k_indptr, j_data, j_indices, j_indptr, n_jumps, u, rotate,
+                        scratch):  # pragma: no cover - compiled
+    """First pass of :func:`lindblad_apply` for row ``r``: the rotated row and the rows of ``X K^+``, ``X J_k^+``."""
+    d = x.shape[0]
+    rotated, right = scratch[0], scratch[1:]  # right[0] = x K^+, right[1 + k] = x J_k^+
+    for j in range(d):
+        rotated[r, j] = x[r, j] * u[r] * np.conj(u[j]) if rotate else x[r, j]
+    _row_times_sparse_adjoint(rotated, r, k_data, k_indices, k_indptr, 0, right[0, r])
+    for k in range(n_jumps):
+        _row_times_sparse_adjoint(rotated, r, j_data, j_indices, j_indptr, k * d, right[1 + k, r])
+
+
+@nb.njit(cache=True, fastmath=True, inline="always")
+def _lindblad_out_row(i, out, k_data, k_indices, k_indptr, j_data, j_indices, j_indptr, n_jumps, u, rotate,
+                      scratch):  # pragma: no cover - compiled
+    """Second pass of :func:`lindblad_apply` for row ``i`` of ``out``, from the first pass's rows in ``scratch``."""
+    d = out.shape[0]
+    rotated, right = scratch[0], scratch[1:]
+    for j in range(d):
+        out[i, j] = 1j * right[0, i, j]
+    for p in range(k_indptr[i], k_indptr[i + 1]):
+        c = -1j * k_data[p]
+        r = k_indices[p]
+        for j in range(d):
+            out[i, j] += c * rotated[r, j]
+    for k in range(n_jumps):
+        for p in range(j_indptr[k * d + i], j_indptr[k * d + i + 1]):
+            c = j_data[p]
+            r = j_indices[p]
+            for j in range(d):
+                out[i, j] += c * right[1 + k, r, j]
+    if rotate:
+        for j in range(d):
+            out[i, j] *= np.conj(u[i]) * u[j]
+
+
+@nb.njit(cache=True, fastmath=True)
+def lindblad_apply_serial(x, out, k_data, k_indices, k_indptr, j_data, j_indices, j_indptr, n_jumps, u, rotate,
+                          scratch):  # pragma: no cover - compiled
+    """:func:`lindblad_apply` on the calling thread (two serial passes over the rows)."""
+    for r in range(x.shape[0]):
+        _lindblad_right_row(x, r, k_data, k_indices, k_indptr, j_data, j_indices, j_indptr, n_jumps, u, rotate,
+                            scratch)
+    for i in range(x.shape[0]):
+        _lindblad_out_row(i, out, k_data, k_indices, k_indptr, j_data, j_indices, j_indptr, n_jumps, u, rotate,
+                          scratch)
+
+
 @nb.njit(cache=True, fastmath=True, parallel=True)
-def lindblad_apply(x, out, k_data, k_indices, k_indptr, j_data, j_indices, j_indptr, n_jumps, u, rotate,
-                   scratch):  # pragma: no cover - compiled
+def lindblad_apply_parallel(x, out, k_data, k_indices, k_indptr, j_data, j_indices, j_indptr, n_jumps, u, rotate,
+                            scratch):  # pragma: no cover - compiled
+    """:func:`lindblad_apply` on Numba's thread pool (two ``prange`` passes over the rows)."""
+    for r in nb.prange(x.shape[0]):
+        _lindblad_right_row(x, r, k_data, k_indices, k_indptr, j_data, j_indices, j_indptr, n_jumps, u, rotate,
+                            scratch)
+    for i in nb.prange(x.shape[0]):
+        _lindblad_out_row(i, out, k_data, k_indices, k_indptr, j_data, j_indices, j_indptr, n_jumps, u, rotate,
+                          scratch)
+
+
+def lindblad_apply(x: np.ndarray, out: np.ndarray, k_data: np.ndarray, k_indices: np.ndarray, k_indptr: np.ndarray,
+                   j_data: np.ndarray, j_indices: np.ndarray, j_indptr: np.ndarray, n_jumps: int, u: np.ndarray,
+                   rotate: bool, scratch: np.ndarray) -> None:
     """``out = L x`` for a dense ``d x d`` operator ``x`` (see the module docstring).
 
     ``k_*`` is ``K`` in CSR form; ``j_*`` the jump operators stacked row-wise into one
     ``(n_jumps d) x d`` CSR matrix. With ``rotate`` the input and output are in the frame of
-    ``u``. ``scratch`` is a ``(n_jumps + 2, d, d)`` complex array.
+    ``u``. ``scratch`` is a ``(n_jumps + 2, d, d)`` complex array. Runs
+    :func:`lindblad_apply_parallel` from ``d >= LINDBLAD_PARALLEL_MIN_DIMENSION`` on, else
+    :func:`lindblad_apply_serial` (same arithmetic, same result).
     """
-    d = x.shape[0]
-    rotated, right = scratch[0], scratch[1:]  # right[0] = x K^+, right[1 + k] = x J_k^+
-    for r in nb.prange(d):
-        for j in range(d):
-            rotated[r, j] = x[r, j] * u[r] * np.conj(u[j]) if rotate else x[r, j]
-        _row_times_sparse_adjoint(rotated, r, k_data, k_indices, k_indptr, 0, right[0, r])
-        for k in range(n_jumps):
-            _row_times_sparse_adjoint(rotated, r, j_data, j_indices, j_indptr, k * d, right[1 + k, r])
-    for i in nb.prange(d):
-        for j in range(d):
-            out[i, j] = 1j * right[0, i, j]
-        for p in range(k_indptr[i], k_indptr[i + 1]):
-            c = -1j * k_data[p]
-            r = k_indices[p]
-            for j in range(d):
-                out[i, j] += c * rotated[r, j]
-        for k in range(n_jumps):
-            for p in range(j_indptr[k * d + i], j_indptr[k * d + i + 1]):
-                c = j_data[p]
-                r = j_indices[p]
-                for j in range(d):
-                    out[i, j] += c * right[1 + k, r, j]
-        if rotate:
-            for j in range(d):
-                out[i, j] *= np.conj(u[i]) * u[j]
+    kernel = lindblad_apply_parallel if x.shape[0] >= LINDBLAD_PARALLEL_MIN_DIMENSION else lindblad_apply_serial
+    kernel(x, out, k_data, k_indices, k_indptr, j_data, j_indices, j_indptr, n_jumps, u, rotate, scratch)
 
 
 @nb.njit(cache=True)
@@ -159,9 +213,19 @@ def uniform_steps(times: np.ndarray, tolerance: float) -> bool:  # pragma: no co
     return True
 
 
+@nb.njit(cache=True)
+def batch_superoperators_serial(hamiltonians: np.ndarray, jumps: np.ndarray) -> np.ndarray:  # pragma: no cover
+    """:func:`batch_superoperators` on the calling thread."""
+    count, d = hamiltonians.shape[0], hamiltonians.shape[1]
+    out = np.empty((count, d * d, d * d), dtype=np.complex128)
+    for b in range(count):
+        out[b] = dense_superoperator(hamiltonians[b], jumps[b])
+    return out
+
+
 @nb.njit(cache=True, parallel=True)
-def batch_superoperators(hamiltonians: np.ndarray, jumps: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
-    """:func:`dense_superoperator` of every member: ``hamiltonians (B, d, d)``, ``jumps (B, n, d, d)``."""
+def batch_superoperators_parallel(hamiltonians: np.ndarray, jumps: np.ndarray) -> np.ndarray:  # pragma: no cover
+    """:func:`batch_superoperators` with the members spread over Numba's thread pool (``prange``)."""
     count, d = hamiltonians.shape[0], hamiltonians.shape[1]
     out = np.empty((count, d * d, d * d), dtype=np.complex128)
     for b in nb.prange(count):
@@ -169,32 +233,69 @@ def batch_superoperators(hamiltonians: np.ndarray, jumps: np.ndarray) -> np.ndar
     return out
 
 
-@nb.njit(cache=True, parallel=True)
-def propagate_batch(propagators: np.ndarray, steps: np.ndarray, initial: np.ndarray,
-                    observables: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
-    """``E[b, k, n] = observables[k] . x_b(n)``, ``x_b(n) = propagators[b, steps[n-1]] x_b(n-1)``, ``x_b(0) = initial``.
+def batch_superoperators(hamiltonians: np.ndarray, jumps: np.ndarray) -> np.ndarray:
+    """:func:`dense_superoperator` of every member: ``hamiltonians (B, d, d)``, ``jumps (B, n, d, d)``.
+
+    The parallel variant runs when the batch holds at least ``BATCH_PARALLEL_MIN_WORK`` superoperator
+    entries (``B d^4``), the serial one below (same arithmetic, same result).
     """
-    count, size = propagators.shape[0], initial.shape[0]
-    n_obs, n_times = observables.shape[0], steps.shape[0] + 1
-    out = np.empty((count, n_obs, n_times), dtype=np.complex128)
-    for b in nb.prange(count):
-        x = initial.copy()
-        y = np.empty(size, dtype=np.complex128)
-        for n in range(n_times):
-            if n > 0:
-                p = propagators[b, steps[n - 1]]
-                for i in range(size):
-                    acc = 0j
-                    for j in range(size):
-                        acc += p[i, j] * x[j]
-                    y[i] = acc
-                x, y = y, x
-            for k in range(n_obs):
+    count, d = hamiltonians.shape[0], hamiltonians.shape[1]
+    parallel = count * d**4 >= BATCH_PARALLEL_MIN_WORK
+    return (batch_superoperators_parallel if parallel else batch_superoperators_serial)(hamiltonians, jumps)
+
+
+@nb.njit(cache=True, inline="always")
+def _propagate_member(propagators, b, steps, initial, observables, out):  # pragma: no cover - compiled
+    """Member ``b`` of :func:`propagate_batch`: ``out[b, k, n] = observables[k] . x_b(n)``."""
+    size, n_obs, n_times = initial.shape[0], observables.shape[0], steps.shape[0] + 1
+    x = initial.copy()
+    y = np.empty(size, dtype=np.complex128)
+    for n in range(n_times):
+        if n > 0:
+            p = propagators[b, steps[n - 1]]
+            for i in range(size):
                 acc = 0j
-                for i in range(size):
-                    acc += observables[k, i] * x[i]
-                out[b, k, n] = acc
+                for j in range(size):
+                    acc += p[i, j] * x[j]
+                y[i] = acc
+            x, y = y, x
+        for k in range(n_obs):
+            acc = 0j
+            for i in range(size):
+                acc += observables[k, i] * x[i]
+            out[b, k, n] = acc
+
+
+@nb.njit(cache=True)
+def propagate_batch_serial(propagators: np.ndarray, steps: np.ndarray, initial: np.ndarray,
+                           observables: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    """:func:`propagate_batch` on the calling thread."""
+    out = np.empty((propagators.shape[0], observables.shape[0], steps.shape[0] + 1), dtype=np.complex128)
+    for b in range(propagators.shape[0]):
+        _propagate_member(propagators, b, steps, initial, observables, out)
     return out
+
+
+@nb.njit(cache=True, parallel=True)
+def propagate_batch_parallel(propagators: np.ndarray, steps: np.ndarray, initial: np.ndarray,
+                             observables: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    """:func:`propagate_batch` with the members spread over Numba's thread pool (``prange``)."""
+    out = np.empty((propagators.shape[0], observables.shape[0], steps.shape[0] + 1), dtype=np.complex128)
+    for b in nb.prange(propagators.shape[0]):
+        _propagate_member(propagators, b, steps, initial, observables, out)
+    return out
+
+
+def propagate_batch(propagators: np.ndarray, steps: np.ndarray, initial: np.ndarray,
+                    observables: np.ndarray) -> np.ndarray:
+    """``E[b, k, n] = observables[k] . x_b(n)``, ``x_b(n) = propagators[b, steps[n-1]] x_b(n-1)``, ``x_b(0) = initial``.
+
+    The parallel variant runs when the work, ``B (n_times - 1) size^2`` multiply-adds, is at least
+    ``BATCH_PARALLEL_MIN_WORK``; the serial one below (same arithmetic, same result).
+    """
+    work = propagators.shape[0] * steps.shape[0] * initial.shape[0] ** 2
+    parallel = work >= BATCH_PARALLEL_MIN_WORK
+    return (propagate_batch_parallel if parallel else propagate_batch_serial)(propagators, steps, initial, observables)
 
 
 @nb.njit(cache=True)
@@ -255,3 +356,106 @@ def first_invalid_state(states: np.ndarray, tolerance: float, negativity: float,
         if asymmetry > tolerance or abs(trace - 1.0) > tolerance or smallest < -negativity:
             return k, asymmetry, abs(trace - 1.0), smallest
     return -1, 0.0, 0.0, 0.0
+
+
+# Pade approximant of degree 13 and its largest scaled 1-norm (Higham, SIAM J. Matrix Anal. Appl. 26, 1179 (2005))
+_PADE13 = np.array([64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 1187353796428800.0,
+                    129060195264000.0, 10559470521600.0, 670442572800.0, 33522128640.0, 1323241920.0, 40840800.0,
+                    960960.0, 16380.0, 182.0, 1.0])
+PADE13_THETA = 5.371920351148152
+
+
+@nb.njit(cache=True, fastmath=False)
+def _matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover - compiled
+    """``out = a b`` in plain loops (no BLAS call, no thread pool)."""
+    n = a.shape[0]
+    out[:] = 0j
+    for i in range(n):
+        for k in range(n):
+            c = a[i, k]
+            if c != 0j:
+                for j in range(n):
+                    out[i, j] += c * b[k, j]
+
+
+@nb.njit(cache=True, fastmath=False)
+def _solve_in_place(a: np.ndarray, b: np.ndarray) -> None:  # pragma: no cover - compiled
+    """``b <- a^{-1} b`` by Gaussian elimination with partial pivoting (``a`` is overwritten; no LAPACK call)."""
+    n = a.shape[0]
+    for k in range(n):
+        pivot = k
+        for i in range(k + 1, n):
+            if abs(a[i, k]) > abs(a[pivot, k]):
+                pivot = i
+        if pivot != k:
+            for j in range(n):
+                a[k, j], a[pivot, j] = a[pivot, j], a[k, j]
+                b[k, j], b[pivot, j] = b[pivot, j], b[k, j]
+        inverse = 1.0 / a[k, k]
+        for i in range(k + 1, n):
+            factor = a[i, k] * inverse
+            if factor != 0j:
+                for j in range(k + 1, n):
+                    a[i, j] -= factor * a[k, j]
+                for j in range(n):
+                    b[i, j] -= factor * b[k, j]
+    for k in range(n - 1, -1, -1):
+        inverse = 1.0 / a[k, k]
+        for j in range(n):
+            b[k, j] *= inverse
+        for i in range(k):
+            factor = a[i, k]
+            if factor != 0j:
+                for j in range(n):
+                    b[i, j] -= factor * b[k, j]
+
+
+@nb.njit(cache=True, fastmath=False)
+def small_expm(matrix: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    r"""``exp(A)`` of a small dense complex matrix on the calling thread: scaling and squaring of the [13/13] Pade
+    approximant (Higham 2005).
+
+    With ``s = max(0, ceil(log2(||A||_1 / theta_13)))`` and ``B = A / 2^s``, ``exp(A) = r_13(B)^(2^s)`` where
+    ``r_13 = (V - U)^{-1} (V + U)`` with ``U`` the odd and ``V`` the even part of the Pade numerator; the
+    backward error is below the unit roundoff for ``||B||_1 <= theta_13``, as for :func:`scipy.linalg.expm`
+    (which picks lower degrees for small norms). Every product and the solve run in plain loops, so no BLAS
+    or LAPACK thread pool is involved: ``O(n^3)`` work of about ``(6 + 4/3 + s) n^3`` multiply-adds.
+    """
+    n = matrix.shape[0]
+    norm = 0.0
+    for j in range(n):
+        column = 0.0
+        for i in range(n):
+            column += abs(matrix[i, j])
+        norm = max(norm, column)
+    squarings = 0
+    if norm > PADE13_THETA:
+        squarings = int(np.ceil(np.log2(norm / PADE13_THETA)))
+    a = matrix * (0.5**squarings)
+    b = _PADE13
+    a2 = np.empty((n, n), dtype=np.complex128)
+    a4 = np.empty((n, n), dtype=np.complex128)
+    a6 = np.empty((n, n), dtype=np.complex128)
+    _matmul(a, a, a2)
+    _matmul(a2, a2, a4)
+    _matmul(a4, a2, a6)
+    inner = b[13] * a6 + b[11] * a4 + b[9] * a2
+    odd = np.empty((n, n), dtype=np.complex128)
+    _matmul(a6, inner, odd)
+    even_inner = b[12] * a6 + b[10] * a4 + b[8] * a2
+    even = np.empty((n, n), dtype=np.complex128)
+    _matmul(a6, even_inner, even)
+    odd += b[7] * a6 + b[5] * a4 + b[3] * a2
+    even += b[6] * a6 + b[4] * a4 + b[2] * a2
+    for i in range(n):
+        odd[i, i] += b[1]
+        even[i, i] += b[0]
+    u = np.empty((n, n), dtype=np.complex128)
+    _matmul(a, odd, u)
+    result = even + u
+    _solve_in_place(even - u, result)
+    scratch = np.empty((n, n), dtype=np.complex128)
+    for _ in range(squarings):
+        _matmul(result, result, scratch)
+        result, scratch = scratch, result
+    return result

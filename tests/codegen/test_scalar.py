@@ -173,8 +173,28 @@ def test_parallel_loop_gives_identical_numbers():
     serial = compile_expr(expr, [x, y], name="bump")
     parallel = compile_expr(expr, [x, y], name="bump", parallel=True)
     assert serial.cache_key != parallel.cache_key and "prange(" in parallel.source
+    assert serial.parallel_loop is None and "prange(" not in serial.source
     xs = np.linspace(-3, 3, 20001)
     assert np.array_equal(serial(xs, 0.3), parallel(xs, 0.3))
+    threaded = np.empty_like(xs)
+    parallel.parallel_loop(xs, np.full_like(xs, 0.3), threaded)  # the loop large calls run
+    assert np.array_equal(threaded, serial(xs, 0.3))
+
+
+def test_parallel_kernel_runs_its_threads_only_for_large_calls(monkeypatch):
+    from qderive.codegen import kernel as kernel_module
+
+    x = sp.symbols("x", real=True)
+    parallel = compile_expr(sp.sin(x) ** 2, [x], name="sine_squared", parallel=True)
+    calls = []
+    for name in ("loop", "parallel_loop"):
+        compiled = getattr(parallel, name)
+        monkeypatch.setattr(parallel, name, lambda *a, _c=compiled, _n=name: (calls.append(_n), _c(*a))[1])
+    monkeypatch.setattr(kernel_module, "PARALLEL_MIN_POINTS", 50)
+    for count in (49, 50):
+        xs = np.linspace(0, 1, count)
+        np.testing.assert_allclose(parallel(xs), np.sin(xs) ** 2, rtol=1e-14)
+    assert calls == ["loop", "parallel_loop"]
 
 
 def test_dtype_inference_and_override():
