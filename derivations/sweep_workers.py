@@ -142,7 +142,17 @@ def validate_point(system_class: type, index: int, point: dict[str, float], quic
 
 @contextmanager
 def single_threaded() -> Iterator[None]:
-    """Numba's parallel loops and the BLAS/OpenMP thread pools on one thread inside the block; restored after."""
+    """Numba's parallel loops and the BLAS/OpenMP thread pools on one thread inside the block; restored after.
+
+    Examples
+    --------
+    >>> before = numba.get_num_threads()
+    >>> with single_threaded():
+    ...     thread_counts()["numba"]
+    1
+    >>> numba.get_num_threads() == before
+    True
+    """
     previous = numba.get_num_threads()
     numba.set_num_threads(1)
     try:
@@ -153,13 +163,27 @@ def single_threaded() -> Iterator[None]:
 
 
 def single_threaded_worker() -> None:
-    """Initializer of a pool worker process: one Numba thread and one BLAS/OpenMP thread for the worker's life."""
+    """Initializer of a pool worker process: one Numba thread and one BLAS/OpenMP thread for the worker's life.
+
+    Examples
+    --------
+    >>> with worker_pool(1) as pool:  # a spawned worker ran this initializer
+    ...     pool.submit(thread_counts).result()["numba"]
+    1
+    """
     numba.set_num_threads(1)
     threadpool_limits(limits=1)
 
 
 def thread_counts() -> dict[str, int]:
-    """Threads this process would use: Numba's parallel loops and the largest BLAS/OpenMP pool (``0``: none loaded)."""
+    """Threads this process would use: Numba's parallel loops and the largest BLAS/OpenMP pool (``0``: none loaded).
+
+    Examples
+    --------
+    >>> counts = thread_counts()
+    >>> sorted(counts), counts["numba"] == numba.get_num_threads()
+    (['blas_openmp', 'numba'], True)
+    """
     return {"numba": numba.get_num_threads(),
             "blas_openmp": max((pool["num_threads"] for pool in threadpool_info()), default=0)}
 
@@ -239,7 +263,15 @@ def run_processes(system: System, points: Points, quick: bool, on_result: Callab
 
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of ``workers`` spawned, single-threaded processes (environment and :func:`single_threaded_worker`)."""
+    """A pool of ``workers`` spawned, single-threaded processes (environment and :func:`single_threaded_worker`).
+
+    Examples
+    --------
+    >>> import os
+    >>> with worker_pool(1) as pool:
+    ...     pool.submit(os.getpid).result() != os.getpid()
+    True
+    """
     with single_threaded_children():
         return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
                                    initializer=single_threaded_worker)

@@ -118,6 +118,18 @@ def lindblad_apply(x: np.ndarray, out: np.ndarray, k_data: np.ndarray, k_indices
     ``u``. ``scratch`` is a ``(n_jumps + 2, d, d)`` complex array. Runs
     :func:`lindblad_apply_parallel` from ``d >= LINDBLAD_PARALLEL_MIN_DIMENSION`` on, else
     :func:`lindblad_apply_serial` (same arithmetic, same result).
+
+    Examples
+    --------
+    >>> from qderive.numeric import fock_model, liouvillian
+    >>> from qderive.numeric.generator import LindbladGenerator
+    >>> from qderive.symbolic.library import driven_qubit
+    >>> fock = fock_model(driven_qubit(), {"Delta": 0.3, "Omega": 1.0, "gamma": 0.5})
+    >>> x = np.array([[0.6, 0.2j], [-0.2j, 0.4]])
+    >>> out = LindbladGenerator(fock, "lab").apply(0.0, x, np.empty_like(x))  # prepares the CSR data, calls this
+    >>> L = liouvillian(fock.hamiltonian, fock.jump_operators).toarray()  # the d^2 x d^2 superoperator
+    >>> bool(np.allclose(out.ravel(order="F"), L @ x.ravel(order="F")))
+    True
     """
     kernel = lindblad_apply_parallel if x.shape[0] >= LINDBLAD_PARALLEL_MIN_DIMENSION else lindblad_apply_serial
     kernel(x, out, k_data, k_indices, k_indptr, j_data, j_indices, j_indptr, n_jumps, u, rotate, scratch)
@@ -238,6 +250,17 @@ def batch_superoperators(hamiltonians: np.ndarray, jumps: np.ndarray) -> np.ndar
 
     The parallel variant runs when the batch holds at least ``BATCH_PARALLEL_MIN_WORK`` superoperator
     entries (``B d^4``), the serial one below (same arithmetic, same result).
+
+    Examples
+    --------
+    >>> import scipy.sparse as sps
+    >>> from qderive.numeric import liouvillian
+    >>> h = np.array([[[0, 1], [1, 0]], [[1, 0], [0, -1]]], dtype=complex)
+    >>> jumps = np.zeros((2, 1, 2, 2), dtype=complex)
+    >>> jumps[:, 0, 0, 1] = 0.5  # decay |1> -> |0> at rate 0.25
+    >>> out = batch_superoperators(h, jumps)
+    >>> bool(np.allclose(out[1], liouvillian(sps.csr_matrix(h[1]), [sps.csr_matrix(jumps[1, 0])]).toarray()))
+    True
     """
     count, d = hamiltonians.shape[0], hamiltonians.shape[1]
     parallel = count * d**4 >= BATCH_PARALLEL_MIN_WORK
@@ -292,6 +315,21 @@ def propagate_batch(propagators: np.ndarray, steps: np.ndarray, initial: np.ndar
 
     The parallel variant runs when the work, ``B (n_times - 1) size^2`` multiply-adds, is at least
     ``BATCH_PARALLEL_MIN_WORK``; the serial one below (same arithmetic, same result).
+
+    Examples
+    --------
+    Free decay of ``|1><1|`` at rate 0.25 in ten steps of 0.1 (column-major ``vec``; entry 3 is
+    ``rho_11``):
+
+    >>> import scipy.linalg as sla
+    >>> h = np.zeros((1, 2, 2), dtype=complex)
+    >>> jumps = np.zeros((1, 1, 2, 2), dtype=complex)
+    >>> jumps[0, 0, 0, 1] = 0.5
+    >>> step = sla.expm(0.1 * batch_superoperators(h, jumps)[0])
+    >>> e = np.array([0, 0, 0, 1], dtype=complex)
+    >>> values = propagate_batch(step[None, None], np.zeros(10, dtype=np.int64), e, e[None])
+    >>> bool(abs(values[0, 0, -1] - np.exp(-0.25)) < 1e-12)
+    True
     """
     work = propagators.shape[0] * steps.shape[0] * initial.shape[0] ** 2
     parallel = work >= BATCH_PARALLEL_MIN_WORK
