@@ -20,6 +20,7 @@ from qderive.bench.timing import available_cores, command_line, loaded_rows
 from qderive.derivations.engine004.model import DEFAULTS as ENGINE_DEFAULTS
 from qderive.derivations.engine004.model import PARAMETERS as ENGINE_PARAMETERS
 from qderive.derivations.engine004.model import engine_model, numeric_values
+from qderive.derivations.progress import Progress
 from qderive.derivations.sps000.model import full_model
 from qderive.numeric import fock_model, liouvillian, mesolve, mesolve_batch, steady_state, two_time_correlation
 from qderive.numeric.harmonic_balance import fourier_moment_equations, harmonic_balance
@@ -286,21 +287,27 @@ ROWS: dict[str, Callable[[bool], list[dict]]] = {
 SMALL_MODEL_LOADED_TARGET = 10.0  # the small-model rows stay at least this many times faster than QuTiP under load
 
 
-def run(quick: bool = False, loaded: bool = False, processes: int = 4, rows: Sequence[str] | None = None) -> dict:
+def run(quick: bool = False, loaded: bool = False, processes: int = 4, rows: Sequence[str] | None = None,
+        progress: Progress | None = None) -> dict:
     """Time every benchmark (or the rows named in ``rows``); ``quick`` shrinks sizes so that the whole run takes
     seconds.
 
     With ``loaded`` each row runs once quietly and in ``processes`` fresh processes while every core is
     kept busy (:func:`~qderive.bench.timing.loaded_rows`); the small-model rows also report whether their
-    worst loaded ratio reaches ``SMALL_MODEL_LOADED_TARGET`` (``target_met``).
+    worst loaded ratio reaches ``SMALL_MODEL_LOADED_TARGET`` (``target_met``). ``progress`` announces
+    each row as it starts.
     """
     keys = list(ROWS) if rows is None else list(rows)
     unknown = [key for key in keys if key not in ROWS]
     if unknown:
         raise QderiveError(f"unknown numeric benchmark row(s) {unknown}; known: {', '.join(ROWS)}")
+    progress = progress or Progress("bench numeric", enabled=False)
+    out = []
+    for key in keys:
+        progress.stage(key)
+        out += ROWS[key](quick) if not loaded else loaded_rows("numeric_bench", [key], quick, processes)
     if not loaded:
-        return {"benchmarks": [row for key in keys for row in ROWS[key](quick)]}
-    out = loaded_rows("numeric_bench", keys, quick, processes)
+        return {"benchmarks": out}
     for row in out:
         if row.get("small_model"):
             row["target"] = f"loaded ratio >= {SMALL_MODEL_LOADED_TARGET:g}"

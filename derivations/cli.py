@@ -177,9 +177,15 @@ def _cmd_bench(args: argparse.Namespace, registry: Registry) -> int:
         if unloadable:
             raise QderiveError(f"--loaded runs benchmarks row by row in fresh processes; "
                                f"{', '.join(unloadable)} cannot (use: qderive bench numeric --loaded)")
-        results = {name: module.run(quick=args.quick, loaded=True) for name, module in modules.items()}
-    else:
-        results = {name: module.run(quick=args.quick) for name, module in modules.items()}
+    results = {}
+    with Progress("bench", len(names), enabled=not args.quiet) as progress:
+        for name, module in modules.items():
+            progress.stage(name)
+            options = {"quick": args.quick}
+            if hasattr(module, "ROWS"):  # row by row, each announced
+                options |= {"loaded": args.loaded,
+                            "progress": Progress(f"bench {name}", len(module.ROWS), enabled=not args.quiet)}
+            results[name] = module.run(**options)
     if args.json:
         _print_json(results[names[0]] if len(names) == 1 else results)
     else:
@@ -324,6 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke test")
     p.add_argument("--loaded", action="store_true",
                    help="each row quietly and in 4 fresh processes with every core kept busy (numeric only)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines on standard error")
     p.set_defaults(func=_cmd_bench)
     return parser
 
