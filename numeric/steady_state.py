@@ -21,8 +21,10 @@ compiled Lindblad kernel as the operator and the number-diagonal part of ``L`` a
 memory a few copies of ``rho`` plus the Krylov basis (``restart + 6`` real ``d^2`` vectors).
 
 Residual (both methods, checked against ``tolerance``): ``||vec(L rho)||_1 / ||L||_1`` for the
-returned ``rho`` (trace 1), ``||L||_1`` the largest column sum of ``|L|`` (computed from ``K`` and the
-``J_k``; see :func:`~qderive.numeric.steady_iterative.column_norm_bound`).
+returned ``rho`` (trace 1), ``||L||_1`` the largest column sum of ``|L|``: computed from ``K`` and the
+``J_k`` by the iterative method (:func:`~qderive.numeric.steady_iterative.column_norm_bound`), over
+the columns of the block by the direct one (whole columns of ``L``, since the block is invariant; at
+most ``||L||_1``, so the reported residual errs on the large side).
 
 Uniqueness is checked structurally by both methods: two invariant components that each hold
 diagonal elements conserve their traces separately, so each carries its own steady state (a
@@ -56,9 +58,15 @@ import scipy.sparse.linalg as spla
 from qderive.symbolic import ConvergenceError, ModelError, ParameterError
 
 from .fock import FockModel
-from .liouville_block import BLOCK_BYTES_PER_ENTRY, LindbladPattern, bordered_block, population_block
+from .liouville_block import (
+    BLOCK_BYTES_PER_ENTRY,
+    LindbladPattern,
+    PopulationBlock,
+    bordered_block,
+    population_block,
+)
 from .memory import available_memory, require_memory
-from .steady_iterative import PRECONDITIONERS, Preconditioner, iterative_bytes, liouvillian_norm, solve_matrix_free
+from .steady_iterative import PRECONDITIONERS, Preconditioner, iterative_bytes, solve_matrix_free
 
 POSITIVITY_CHECK_MAX_DIMENSION = 400
 PIVOT_THRESHOLD = 0.1  # threshold partial pivoting: keep the diagonal pivot unless 10x smaller
@@ -148,8 +156,12 @@ def _check_settings(truncation_tolerance: float, tolerance: float, restart: int,
         raise ParameterError(f"steady_state: 'check_uniqueness' must be True or False, got {check_uniqueness!r}")
 
 
-def _solve_direct(fock: FockModel, pattern: LindbladPattern, block) -> tuple[np.ndarray, float]:
-    """Sparse LU of the bordered block; returns ``vec rho`` on the block (trace 1) and ``||vec(L rho)||_1``."""
+def _solve_direct(fock: FockModel, pattern: LindbladPattern, block: PopulationBlock) -> tuple[np.ndarray, float]:
+    """Sparse LU of the bordered block; returns ``rho`` (trace 1, Hermitian) and its residual.
+
+    The residual is normalised by the 1-norm of the block's columns, which are whole columns of ``L``
+    (the block is invariant): at most ``||L||_1``, so the reported residual is never the smaller one.
+    """
     d = fock.dimension
     n = block.size
     require_memory(SPARSE_ENTRY_BYTES * block.envelope, f"steady_state (direct, LU factors) with {n} unknowns at "
@@ -167,11 +179,17 @@ def _solve_direct(fock: FockModel, pattern: LindbladPattern, block) -> tuple[np.
     if not np.all(np.isfinite(x)):
         raise ConvergenceError("steady-state solve failed: the Liouvillian has no unique steady state")
     diagonal = block.position[np.arange(d) * (d + 1)]
-    trace = x[diagonal].sum().real
-    x = x / trace
-    image = A @ x
-    image[-1] -= weight * x[diagonal].sum()  # remove the border: L x
-    return x, float(np.abs(image).sum())
+    x /= x[diagonal].sum().real
+    # L commutes with the adjoint, so the block holds rho_ji with every rho_ij: make x exactly Hermitian
+    rows, columns = block.indices % d, block.indices // d
+    x = (x + np.conj(x[block.position[columns + d * rows]])) / 2
+    last = slice(A.indptr[-2], A.indptr[-1])
+    bordered = np.isin(A.indices[last], diagonal)
+    A.data[last][bordered] -= weight  # A is now L on the block
+    residual = np.abs(A @ x).sum() / np.bincount(A.indices, weights=np.abs(A.data), minlength=n).max()
+    rho = np.zeros((d, d), dtype=complex)
+    rho[rows, columns] = x
+    return rho, float(residual)
 
 
 def steady_state_solution(fock: FockModel, truncation_tolerance: float = 1e-4, method: Method = "auto",
@@ -239,15 +257,10 @@ def steady_state_solution(fock: FockModel, truncation_tolerance: float = 1e-4, m
         fits = lu_bytes <= AUTO_MEMORY_FRACTION * available_memory() if lu_bytes > 2**28 else True
         cheap = block.envelope**2 / block.size <= AUTO_DIRECT_WORK
         method = "direct" if fits and cheap else "iterative"
-    norm = liouvillian_norm(fock)
     if method == "direct":
-        x, image_norm = _solve_direct(fock, pattern, block)
-        vec = np.zeros(d * d, dtype=complex)
-        vec[block.indices] = x
+        rho, residual = _solve_direct(fock, pattern, block)
+        products, unknowns = 0, block.size
         del block
-        rho = vec.reshape(d, d, order="F")
-        rho = (rho + rho.conj().T) / 2
-        residual, products, unknowns = image_norm / norm, 0, x.size
         if not residual <= tolerance:
             raise ConvergenceError(f"steady_state (direct): the LU solution has residual {residual:.1e} above the "
                                    f"tolerance {tolerance:.0e}; the Liouvillian is ill-conditioned, try "
