@@ -42,7 +42,7 @@ from typing import Literal
 import numba as nb
 import numpy as np
 import scipy.sparse as sps
-import scipy.sparse.linalg as spla
+from scipy.linalg import solve_triangular
 
 from qderive.symbolic import ConvergenceError
 
@@ -62,26 +62,39 @@ def iterative_bytes(dimension: int, n_jumps: int, restart: int) -> int:
     return (restart + 6) * dimension**2 * REAL_BYTES + (n_jumps + 5) * dimension**2 * COMPLEX_BYTES
 
 
+TILE = 64  # pack and unpack walk 64 x 64 tiles, so that the transposed reads stay in cache
+
+
 @nb.njit(cache=True, parallel=True)
 def pack_hermitian(x, y):  # pragma: no cover - compiled
     """``y`` (real ``d x d``): real parts of ``x`` on and above the diagonal, imaginary parts below."""
     d = x.shape[0]
-    for i in nb.prange(d):
-        y[i, i] = x[i, i].real
-        for j in range(i + 1, d):
-            y[i, j] = x[i, j].real
-            y[j, i] = x[i, j].imag
+    tiles = (d + TILE - 1) // TILE
+    for ti in nb.prange(tiles):
+        for tj in range(ti, tiles):
+            for i in range(ti * TILE, min(d, (ti + 1) * TILE)):
+                for j in range(max(i, tj * TILE), min(d, (tj + 1) * TILE)):
+                    if i == j:
+                        y[i, i] = x[i, i].real
+                    else:
+                        y[i, j] = x[i, j].real
+                        y[j, i] = x[i, j].imag
 
 
 @nb.njit(cache=True, parallel=True)
 def unpack_hermitian(y, x):  # pragma: no cover - compiled
     """The Hermitian ``x`` of a packed ``y`` (inverse of :func:`pack_hermitian`)."""
     d = x.shape[0]
-    for i in nb.prange(d):
-        x[i, i] = y[i, i]
-        for j in range(i + 1, d):
-            x[i, j] = y[i, j] + 1j * y[j, i]
-            x[j, i] = y[i, j] - 1j * y[j, i]
+    tiles = (d + TILE - 1) // TILE
+    for ti in nb.prange(tiles):
+        for tj in range(ti, tiles):
+            for i in range(ti * TILE, min(d, (ti + 1) * TILE)):
+                for j in range(max(i, tj * TILE), min(d, (tj + 1) * TILE)):
+                    if i == j:
+                        x[i, i] = y[i, i]
+                    else:
+                        x[i, j] = y[i, j] + 1j * y[j, i]
+                        x[j, i] = y[i, j] - 1j * y[j, i]
 
 
 @nb.njit(cache=True, parallel=True)
@@ -180,6 +193,63 @@ def liouvillian_norm(fock: FockModel) -> float:
     return column_norm_bound(k_columns, k.diagonal().astype(complex), j_columns, j_diagonal)
 
 
+def gmres(apply, precondition, rhs: np.ndarray, x: np.ndarray, restart: int, budget: int, atol: float,
+          basis: np.ndarray, work: np.ndarray, correction: np.ndarray) -> int:
+    """Right-preconditioned restarted GMRES for ``A x = rhs`` in place on ``x``; returns the products with ``A`` used.
+
+    ``apply(y, out)`` sets ``out = A y``, ``precondition(y, out)`` sets ``out = M y`` (``M ~ A^-1``). The
+    Krylov vectors are orthogonalised by classical Gram-Schmidt applied twice (two matrix-vector
+    products with the basis per step, no temporaries of the vectors' size); ``basis`` holds
+    ``restart + 1`` vectors, ``work`` and ``correction`` one each. Stops when the true residual
+    ``||rhs - A x||_2 <= atol`` or after ``budget`` products.
+    """
+    used = 0
+    while used < budget:
+        apply(x, work)
+        used += 1
+        np.subtract(rhs, work, out=basis[0])
+        beta = float(np.linalg.norm(basis[0]))
+        if beta <= atol:
+            break
+        basis[0] /= beta
+        hessenberg = np.zeros((restart + 1, restart))
+        g = np.zeros(restart + 1)
+        g[0] = beta
+        cosines, sines = np.zeros(restart), np.zeros(restart)
+        k = 0
+        while k < restart and used < budget:
+            precondition(basis[k], correction)
+            apply(correction, work)
+            used += 1
+            h = np.zeros(k + 1)
+            for _ in range(2):  # classical Gram-Schmidt, then once more against the rounding left over
+                projection = basis[: k + 1] @ work
+                np.dot(projection, basis[: k + 1], out=correction)
+                work -= correction
+                h += projection
+            size = float(np.linalg.norm(work))
+            hessenberg[: k + 1, k] = h
+            hessenberg[k + 1, k] = size
+            for i in range(k):
+                upper, lower = hessenberg[i, k], hessenberg[i + 1, k]
+                hessenberg[i, k] = cosines[i] * upper + sines[i] * lower
+                hessenberg[i + 1, k] = -sines[i] * upper + cosines[i] * lower
+            radius = float(np.hypot(hessenberg[k, k], hessenberg[k + 1, k]))
+            cosines[k], sines[k] = (hessenberg[k, k] / radius, hessenberg[k + 1, k] / radius) if radius else (1.0, 0.0)
+            hessenberg[k, k], hessenberg[k + 1, k] = radius, 0.0
+            g[k + 1] = -sines[k] * g[k]
+            g[k] = cosines[k] * g[k]
+            k += 1
+            if abs(g[k]) <= atol or size == 0.0:
+                break
+            np.divide(work, size, out=basis[k])
+        y = solve_triangular(hessenberg[:k, :k], g[:k])
+        np.dot(y, basis[:k], out=work)
+        precondition(work, correction)
+        x += correction
+    return used
+
+
 def solve_matrix_free(fock: FockModel, tolerance: float, restart: int, maxiter: int,
                       preconditioner: Preconditioner = "triangular",
                       start: np.ndarray | None = None) -> IterativeResult:
@@ -200,35 +270,27 @@ def solve_matrix_free(fock: FockModel, tolerance: float, restart: int, maxiter: 
         diagonal[:] = 1.0
     matrix = np.empty((d, d), dtype=complex)
     image = np.empty((d, d), dtype=complex)
-    matvecs = 0
-
-    def apply(y: np.ndarray) -> np.ndarray:
-        nonlocal matvecs
-        matvecs += 1
-        unpack_hermitian(y.reshape(d, d), matrix)
-        generator.apply(0.0, matrix, image)
-        image[0, 0] += weight * np.trace(matrix).real
-        out = np.empty(d * d)
-        pack_hermitian(image, out.reshape(d, d))
-        return out
-
     jumps = sps.vstack([j for j in fock.jump_operators if j.nnz] or [sps.csr_matrix((d, d))], format="csr")
     jumps.sort_indices()
     j_args = (jumps.data.astype(complex), jumps.indices.astype(np.int64), jumps.indptr.astype(np.int64),
               jumps.shape[0] // d)
 
-    def precondition(y: np.ndarray) -> np.ndarray:
-        out = np.empty(d * d)
+    def apply(y: np.ndarray, out: np.ndarray) -> None:
+        unpack_hermitian(y.reshape(d, d), matrix)
+        generator.apply(0.0, matrix, image)
+        image[0, 0] += weight * np.trace(matrix).real
+        pack_hermitian(image, out.reshape(d, d))
+
+    def precondition(y: np.ndarray, out: np.ndarray) -> None:
         if preconditioner.startswith("triangular"):
             unpack_hermitian(y.reshape(d, d), matrix)
             feeding_back_substitution(matrix, diagonal, *j_args, image)
             pack_hermitian(image, out.reshape(d, d))
         else:
             divide_packed(y.reshape(d, d), diagonal, out.reshape(d, d))
-        return out
 
-    operator = spla.LinearOperator((d * d, d * d), matvec=apply, dtype=float)
-    inverse = spla.LinearOperator((d * d, d * d), matvec=precondition, dtype=float)
+    basis = np.empty((restart + 1, d * d))
+    work, correction = np.empty(d * d), np.empty(d * d)
     rhs = np.zeros(d * d)
     rhs[0] = weight
     x = np.zeros(d * d)
@@ -238,12 +300,12 @@ def solve_matrix_free(fock: FockModel, tolerance: float, restart: int, maxiter: 
     target = tolerance * norm
     gmres_target = target
     residual = np.inf
+    matvecs = 0
     for _ in range(TIGHTENING_ROUNDS):
-        budget = maxiter - matvecs
-        if budget <= 0:
+        if matvecs >= maxiter:
             break
-        x, _ = spla.gmres(operator, rhs, x0=x, rtol=0.0, atol=gmres_target, restart=restart,
-                          maxiter=max(1, budget // (restart + 1)), M=inverse)
+        matvecs += gmres(apply, precondition, rhs, x, restart, maxiter - matvecs, gmres_target, basis, work,
+                         correction)
         unpack_hermitian(x.reshape(d, d), matrix)
         trace = np.trace(matrix).real
         if not (np.isfinite(trace) and trace > 0):
