@@ -16,7 +16,7 @@ operators:
 * steady state: the search for the population block (``12 d^2`` bytes: an ``int32`` label and an
   ``int64`` order entry per Liouville index), then either the block's LU factors, bounded by the
   envelope of the banded block (16 + 4 bytes per entry; the block itself is assembled once, without
-  the ``d^2 x d^2`` Liouvillian), or matrix-free GMRES: ``restart + 6`` real ``d^2`` vectors and
+  the ``d^2 x d^2`` Liouvillian), or matrix-free GMRES: ``restart + 5`` real ``d^2`` vectors and
   ``n + 5`` complex ``d x d`` matrices (measured at the d = 2000 laser, tracemalloc peak of the
   solve: 1193 MiB when the whole Liouvillian was built, 77 MiB now).
 

@@ -18,7 +18,7 @@ Direct method (:mod:`.liouville_block`):
 
 Iterative method (:mod:`.steady_iterative`): restarted GMRES on Hermitian matrices, with the
 compiled Lindblad kernel as the operator and the number-diagonal part of ``L`` as preconditioner;
-memory a few copies of ``rho`` plus the Krylov basis (``restart + 6`` real ``d^2`` vectors).
+memory a few copies of ``rho`` plus the Krylov basis (``restart + 5`` real ``d^2`` vectors).
 
 Residual (both methods, checked against ``tolerance``): ``||vec(L rho)||_1 / ||L||_1`` for the
 returned ``rho`` (trace 1), ``||L||_1`` the largest column sum of ``|L|``: computed from ``K`` and the
