@@ -33,14 +33,15 @@ from .ports import OutputFlux, drive_strength, harmonic_output_flux, input_ampli
 from .spectrum import Spectrum, spectrum
 from .state_checks import UnphysicalStateError
 from .states import as_array, factor_state, ket, prepare_state, product_state, reduced_state
-from .steady_state import steady_state
+from .steady_state import SteadyState, steady_state, steady_state_solution
 
 __all__ = [
     "FockModel", "HarmonicSolution", "InsufficientMemoryError", "LindbladSolver", "MomentEquations",
     "PhotonSourceFigures", "Result", "Spectrum", "Tone", "UnphysicalStateError",
     "check_options", "concurrence", "density_matrix_harmonic", "fidelity", "fock_model", "fourier_moment_equations",
     "harmonic_balance", "liouvillian", "mesolve", "mesolve_batch", "partial_trace", "photon_source_figures", "purity",
-    "qutip_interop", "small_signal_expansion", "spectrum", "steady_state", "two_time_correlation",
+    "qutip_interop", "small_signal_expansion", "spectrum", "steady_state", "steady_state_solution", "SteadyState",
+    "two_time_correlation",
     "von_neumann_entropy",
     "OutputFlux", "as_array", "drive_strength", "factor_state", "harmonic_output_flux", "input_amplitude", "ket",
     "output_flux", "prepare_state", "product_state", "reduced_state",

@@ -1,163 +1,94 @@
-r"""Steady state ``L rho = 0, Tr rho = 1`` of a time-independent model, by sparse LU or GMRES.
+r"""Steady state ``L rho = 0, Tr rho = 1`` of a time-independent model: sparse LU of one block, or matrix-free GMRES.
 
-Three reductions make the linear solve cheap:
+Direct method (:mod:`.liouville_block`):
 
 1. **Invariant block.** The connected components of the sparsity graph of ``L`` are invariant
    subspaces of Liouville space. A unique steady state vanishes on every component that holds
    no diagonal element ``rho_ii`` (otherwise adding it would give a second steady state with the
-   same trace), so only the components that hold a diagonal element are solved. For a
-   Hamiltonian that conserves an excitation number and jumps that lower or raise it this keeps
+   same trace), so only the component of ``rho_00`` is solved; it is found by a breadth-first search
+   on the sparse ``K`` and ``J_k`` and assembled directly, without the ``d^2 x d^2`` Liouvillian. For
+   a Hamiltonian that conserves an excitation number and jumps that lower or raise it this keeps
    the ``n_ket = n_bra`` block, often a tiny fraction of the ``d^2`` unknowns.
 2. **Trace condition.** ``w Tr rho`` is added to the equation of ``rho_00`` (``w`` the mean
-   absolute entry of ``L``) with right-hand side ``w``: the rows of ``L`` for ``d rho_ii/dt`` sum
-   to zero, so the bordered matrix is non-singular exactly when the steady state is unique.
-3. **Ordering.** A reverse Cuthill-McKee permutation makes the matrix banded; SuperLU then
-   factorises it in its natural order with far less work than with COLAMD for these
-   tensor-product Liouvillians. The bordered (dense) row of ``rho_00`` is ordered last, so it
-   adds no fill inside the band, and threshold pivoting keeps the band. The iterative method
-   uses the same ordering for an incomplete-LU preconditioner of GMRES.
+   absolute entry of the block) with right-hand side ``w``: the rows of ``L`` for ``d rho_ii/dt``
+   sum to zero, so the bordered matrix is non-singular exactly when the steady state is unique.
+3. **Ordering.** The reversed breadth-first order from ``rho_00`` (a reverse Cuthill-McKee order)
+   bands the block and puts the bordered, dense row of ``rho_00`` last, where it adds no fill;
+   SuperLU factorises it in this order with threshold pivoting, which keeps the band.
 
-Uniqueness is checked twice. Structurally: two invariant components that each hold diagonal
-elements conserve their traces separately, so each carries its own steady state (a decoupled
-subsystem without relaxation, a conserved parity). Numerically (direct method): the bordered
-matrix is singular exactly when the steady state is not unique, so its 1-norm condition number,
-estimated from the LU factors (:func:`scipy.sparse.linalg.onenormest`, a few extra solves), must
-stay below ``CONDITION_LIMIT``. Measured: ~1e4 for the unique steady states of sps000 and of a
-d = 2000 laser, ~5e18 for sps000 with its spin decoupled. Numerically (iterative method): on a
-singular but consistent system GMRES keeps the null-space part of its starting vector, so a
-second solve started from the first solution plus a random vector lands elsewhere exactly when
-the steady state is not unique; the two must agree to ``UNIQUENESS_TOLERANCE``.
+Iterative method (:mod:`.steady_iterative`): restarted GMRES on Hermitian matrices, with the
+compiled Lindblad kernel as the operator and the number-diagonal part of ``L`` as preconditioner;
+memory a few copies of ``rho`` plus the Krylov basis (``restart + 5`` real ``d^2`` vectors).
 
-Memory is estimated before each large allocation (:mod:`.memory`): the sparse Liouvillian from the
-number of stored entries of ``H`` and the ``J_k``, the LU factors from the envelope of the
-banded matrix (threshold pivoting keeps the factors near it), the incomplete LU from
-``fill_factor``.
+Residual (both methods, checked against ``tolerance``): ``||vec(L rho)||_1 / ||L||_1`` for the
+returned ``rho`` (trace 1), ``||L||_1`` the largest column sum of ``|L|``: computed from ``K`` and the
+``J_k`` by the iterative method (:func:`~qderive.numeric.steady_iterative.column_norm_bound`), over
+the columns of the block by the direct one (whole columns of ``L``, since the block is invariant; at
+most ``||L||_1``, so the reported residual errs on the large side).
+
+Uniqueness is checked structurally by both methods: two invariant components that each hold
+diagonal elements conserve their traces separately, so each carries its own steady state (a
+decoupled subsystem without relaxation, a conserved parity). Numerically, the direct method
+estimates the 1-norm condition number of the bordered matrix from its LU factors
+(:func:`scipy.sparse.linalg.onenormest`, a few extra solves), which must stay below
+``CONDITION_LIMIT`` (measured: ~1e4 for the unique steady states of sps000 and of a d = 2000 laser,
+~5e18 for sps000 with its spin decoupled); the iterative method (``check_uniqueness=True``) solves
+a second time from the first solution plus a random Hermitian matrix: on a singular but consistent
+system GMRES keeps the null-space part of its start, so the two agree to ``UNIQUENESS_TOLERANCE``
+exactly when the steady state is unique (this doubles its cost).
+
+``method="auto"`` takes the direct method when the LU factors (bounded by the envelope of the
+banded block) fit in memory and their work, ``envelope^2 / unknowns`` operations for a band, stays
+below ``AUTO_DIRECT_WORK``; otherwise the iterative one. Measured: a single-mode ladder (laser,
+d = 2000) has envelope / unknowns ~ 10 and factorises in milliseconds; three coupled cavities with
+4 levels each (4096 unknowns) already have envelope / unknowns ~ 900 (the Liouville graph is a
+6-dimensional lattice, whose breadth-first levels are wide) and SuperLU took 18-55 s with any
+ordering (NATURAL, COLAMD, MMD) against 0.4 s for GMRES.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import scipy.sparse as sps
 import scipy.sparse.linalg as spla
-from scipy.sparse.csgraph import connected_components, reverse_cuthill_mckee
 
 from qderive.symbolic import ConvergenceError, ModelError, ParameterError
 
 from .fock import FockModel
-from .liouvillian import liouvillian
-from .memory import COMPLEX_BYTES, require_memory
+from .liouville_block import (
+    BLOCK_BYTES_PER_ENTRY,
+    LindbladPattern,
+    PopulationBlock,
+    bordered_block,
+    population_block,
+)
+from .memory import available_memory, require_memory
+from .steady_iterative import PRECONDITIONERS, Preconditioner, iterative_bytes, solve_matrix_free
 
 POSITIVITY_CHECK_MAX_DIMENSION = 400
 PIVOT_THRESHOLD = 0.1  # threshold partial pivoting: keep the diagonal pivot unless 10x smaller
 CONDITION_LIMIT = 1e13  # 1-norm condition number above which the bordered Liouvillian counts as singular
 UNIQUENESS_TOLERANCE = 1e-6  # relative difference of two GMRES solves from different starts (unique: ~tol * cond)
 SPARSE_ENTRY_BYTES = 16 + 4  # one complex value and its int32 index
-LIOUVILLIAN_COPIES = 3  # kron products and sums built on the way to L
+AUTO_DIRECT_WORK = 1e9  # operations of a banded LU above which auto prefers GMRES
+AUTO_MEMORY_FRACTION = 0.5  # share of the available memory that auto lets the LU factors take
+Method = Literal["auto", "direct", "iterative"]
 
 
 def trace_border(size: int, diagonal: np.ndarray, weight: float) -> sps.csr_matrix:
     """``w |rho_00><Tr|``: ``weight`` in row 0 at the positions ``diagonal`` of the ``rho_ii`` (``rho_00`` first).
 
     Added to a Liouvillian it makes ``w Tr rho`` part of the equation of ``rho_00``.
-
-    Examples
-    --------
-    >>> trace_border(4, np.array([0, 3]), 2.0).toarray().real.tolist()  # d = 2: rho_00 and rho_11 at 0 and 3
-    [[2.0, 0.0, 0.0, 2.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]]
     """
     return sps.csr_matrix((np.full(len(diagonal), weight), (np.zeros(len(diagonal), dtype=int), diagonal)),
                           shape=(size, size))
 
 
-def _steady_block(L: sps.csr_matrix, d: int) -> np.ndarray:
-    """Indices (column-stacked) of the Liouville-space component that holds the diagonal elements.
-
-    Raises :class:`ModelError` when the diagonal elements fall into several invariant components.
-    """
-    pattern = sps.csr_matrix((np.ones(L.nnz), L.indices, L.indptr), shape=L.shape)
-    _, labels = connected_components(pattern, directed=False)
-    diagonal_labels = labels[np.arange(d) * (d + 1)]
-    sectors = np.unique(diagonal_labels)
-    if sectors.size > 1:
-        first = [int(np.flatnonzero(diagonal_labels == label)[0]) for label in sectors[:2]]
-        raise ModelError(
-            f"the steady state is not unique: the populations split into {sectors.size} sectors that never "
-            f"exchange population (e.g. basis states {first[0]} and {first[1]}); give the model a process that "
-            "connects them or solve each sector as its own model"
-        )
-    return np.flatnonzero(labels == sectors[0])
-
-
-def _solve_iteratively(A: sps.csc_matrix, rhs: np.ndarray, tol: float, drop_tol: float, fill_factor: float,
-                       d: int) -> np.ndarray:
-    """GMRES with an incomplete-LU preconditioner, solved twice from different starts to prove uniqueness."""
-    n = A.shape[0]
-    require_memory(int(fill_factor * A.nnz * SPARSE_ENTRY_BYTES) + 52 * n * COMPLEX_BYTES,
-                   f"steady_state (iterative: incomplete LU, GMRES) with {n} unknowns at dimension {d}",
-                   "lower fill_factor or the Fock cutoffs")
-    try:
-        factors = spla.spilu(A, drop_tol=drop_tol, fill_factor=fill_factor, permc_spec="NATURAL",
-                             diag_pivot_thresh=PIVOT_THRESHOLD)
-    except RuntimeError as error:  # an exactly singular pivot
-        raise ModelError(f"the steady state is not unique: incomplete LU found a singular matrix ({error})") from None
-    preconditioner = spla.LinearOperator(A.shape, factors.solve, dtype=complex)
-
-    def solve(start: np.ndarray | None) -> np.ndarray:
-        x, info = spla.gmres(A, rhs, x0=start, M=preconditioner, rtol=tol, atol=0.0, restart=50, maxiter=200)
-        if info != 0:
-            raise ConvergenceError(
-                f"GMRES did not reach relative residual {tol:.0e} (info {info}); lower drop_tol (now {drop_tol:.0e}) "
-                "or use method='direct'"
-            )
-        return x
-
-    x = solve(None)
-    scale = np.abs(x).max()
-    start = x + scale * np.random.default_rng(0).standard_normal(n)  # fixed seed: reproducible
-    difference = np.abs(solve(start) - x).max() / scale
-    if not difference <= UNIQUENESS_TOLERANCE:
-        raise ModelError(
-            f"the steady state is not unique: two GMRES solves from different starts differ by {difference:.1e} "
-            f"(relative, > {UNIQUENESS_TOLERANCE:.0e}); look for a conserved quantity (a dark state, a symmetry)"
-        )
-    return x
-
-
-def _check_condition(lu: spla.SuperLU, A: sps.csc_matrix) -> None:
-    """Raise :class:`ModelError` when the factorised bordered Liouvillian is numerically singular."""
-    inverse = spla.LinearOperator(A.shape, matvec=lu.solve, rmatvec=lambda v: lu.solve(v, trans="H"), dtype=complex)
-    condition = spla.onenormest(inverse) * spla.norm(A, 1)
-    if not condition < CONDITION_LIMIT:
-        raise ModelError(
-            f"the steady state is not unique: the Liouvillian with the trace condition is singular (1-norm "
-            f"condition number ~{condition:.1e} > {CONDITION_LIMIT:.0e}); look for a conserved quantity"
-        )
-
-
-def _liouvillian_entries(fock: FockModel) -> int:
-    """Upper bound on the stored entries of the Liouvillian: ``2 d nnz(K) + sum_k nnz(J_k)^2``.
-
-    ``nnz(K) <= nnz(H) + d + sum_k nnz(J_k) r_k`` (``r_k`` the most entries in a row of ``J_k``), at most ``d^2``.
-    """
-    d = fock.dimension
-    damping = sum(j.nnz * int(j.getnnz(axis=1).max(initial=0)) for j in fock.jump_operators)
-    k_entries = min(fock.hamiltonian.nnz + d + damping, d * d)
-    return 2 * d * k_entries + sum(j.nnz**2 for j in fock.jump_operators)
-
-
 def envelope_entries(A: sps.spmatrix) -> int:
-    """Entries inside the envelope (profile) of ``A``: the fill bound of LU without pivoting.
-
-    Examples
-    --------
-    >>> A = sps.csr_matrix(np.array([[1, 0, 1], [0, 1, 0], [0, 0, 1]]))
-    >>> envelope_entries(A)  # the diagonal plus rows 0..1 of column 2 above it
-    5
-    >>> envelope_entries(sps.identity(4))
-    4
-    """
+    """Entries inside the envelope (profile) of ``A``: the fill bound of LU without pivoting."""
     columns = A.tocsc()
     rows = A.tocsr()
     size = A.shape[0]
@@ -169,18 +100,102 @@ def envelope_entries(A: sps.spmatrix) -> int:
     return int(upper.sum() + lower.sum() + size)
 
 
-def _check_settings(truncation_tolerance: float, tol: float, drop_tol: float, fill_factor: float) -> None:
-    for name, value, low, high in (("truncation_tolerance", truncation_tolerance, 0.0, 1.0), ("tol", tol, 0.0, 1.0),
-                                   ("drop_tol", drop_tol, 0.0, 1.0), ("fill_factor", fill_factor, 1.0, np.inf)):
+@dataclass(frozen=True)
+class SteadyState:
+    """A steady state and how it was found.
+
+    Attributes
+    ----------
+    rho : ndarray
+        Density matrix (``d x d``, trace 1, Hermitian).
+    residual : float
+        ``||vec(L rho)||_1 / ||L||_1``.
+    method : str
+        ``"direct"`` or ``"iterative"`` (the choice of ``"auto"``).
+    products : int
+        Applications of ``L`` (iterative method; 0 for the direct one).
+    unknowns : int
+        Size of the solved system (the population block, or ``d^2`` for the iterative method).
+    """
+
+    rho: np.ndarray
+    residual: float
+    method: str
+    products: int
+    unknowns: int
+
+
+def _check_condition(lu: spla.SuperLU, transposed: sps.csc_matrix) -> None:
+    """Raise :class:`ModelError` when the bordered block ``A`` (factorised as ``A^T``) is numerically singular."""
+    inverse = spla.LinearOperator(transposed.shape, matvec=lambda v: lu.solve(v, trans="T"),
+                                  rmatvec=lambda v: np.conj(lu.solve(np.conj(v))), dtype=complex)
+    condition = spla.onenormest(inverse) * spla.norm(transposed, np.inf)
+    if not condition < CONDITION_LIMIT:
+        raise ModelError(
+            f"the steady state is not unique: the Liouvillian with the trace condition is singular (1-norm "
+            f"condition number ~{condition:.1e} > {CONDITION_LIMIT:.0e}); look for a conserved quantity"
+        )
+
+
+def _check_settings(truncation_tolerance: float, tolerance: float, restart: int, maxiter: int | None,
+                    method: str, preconditioner: str, check_uniqueness: bool) -> None:
+    if method not in ("auto", "direct", "iterative"):
+        raise ParameterError(f"steady_state: 'method' must be 'auto', 'direct' or 'iterative', got {method!r}")
+    if preconditioner not in PRECONDITIONERS:
+        raise ParameterError(f"steady_state: 'preconditioner' must be one of {PRECONDITIONERS}, got {preconditioner!r}")
+    for name, value in (("truncation_tolerance", truncation_tolerance), ("tolerance", tolerance)):
         number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
-        if not (number and low < value < high) and not (name == "fill_factor" and number and value == 1.0):
-            bound = "a number >= 1" if name == "fill_factor" else "a positive number below 1"
-            raise ParameterError(f"steady_state: '{name}' must be {bound}, got {value!r}")
+        if not (number and 0.0 < value < 1.0):
+            raise ParameterError(f"steady_state: '{name}' must be a positive number below 1, got {value!r}")
+    for name, value in (("restart", restart), ("maxiter", maxiter)):
+        if name == "maxiter" and value is None:
+            continue
+        if not (isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)) and value >= 1):
+            raise ParameterError(f"steady_state: '{name}' must be a positive integer, got {value!r}")
+    if not isinstance(check_uniqueness, (bool, np.bool_)):
+        raise ParameterError(f"steady_state: 'check_uniqueness' must be True or False, got {check_uniqueness!r}")
 
 
-def steady_state(fock: FockModel, truncation_tolerance: float = 1e-4, method: Literal["direct", "iterative"] = "direct",
-                 tol: float = 1e-12, drop_tol: float = 1e-5, fill_factor: float = 20.0) -> np.ndarray:
-    """The unique steady state of a time-independent model, as a dense density matrix.
+def _solve_direct(fock: FockModel, pattern: LindbladPattern, block: PopulationBlock) -> tuple[np.ndarray, float]:
+    """Sparse LU of the bordered block; returns ``rho`` (trace 1, Hermitian) and its residual.
+
+    The residual is normalised by the 1-norm of the block's columns, which are whole columns of ``L``
+    (the block is invariant): at most ``||L||_1``, so the reported residual is never the smaller one.
+    """
+    d = fock.dimension
+    n = block.size
+    require_memory(SPARSE_ENTRY_BYTES * block.envelope, f"steady_state (direct, LU factors) with {n} unknowns at "
+                   f"dimension {d}", "use method='iterative' (matrix-free GMRES) or lower the Fock cutoffs")
+    A, weight = bordered_block(pattern, block)
+    transposed = sps.csc_matrix((A.data, A.indices, A.indptr), shape=A.shape)  # the same arrays read as A^T
+    try:
+        lu = spla.splu(transposed, permc_spec="NATURAL", diag_pivot_thresh=PIVOT_THRESHOLD)
+    except RuntimeError as error:  # an exactly singular pivot
+        raise ModelError(f"the steady state is not unique: sparse LU found a singular matrix ({error})") from None
+    _check_condition(lu, transposed)
+    rhs = np.zeros(n, dtype=complex)
+    rhs[-1] = weight  # the row of rho_00
+    x = lu.solve(rhs, trans="T")
+    if not np.all(np.isfinite(x)):
+        raise ConvergenceError("steady-state solve failed: the Liouvillian has no unique steady state")
+    diagonal = block.position[np.arange(d) * (d + 1)]
+    x /= x[diagonal].sum().real
+    # L commutes with the adjoint, so the block holds rho_ji with every rho_ij: make x exactly Hermitian
+    rows, columns = block.indices % d, block.indices // d
+    x = (x + np.conj(x[block.position[columns + d * rows]])) / 2
+    last = slice(A.indptr[-2], A.indptr[-1])
+    bordered = np.isin(A.indices[last], diagonal)
+    A.data[last][bordered] -= weight  # A is now L on the block
+    residual = np.abs(A @ x).sum() / np.bincount(A.indices, weights=np.abs(A.data), minlength=n).max()
+    rho = np.zeros((d, d), dtype=complex)
+    rho[rows, columns] = x
+    return rho, float(residual)
+
+
+def steady_state_solution(fock: FockModel, truncation_tolerance: float = 1e-4, method: Method = "auto",
+                          tolerance: float = 1e-10, restart: int = 20, maxiter: int | None = None,
+                          preconditioner: Preconditioner = "triangular", check_uniqueness: bool = True) -> SteadyState:
+    """The unique steady state of a time-independent model with its residual and the method used.
 
     Parameters
     ----------
@@ -188,82 +203,108 @@ def steady_state(fock: FockModel, truncation_tolerance: float = 1e-4, method: Li
         Model matrices (no time-dependent terms: go to a rotating frame first).
     truncation_tolerance : float
         Largest allowed population of a mode's top Fock level.
-    method : {"direct", "iterative"}
-        Sparse LU (SuperLU) of the reduced, bordered Liouvillian, or restarted GMRES with an
-        incomplete-LU preconditioner (``drop_tol``, ``fill_factor`` of :func:`scipy.sparse.linalg.spilu`)
-        to relative residual ``tol`` for spaces whose full LU does not fit in memory.
+    method : {"auto", "direct", "iterative"}
+        Sparse LU (SuperLU) of the population block of the bordered Liouvillian, or matrix-free
+        GMRES with the compiled Lindblad kernel (memory: a few copies of ``rho`` and the Krylov
+        basis); ``"auto"`` chooses by the estimated LU fill and work (module docstring).
+    tolerance : float
+        Largest accepted residual ``||vec(L rho)||_1 / ||L||_1`` (``Tr rho = 1``): the iterative
+        method iterates until it holds; both methods raise :class:`ConvergenceError` when it does not.
+    restart : int
+        GMRES restart length (iterative): the Krylov basis holds ``restart + 1`` real ``d^2`` vectors.
+    maxiter : int, optional
+        Most applications of ``L`` (iterative); default ``max(2000, 20 d)``.
+    preconditioner : {"triangular", "triangular-no-energies", "diagonal", "diagonal-no-energies", "none"}
+        GMRES preconditioner (see :mod:`qderive.numeric.steady_iterative`).
+    check_uniqueness : bool
+        Iterative method: prove uniqueness numerically by a second solve from another start (doubles
+        the cost; the structural check always runs).
 
     Raises
     ------
     ModelError
-        For a time-dependent model, or one whose steady state is not unique (see the module docstring;
-        the iterative method relies on the structural check and on the positivity of the result).
+        For a time-dependent model, or one whose steady state is not unique (see the module docstring).
     ConvergenceError
-        When GMRES does not converge or the result is not a valid state.
+        When the residual exceeds ``tolerance`` or the result is not a valid state.
     ParameterError
-        For a bad ``method`` or a tolerance outside ``(0, 1)`` (booleans are refused).
+        For a bad option (an unknown ``method`` or ``preconditioner``, a tolerance outside ``(0, 1)``,
+        a ``restart`` or ``maxiter`` that is not a positive integer; booleans are refused).
     InsufficientMemoryError
-        When the Liouvillian or its factors would not fit in the available memory.
+        When the search, the block or its factors, or the Krylov basis would not fit in memory.
     TruncationError
         When a mode's top Fock level holds more than ``truncation_tolerance``.
 
     Examples
     --------
     >>> from qderive.numeric import fock_model
-    >>> from qderive.symbolic.library import driven_cavity, driven_qubit
-    >>> fock = fock_model(driven_qubit(), {"Delta": 0.0, "Omega": 1.0, "gamma": 0.5})
-    >>> rho = steady_state(fock)
-    >>> bool(np.isclose(rho[1, 1].real, 0.25 / (0.5**2 / 4 + 0.5)))  # (Omega/2)^2 / (gamma^2/4 + Omega^2/2)
-    True
-    >>> cavity = fock_model(driven_cavity(), {"Delta": 0.0, "E": 0.25, "kappa": 1.0}, cutoffs={"a": 12})
-    >>> n = np.real(np.diagonal(steady_state(cavity)) @ np.arange(12))
-    >>> bool(np.isclose(n, (2 * 0.25 / 1.0) ** 2))  # coherent state: <n> = |2 E / kappa|^2
-    True
+    >>> from qderive.symbolic.library import driven_qubit
+    >>> qubit = fock_model(driven_qubit(), {"Delta": 0.0, "Omega": 1.0, "gamma": 1.0})
+    >>> solution = steady_state_solution(qubit, method="iterative", tolerance=1e-12)
+    >>> round(solution.rho[1, 1].real, 10), solution.residual < 1e-12   # Omega^2/4 / (Omega^2/2 + gamma^2/4)
+    (0.3333333333, True)
     """
+    _check_settings(truncation_tolerance, tolerance, restart, maxiter, method, preconditioner, check_uniqueness)
     if fock.varies_in_time:
         raise ModelError("steady_state needs a time-independent Hamiltonian; go to a rotating frame first")
-    if method not in ("direct", "iterative"):
-        raise ParameterError(f"steady_state method must be 'direct' or 'iterative', got {method!r}")
-    _check_settings(truncation_tolerance, tol, drop_tol, fill_factor)
     d = fock.dimension
-    require_memory(LIOUVILLIAN_COPIES * SPARSE_ENTRY_BYTES * _liouvillian_entries(fock),
-                   f"steady_state (sparse Liouvillian) at dimension {d}",
+    n_jumps = sum(1 for j in fock.jump_operators if j.nnz)
+    require_memory(BLOCK_BYTES_PER_ENTRY * d * d, f"steady_state (population block search) at dimension {d}",
                    "lower the Fock cutoffs or eliminate a fast subsystem adiabatically")
-    L = liouvillian(fock.hamiltonian, fock.jump_operators)
-    block = _steady_block(L, d)
-    A = L[block][:, block].tocsr()
-    weight = np.abs(A.data).mean()
-    diagonal = np.flatnonzero(block % (d + 1) == 0)  # positions of rho_ii in the block (rho_00 first)
-    border = trace_border(A.shape[0], diagonal, weight)
-    A = (A + border).tocsr()
-    rhs = np.zeros(A.shape[0], dtype=complex)
-    rhs[0] = weight
-    # band the Liouvillian, then move rho_00 (the bordered, dense row) last: arrowhead, no fill
-    permutation = reverse_cuthill_mckee(A - border, symmetric_mode=False)
-    permutation = np.append(permutation[permutation != 0], 0)
-    A = A[permutation][:, permutation].tocsc()
+    pattern = LindbladPattern.of(fock)
+    block = population_block(pattern)
+    if method == "auto":
+        lu_bytes = SPARSE_ENTRY_BYTES * block.envelope
+        fits = lu_bytes <= AUTO_MEMORY_FRACTION * available_memory() if lu_bytes > 2**28 else True
+        cheap = block.envelope**2 / block.size <= AUTO_DIRECT_WORK
+        method = "direct" if fits and cheap else "iterative"
     if method == "direct":
-        require_memory(SPARSE_ENTRY_BYTES * envelope_entries(A), f"steady_state (direct, LU factors) with "
-                       f"{A.shape[0]} unknowns at dimension {d}",
-                       "use method='iterative' (incomplete LU and GMRES) or lower the Fock cutoffs")
-        try:
-            lu = spla.splu(A, permc_spec="NATURAL", diag_pivot_thresh=PIVOT_THRESHOLD)
-        except RuntimeError as error:  # an exactly singular pivot
-            raise ModelError(f"the steady state is not unique: sparse LU found a singular matrix ({error})") from None
-        _check_condition(lu, A)
-        x = lu.solve(rhs[permutation])
+        rho, residual = _solve_direct(fock, pattern, block)
+        products, unknowns = 0, block.size
+        del block
+        if not residual <= tolerance:
+            raise ConvergenceError(f"steady_state (direct): the LU solution has residual {residual:.1e} above the "
+                                   f"tolerance {tolerance:.0e}; the Liouvillian is ill-conditioned, try "
+                                   "method='iterative'")
     else:
-        x = _solve_iteratively(A, rhs[permutation], tol, drop_tol, fill_factor, d)
-    if not np.all(np.isfinite(x)):
-        raise ConvergenceError("steady-state solve failed: the Liouvillian has no unique steady state")
-    vec = np.zeros(d * d, dtype=complex)
-    vec[block[permutation]] = x
-    rho = vec.reshape(d, d, order="F")
-    rho = (rho + rho.conj().T) / 2
-    rho /= np.trace(rho).real
+        del block
+        require_memory(iterative_bytes(d, n_jumps, restart), f"steady_state (iterative: GMRES({restart}) and the "
+                       f"Lindblad kernel) at dimension {d}", "lower restart or the Fock cutoffs")
+        limit = maxiter if maxiter is not None else max(2000, 20 * d)
+        first = solve_matrix_free(fock, tolerance, restart, limit, preconditioner)
+        rho, residual, products, unknowns = first.rho, first.residual, first.products, d * d
+        if check_uniqueness:
+            noise = np.random.default_rng(0).standard_normal((d, d))  # fixed seed: reproducible
+            start = rho + np.abs(rho).max() * (noise + noise.T) / 2
+            second = solve_matrix_free(fock, tolerance, restart, limit, preconditioner, start=start)
+            products += second.products
+            difference = np.abs(second.rho - rho).max() / np.abs(rho).max()
+            if not difference <= UNIQUENESS_TOLERANCE:
+                raise ModelError(
+                    f"the steady state is not unique: two GMRES solves from different starts differ by "
+                    f"{difference:.1e} (relative, > {UNIQUENESS_TOLERANCE:.0e}); look for a conserved quantity "
+                    "(a dark state, a symmetry)"
+                )
     # populations always; the full spectrum (O(d^3)) only where it is cheap next to the solve
     smallest = np.diagonal(rho).real.min() if d > POSITIVITY_CHECK_MAX_DIMENSION else np.linalg.eigvalsh(rho).min()
     if smallest < -1e-8:
         raise ConvergenceError("steady-state solve returned a non-positive matrix; is the steady state unique?")
     fock.check_truncation(rho, truncation_tolerance)
-    return rho
+    return SteadyState(rho, float(residual), method, products, unknowns)
+
+
+def steady_state(fock: FockModel, truncation_tolerance: float = 1e-4, method: Method = "auto",
+                 tolerance: float = 1e-10, **options: object) -> np.ndarray:
+    """The unique steady state of a time-independent model, as a dense density matrix.
+
+    :func:`steady_state_solution` without the report; ``options`` are its ``restart``, ``maxiter``,
+    ``preconditioner`` and ``check_uniqueness``.
+
+    Examples
+    --------
+    >>> from qderive.numeric import fock_model
+    >>> from qderive.symbolic.library import driven_qubit
+    >>> rho = steady_state(fock_model(driven_qubit(), {"Delta": 0.0, "Omega": 1.0, "gamma": 1.0}))
+    >>> round(rho[1, 1].real, 10)
+    0.3333333333
+    """
+    return steady_state_solution(fock, truncation_tolerance, method, tolerance, **options).rho

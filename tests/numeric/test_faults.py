@@ -149,8 +149,9 @@ def test_nan_states_absurd_tolerances_and_booleans_are_refused():
                     {"store_states": "yes"}):
         with pytest.raises(ParameterError, match=f"option '{next(iter(options))}'"):
             mesolve(fock, np.array([1.0, 0.0]), [0.0, 1.0], options=options)
-    for settings in ({"tol": 100.0}, {"tol": True}, {"drop_tol": 5.0}, {"fill_factor": True},
-                     {"truncation_tolerance": False}):
+    for settings in ({"tolerance": 100.0}, {"tolerance": True}, {"restart": 0}, {"maxiter": 2.5},
+                     {"truncation_tolerance": False}, {"method": "lu"}, {"preconditioner": "ilu"},
+                     {"check_uniqueness": "yes"}):
         with pytest.raises(ParameterError, match=f"'{next(iter(settings))}' must be"):
             steady_state(fock, **settings)
 
