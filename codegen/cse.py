@@ -9,6 +9,12 @@ tenth of that.  :func:`eliminate_common` converts the expressions to SymEngine, 
 the result.  Symbols come back as the caller's SymPy symbols (with their assumptions),
 temporaries as the symbols the caller supplies, in evaluation order.
 
+SymEngine rewrites ``(z**n)**q`` (integer ``n``, fractional ``q``) as ``z**(n q)`` when it
+converts an expression, which changes the branch where ``z < 0`` (``sqrt(1/z)`` becomes
+``z**(-1/2)``, the complex conjugate there). So the base of every power whose exponent is not
+an integer (unless the base is a symbol or a number) is wrapped in a marker function SymEngine
+cannot look into, and unwrapped on the way back; the power keeps SymPy's principal branch.
+
 Substituting the temporaries back gives the input expressions (up to the order of terms
 and factors); the accuracy check does not rely on that alone, it also evaluates the input
 expression itself at one point (:func:`~qderive.codegen.check.reference_sample`).
@@ -63,6 +69,13 @@ def eliminate_common(
     ...     rebuilt = rebuilt.subs(temporary, value)
     >>> sp.simplify(rebuilt - (sp.sin(x + y) ** 2 + sp.sin(x + y))), len(replacements) >= 1  # same, shared parts
     (0, True)
+
+    The principal branch survives (``sqrt(1/z) = i`` at ``z = -1``, where ``z**(-1/2) = -i``):
+
+    >>> z = sp.Symbol("z")
+    >>> _, [kept] = eliminate_common([sp.sqrt(1 / (z - x))], iter(sp.symbols("t0:9")))
+    >>> kept.subs({z: -1, x: 0})
+    I
     """
     import symengine as se  # here, not at module level: a cached kernel's load never needs it
 
@@ -70,8 +83,10 @@ def eliminate_common(
     for expr in exprs:
         for symbol in expr.free_symbols:
             symbols[se.Symbol(symbol.name)] = symbol
+        if any(getattr(f, "name", None) == KEPT_BASE for f in expr.atoms(sp.Function)):
+            raise CodegenError(f"the function name '{KEPT_BASE}' is reserved by the code generator")
     try:
-        converted = [se.sympify(expr) for expr in exprs]
+        converted = [se.sympify(_kept_bases(expr)) for expr in exprs]
     except (se.SympifyError, UnicodeError, RuntimeError, TypeError, ValueError) as error:
         raise CodegenError(f"SymEngine cannot represent the expression for common-subexpression "
                            f"elimination: {type(error).__name__}: {error}") from None
@@ -84,6 +99,24 @@ def eliminate_common(
         symbols[temporary] = local
         replacements.append((local, value))
     return replacements, [back(expr) for expr in reduced]
+
+
+KEPT_BASE = "qderive_kept_base"  # marker around the base of a fractional power (see the module docstring)
+
+
+def _kept_bases(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with the base of every power with a non-integer exponent wrapped in :data:`KEPT_BASE`.
+
+    Examples
+    --------
+    >>> z = sp.Symbol("z")
+    >>> _kept_bases(sp.sqrt(1 / z) + sp.sqrt(z))
+    sqrt(z) + sqrt(qderive_kept_base(1/z))
+    """
+    kept = sp.Function(KEPT_BASE)
+    return expr.replace(
+        lambda e: e.is_Pow and not e.exp.is_Integer and not (e.base.is_Symbol or e.base.is_Number),
+        lambda e: sp.Pow(kept(e.base), e.exp, evaluate=False))
 
 
 def expression_text(expr: sp.Basic) -> str:
@@ -137,7 +170,10 @@ class _Back:
                       else sp.Pow(self(base), self(exponent), evaluate=False))
         elif not node.free_symbols:
             result = node._sympy_()
+        elif getattr(node, "get_name", lambda: None)() == KEPT_BASE:
+            result = self(node.args[0])
         else:  # functions, Piecewise, relations: small after CSE; evaluated in the caller's symbols
             result = node._sympy_().xreplace({sp.Symbol(s.name): self.symbols[s] for s in node.free_symbols})
+            result = result.replace(sp.Function(KEPT_BASE), lambda base: base)
         self.memo[node] = result
         return result

@@ -87,3 +87,14 @@ def test_reference_evaluates_the_whole_tree_at_one_point():
     assert np.all(np.abs(sample.reference[1:, 0] - truth[1:]) > 1e-3 * np.abs(truth[1:]))  # CSE'd: broken
     good = reference_sample(module.arguments, lowered, 1, (0,), points)
     assert np.allclose(good.reference[:, 0], truth, rtol=1e-14, atol=0)
+
+
+@pytest.mark.parametrize("power", [sp.Rational(1, 2), sp.Rational(-1, 3), sp.Rational(3, 2)])
+def test_fractional_powers_of_reciprocals_keep_the_principal_branch(power, tmp_path):
+    """SymEngine would turn (1/(y - x))**q into (y - x)**(-q): the conjugate where y < x."""
+    from qderive.codegen import compile_expr
+
+    expr = (1 / (y - x)) ** power * sp.sqrt(g)
+    kernel = compile_expr(expr, [x, y, g], dtype=complex, cache_dir=tmp_path, domains={x: (1.0, 2.0), y: (0.0, 0.9)})
+    value = complex(kernel(1.8, 0.7, 2.0))
+    assert value == pytest.approx(complex((1 / (0.7 - 1.8)) ** complex(power)) * 2.0**0.5, rel=1e-13)
