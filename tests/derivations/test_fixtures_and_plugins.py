@@ -8,6 +8,7 @@ quantities are ``""`` instead of ``"1"``.
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -20,6 +21,12 @@ from qderive.derivations.registry import Registry
 FIXTURES = Path(__file__).parent / "fixtures"
 RENAMED_UNITS = {"1/s": "rad/s", "1": ""}
 REGISTRY = Registry.discover()
+
+
+def _rounded(text: str) -> str:
+    """The expression of a fixture (our own JSON) with its floating-point numbers at 12 digits: a numerically
+    optimised coefficient may move by an ulp when the compiled kernels round differently."""
+    return re.sub(r"\d+\.\d+(?:e[-+]?\d+)?", lambda number: f"{float(number.group()):.12g}", text)
 
 
 @pytest.mark.parametrize("name", ["bloch", "purcell", "raman", "engine004"])
@@ -35,7 +42,7 @@ def test_results_unchanged_by_the_redesign(name):
             assert new["value"] is None, key
         else:
             assert new["value"] == pytest.approx(old["value"], rel=1e-12, abs=1e-300), key
-        assert new["expr"] == old["expr"], key
+        assert _rounded(new["expr"]) == _rounded(old["expr"]), key
     assert len(after["discrepancies"]) == len(before["discrepancies"])
 
 
