@@ -227,6 +227,8 @@ def render(figure: Figure) -> MplFigure:
             ax.set_ylabel(panel.y_axis.text)
             ax.set_xscale("log" if panel.x_axis.log else "linear")
             ax.set_yscale("log" if panel.y_axis.log else "linear")
+            if panel.x_axis.log:  # a log axis spanning about a decade labels its minor ticks: keep them apart
+                ax.tick_params(axis="x", which="minor", labelsize=7, labelrotation=45)
             if panel.title:
                 ax.set_title(panel.title, fontsize=9)
         if figure.title:

@@ -92,7 +92,7 @@ def validity_map(system: System, derivation: Derivation, size: int = MAP_SIZE, p
     ratios = ds["delta"].values / p["lam"]
     panel = MapPanel(Axis("delta/lam", log=True), Axis("Qm", log=True), Axis("relative error of beta_eff"), ratios,
                      ds["Qm"].values, np.nan_to_num(error, nan=1.0), valid=trusted,
-                     title=f"effective vs RWA full model (quick); masked: top Fock level > {TRUSTED_TOP:g}",
+                     title=f"vs RWA full model; masked: top Fock level > {TRUSTED_TOP:g}",
                      contours=(0.05,))
     return Figure("validity_map", f"where the elimination of the mechanics holds ({size}x{size} grid)", (panel,))
 
