@@ -107,6 +107,29 @@ def full_metrics(parameters: Mapping[str, float], rwa: bool, cutoffs: Mapping[st
     return SourceMetrics(f.indistinguishability, f.g2, f.brightness, dict(cutoffs), top, time.perf_counter() - start)
 
 
+def fitting(run: Callable[[Mapping[str, int]], SourceMetrics], cutoffs: Mapping[str, int]) -> SourceMetrics:
+    """``run`` at ``cutoffs``, raising the cutoff of the mode a :class:`TruncationError` names until none is raised.
+
+    Examples
+    --------
+    >>> def run(cutoffs):  # a toy model: truncation error below 4 levels
+    ...     if cutoffs["a"] < 4:
+    ...         raise TruncationError("mode 'a' holds 1e-3 of the population in its top level")
+    ...     return SourceMetrics(0.9, 0.0, 0.4, dict(cutoffs), {}, 0.0)
+    >>> fitting(run, {"a": 2}).cutoffs
+    {'a': 4}
+    """
+    cutoffs = dict(cutoffs)
+    while True:
+        try:
+            return run(cutoffs)
+        except TruncationError as error:
+            mode = str(error).split("'")[1]
+            if cutoffs[mode] >= MAX_CUTOFF:
+                raise
+            cutoffs[mode] += 1
+
+
 def converged(run: Callable[[Mapping[str, int]], SourceMetrics], cutoffs: Mapping[str, int],
               tolerance: float = CONVERGENCE) -> tuple[SourceMetrics, list[SourceMetrics]]:
     """Raise cutoffs until no truncation error and the metrics change by less than ``tolerance``.
@@ -125,14 +148,8 @@ def converged(run: Callable[[Mapping[str, int]], SourceMetrics], cutoffs: Mappin
     """
     cutoffs, history = dict(cutoffs), []
     while True:
-        try:
-            metrics = run(cutoffs)
-        except TruncationError as error:
-            mode = str(error).split("'")[1]
-            if cutoffs[mode] >= MAX_CUTOFF:
-                raise
-            cutoffs[mode] += 1
-            continue
+        metrics = fitting(run, cutoffs)
+        cutoffs = dict(metrics.cutoffs)
         history.append(metrics)
         if len(history) > 1:
             a, b = history[-2], history[-1]
@@ -242,18 +259,8 @@ def _solve(derivation: Derivation, quick: bool, progress: Progress) -> tuple[lis
         metrics |= _record("_rwa", rwa) | _record("_eff_rwa", eff_rwa)
         pairs.append(("rwa", eff_rwa, rwa))
         texts.append(_history("RWA model", history))
-        cutoffs = dict(rwa.cutoffs)
-        while True:
-            progress.stage(f"stated model at the RWA model's cutoffs {cutoffs}")
-            try:
-                full = full_metrics(p, False, cutoffs, n)
-                break
-            except TruncationError as error:
-                mode = str(error).split("'")[1]
-                if cutoffs[mode] >= MAX_CUTOFF:
-                    raise
-                cutoffs[mode] += 1
-        texts.append(f"stated model run at {cutoffs} (cutoffs converged on the RWA model; top levels checked "
+        full = fitting(_announced(lambda c: full_metrics(p, False, c, n), "stated model", progress), rwa.cutoffs)
+        texts.append(f"stated model run at {full.cutoffs} (cutoffs converged on the RWA model; top levels checked "
                      f"along the run)")
     else:
         full, history = converged(_announced(lambda c: full_metrics(p, False, c, n), "stated model", progress),
