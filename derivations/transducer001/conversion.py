@@ -40,7 +40,22 @@ LEVEL_INDEX = {(i, j): i * N + j for i in range(N) for j in range(N)}
 
 @dataclass(frozen=True)
 class OperatingPoint:
-    """Numbers of the reduced model at one parameter point: tensors ``M[k-1]`` (k = 1..5), rates, tones."""
+    """Numbers of the reduced model at one parameter point: tensors ``M[k-1]`` (k = 1..5), rates, tones.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.conversion import operating_point
+    >>> point = operating_point(derivation)
+    >>> point.tensors.shape  # M1..M5, each [i, j, m, n] over the three NV levels
+    (5, 3, 3, 3, 3)
+    >>> values = derivation.parameters.values
+    >>> point.mu_d == values["w20"] - values["w10"], round(point.rates["gamma20_e"] / (2 * np.pi * 1e6), 6)
+    (True, 14.0)
+    """
 
     tensors: np.ndarray
     rates: Mapping[str, float]
@@ -53,6 +68,23 @@ def operating_point(derivation: Derivation, overrides: Mapping[str, float] | Non
     """Evaluate rates (compiled evaluators) and fill the tensors (compiled filler) at the derivation's point.
 
     ``overrides`` changes parameters without deriving again (each value checked by its parameter).
+
+    Examples
+    --------
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.conversion import operating_point
+    >>> point = operating_point(derivation)
+    >>> stronger = operating_point(derivation, {"P_pump": 4 * derivation.parameters["P_pump"]})
+    >>> round(stronger.alpha_d / point.alpha_d, 12)  # alpha_d = sqrt(P_pump/(hbar mu_d))
+    2.0
+    >>> stronger.rates == point.rates  # the eliminated rates do not depend on the pump
+    True
+    >>> operating_point(derivation, {"P_pump": -1.0})
+    Traceback (most recent call last):
+    ...
+    qderive.symbolic.errors.ParameterError: 'P_pump' must be ...
     """
     parameters = derivation.parameters.replace(**overrides) if overrides else derivation.parameters
     values = parameters.values
@@ -83,7 +115,22 @@ def _reduce(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def moment_equations(point: OperatingPoint, alpha_s: float = 1.0) -> MomentEquations:
-    """Harmonic-balance equations: tone 0 the drive (``mu_d``), tone 1 the signal (``mu_s``, amplitude ``alpha_s``)."""
+    """Harmonic-balance equations: tone 0 the drive (``mu_d``), tone 1 the signal (``mu_s``, amplitude ``alpha_s``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.conversion import moment_equations, operating_point
+    >>> equations = moment_equations(operating_point(derivation))
+    >>> values = derivation.parameters.values  # default signal detuning dmu_s = 0: mu_s = w10
+    >>> equations.size, [tone.frequency for tone in equations.tones] == [values["w20"] - values["w10"], values["w10"]]
+    (8, True)
+    >>> bool(np.linalg.eigvals(equations.drift).real.max() < 0)  # undriven, every s_ij relaxes
+    True
+    """
     M = [_matrix(t) for t in point.tensors]
     drift, source = _reduce(M[0])
     tones = []
@@ -96,7 +143,23 @@ def moment_equations(point: OperatingPoint, alpha_s: float = 1.0) -> MomentEquat
 
 
 def level_harmonic(solution: HarmonicSolution, m: tuple[int, int], i: int, j: int, order: int) -> complex:
-    """``s_ij^(m)`` of the ``order``-th Taylor coefficient (``s_00`` rebuilt from the trace)."""
+    """``s_ij^(m)`` of the ``order``-th Taylor coefficient (``s_00`` rebuilt from the trace).
+
+    Examples
+    --------
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.conversion import converged_state, level_harmonic, operating_point
+    >>> point = operating_point(derivation)
+    >>> pumped = converged_state(point, 0.0)  # the pump alone
+    >>> populations = [level_harmonic(pumped, (0, 0), k, k, 0) for k in range(3)]
+    >>> all(0 < p.real < 1 and abs(p.imag) < 1e-12 for p in populations)
+    True
+    >>> s12, s21 = level_harmonic(pumped, (1, 0), 1, 2, 0), level_harmonic(pumped, (-1, 0), 2, 1, 0)
+    >>> bool(abs(s12 - s21.conjugate()) < 1e-9 * abs(s12))  # s_ji^(-m) = conj(s_ij^(m)), not imposed
+    True
+    """
     x = solution[m]
     if (i, j) == (0, 0):
         trace = 1.0 if (order == 0 and m == (0, 0)) else 0.0
@@ -105,7 +168,25 @@ def level_harmonic(solution: HarmonicSolution, m: tuple[int, int], i: int, j: in
 
 
 def output_amplitude(point: OperatingPoint, solution: HarmonicSolution, m: tuple[int, int], order: int) -> complex:
-    """``J^(m) = sqrt(gamma21_e) s_12^(m) + sqrt(gamma20_e) s_02^(m)`` (so ``c_out^(m) = c_in^(m) - i J^(m)``)."""
+    """``J^(m) = sqrt(gamma21_e) s_12^(m) + sqrt(gamma20_e) s_02^(m)`` (so ``c_out^(m) = c_in^(m) - i J^(m)``).
+
+    Examples
+    --------
+    The coherently scattered pump ``|J^(1,0)|^2`` is part of the flux emitted into the optical waveguide,
+    ``(gamma20_e + gamma21_e) s_22``; the difference is the dark count rate:
+
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.conversion import (converged_state, level_harmonic,
+    ...     operating_point, output_amplitude)
+    >>> point = operating_point(derivation)
+    >>> pumped = converged_state(point, 0.0)
+    >>> emitted = (point.rates["gamma20_e"] + point.rates["gamma21_e"]) * level_harmonic(pumped, (0, 0), 2, 2, 0).real
+    >>> coherent = abs(output_amplitude(point, pumped, (1, 0), 0)) ** 2
+    >>> bool(0 < coherent < emitted), round(emitted - coherent)  # R_d in 1/s
+    (True, 58)
+    """
     r = point.rates
     return (np.sqrt(r["gamma21_e"]) * level_harmonic(solution, m, 1, 2, order)
             + np.sqrt(r["gamma20_e"]) * level_harmonic(solution, m, 0, 2, order))
@@ -140,7 +221,25 @@ def _dense_system(equations: MomentEquations, orders: tuple[int, ...], scale: li
 
 def small_signal_dense(equations: MomentEquations, tone: int, orders: tuple[int, ...]
                        ) -> tuple[HarmonicSolution, HarmonicSolution, HarmonicSolution]:
-    """:func:`~qderive.numeric.small_signal_expansion` with dense assembly and one dense LU (same equations)."""
+    """:func:`~qderive.numeric.small_signal_expansion` with dense assembly and one dense LU (same equations).
+
+    Returns the zeroth, first and second Taylor coefficients in the amplitude of tone ``tone``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from qderive.numeric import small_signal_expansion
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.conversion import moment_equations, operating_point, small_signal_dense
+    >>> equations = moment_equations(operating_point(derivation))
+    >>> dense = small_signal_dense(equations, 1, (1, 1))
+    >>> sparse = small_signal_expansion(equations, 1, (1, 1))  # sparse assembly and solver
+    >>> all(np.allclose(d[m], s[m], rtol=1e-8, atol=1e-12 * np.abs(s[m]).max())
+    ...     for d, s in zip(dense, sparse) for m in [(1, 0), (1, 1), (0, 0)])
+    True
+    """
     m0, r0, indices = _dense_system(equations, orders, [0.0 if k == tone else 1.0 for k in range(len(orders))])
     full, r_full, _ = _dense_system(equations, orders, [1.0] * len(orders))
     m1, r1 = full - m0, r_full - r0
@@ -160,6 +259,22 @@ def figures_of_merit(point: OperatingPoint, orders: tuple[int, int] = (1, 1), de
 
     ``P_inc = P_tot - P_coh``. The drive tone is kept to all orders, the signal to second order.
     ``dense=False`` uses the sparse :func:`~qderive.numeric.small_signal_expansion` (tests compare both).
+
+    Examples
+    --------
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.conversion import figures_of_merit, operating_point
+    >>> point = operating_point(derivation)
+    >>> merit = figures_of_merit(point)
+    >>> 0 < merit["P_coh"] < merit["P_tot"] < 1 and merit["R_d"] > 0  # part of the converted light is incoherent
+    True
+    >>> sparse = figures_of_merit(point, dense=False)
+    >>> all(abs(sparse[k] / merit[k] - 1) < 1e-8 for k in ("P_tot", "P_coh", "R_d"))
+    True
+    >>> round(merit["P_coh"], 2), round(merit["P_tot"], 2), round(merit["R_d"])  # source, its inputs: 0.32, 0.36, 41
+    (0.55, 0.65, 58)
     """
     expand = small_signal_dense if dense else small_signal_expansion
     x0, x1, x2 = expand(moment_equations(point), 1, orders)
@@ -175,18 +290,61 @@ def figures_of_merit(point: OperatingPoint, orders: tuple[int, int] = (1, 1), de
 
 
 def truncation_study(point: OperatingPoint, orders: tuple[int, ...] = (1, 2, 3)) -> dict[int, dict[str, float]]:
-    """Figures of merit at equal truncation orders ``(K, K)``; the tail change is the truncation error."""
+    """Figures of merit at equal truncation orders ``(K, K)``; the tail change is the truncation error.
+
+    Examples
+    --------
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.conversion import operating_point, truncation_study
+    >>> study = truncation_study(operating_point(derivation), (1, 2))
+    >>> sorted(study), abs(study[2]["P_coh"] / study[1]["P_coh"] - 1) < 1e-8  # converged at the lowest order
+    ([1, 2], True)
+    """
     return {K: figures_of_merit(point, (K, K)) for K in orders}
 
 
 def converged_state(point: OperatingPoint, alpha_s: float, orders: tuple[int, int] = (1, 1)) -> HarmonicSolution:
-    """Full (not expanded) harmonic-balance solution at finite signal amplitude, convergence checked."""
+    """Full (not expanded) harmonic-balance solution at finite signal amplitude, convergence checked.
+
+    Examples
+    --------
+    A weak signal of 10 photons/s: the converted flux ``|J^(1,1)|^2`` over the signal flux is the
+    small-signal slope ``P_coh``.
+
+    >>> import numpy as np
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.conversion import (converged_state, figures_of_merit,
+    ...     operating_point, output_amplitude)
+    >>> point = operating_point(derivation)
+    >>> state = converged_state(point, np.sqrt(10.0))
+    >>> converted = abs(output_amplitude(point, state, (1, 1), 0)) ** 2 / 10.0
+    >>> bool(abs(converted / figures_of_merit(point)["P_coh"] - 1) < 1e-4)
+    True
+    """
     return harmonic_balance(moment_equations(point, alpha_s), orders, tol=1e-8)
 
 
 def coherent_efficiency(derivation: Derivation, detunings: np.ndarray, overrides: Mapping[str, float] | None = None
                         ) -> np.ndarray:
-    """``P_coh`` at each signal detuning ``dmu_s`` (rad/s)."""
+    """``P_coh`` at each signal detuning ``dmu_s`` (rad/s).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.conversion import coherent_efficiency, figures_of_merit, operating_point
+    >>> curve = coherent_efficiency(derivation, 2 * np.pi * np.array([-5e6, 0.0, 5e6]))
+    >>> bool(curve[1] > 2 * max(curve[0], curve[2]))  # resonant peak, 5 MHz off it below half (bandwidth ~ 4.5 MHz)
+    True
+    >>> bool(curve[1] == figures_of_merit(operating_point(derivation))["P_coh"])  # default dmu_s = 0
+    True
+    """
     base = dict(overrides or {})
     return np.array([figures_of_merit(operating_point(derivation, {**base, "dmu_s": float(d)}))["P_coh"]
                      for d in detunings])
@@ -198,6 +356,21 @@ def bandwidth(derivation: Derivation, span: float, points: int = 81,
 
     ``span`` (rad/s) is the half-width of the search grid; refused if the curve has not fallen below half
     its maximum inside it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.conversion import bandwidth
+    >>> width, peak = bandwidth(derivation, 2 * np.pi * 40e6, points=9)  # coarse grid, Brent-refined edges
+    >>> round(width / 1e6, 2), round(peak, 2)  # MHz; the source reports 5.0 MHz (its P_coh 0.32)
+    (4.52, 0.55)
+    >>> bandwidth(derivation, 2 * np.pi * 1e6, points=9)
+    Traceback (most recent call last):
+    ...
+    qderive.symbolic.errors.ParameterError: P_coh stays above half its maximum ...; widen the span
     """
     grid = np.linspace(-span, span, points)
     curve = coherent_efficiency(derivation, grid, overrides)
