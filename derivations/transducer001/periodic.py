@@ -21,7 +21,31 @@ LABELS = {LEVEL_INDEX[i, j]: LEVEL_LABELS[j] - LEVEL_LABELS[i] for i in range(N)
 
 
 def harmonics_by_balance(point: OperatingPoint, alpha_s: float) -> dict[tuple[int, int], np.ndarray]:
-    """``{(p, q): s^(p,q)}`` (all nine ``s_ij``) from harmonic balance at signal amplitude ``alpha_s``."""
+    """``{(p, q): s^(p,q)}`` (all nine ``s_ij``) from harmonic balance at signal amplitude ``alpha_s``.
+
+    Truncation orders ``(1, 2)`` in ``(mu_d, mu_s)``; ``s^(p,q)[3 i + j]`` is ``s_ij^(p,q)``.
+
+    Examples
+    --------
+    Without the pump the NV's ``|0>-|1>`` transition is a driven two-level system: a weak signal detuned
+    by ``dmu`` gives ``s_01^(0,1) = -i sqrt(gamma10_e) alpha_s / (gamma10_t/2 - i dmu)``.
+
+    >>> import numpy as np
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.conversion import operating_point
+    >>> from qderive.derivations.transducer001.periodic import harmonics_by_balance
+    >>> dmu = 2 * np.pi * 0.8e6
+    >>> point = operating_point(derivation, {"P_pump": 0.0, "dmu_s": dmu})
+    >>> harmonics = harmonics_by_balance(point, 1e-3)
+    >>> r = point.rates
+    >>> lorentzian = -1j * np.sqrt(r["gamma10_e"]) * 1e-3 / ((r["gamma10_i"] + r["gamma10_e"]) / 2 - 1j * dmu)
+    >>> bool(abs(harmonics[(0, 1)][1] / lorentzian - 1) < 1e-6)
+    True
+    >>> bool(abs(harmonics[(0, 0)][8]) < 1e-15 and abs(harmonics[(1, 1)][2]) < 1e-15)  # |2> empty, nothing converted
+    True
+    """
     solution = converged_state(point, alpha_s, (1, 2))
     return {m: np.array([level_harmonic(solution, m, i, j, 0) for i in range(N) for j in range(N)])
             for m in solution.harmonics}
@@ -48,7 +72,25 @@ def _rotating_generator(point: OperatingPoint, alpha_s: float) -> dict[int, np.n
 
 def harmonics_by_integration(point: OperatingPoint, alpha_s: float, steps: int = 256, doublings: int = 20
                              ) -> dict[tuple[int, int], np.ndarray]:
-    """``{(p, q): s^(p,q)}`` from Runge-Kutta integration over ``2^doublings`` periods of ``mu_s``."""
+    """``{(p, q): s^(p,q)}`` from Runge-Kutta integration over ``2^doublings`` periods of ``mu_s``.
+
+    Examples
+    --------
+    The second method reproduces harmonic balance (:func:`harmonics_by_balance`) at a 1000 photons/s signal:
+
+    >>> import numpy as np
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.conversion import operating_point
+    >>> from qderive.derivations.transducer001.periodic import harmonics_by_balance, harmonics_by_integration
+    >>> point = operating_point(derivation)
+    >>> integrated = harmonics_by_integration(point, np.sqrt(1e3))
+    >>> balanced = harmonics_by_balance(point, np.sqrt(1e3))
+    >>> all(abs(integrated[m][3 * i + j] / balanced[m][3 * i + j] - 1) < 1e-6  # s_22, signal s_01, converted s_02
+    ...     for m, (i, j) in (((0, 0), (2, 2)), ((0, 1), (0, 1)), ((1, 1), (0, 2))))
+    True
+    """
     parts = _rotating_generator(point, alpha_s)
     period = 2 * np.pi / point.mu_s
     h = period / steps
@@ -86,7 +128,30 @@ def harmonics_by_integration(point: OperatingPoint, alpha_s: float, steps: int =
 
 
 def fluxes_from_harmonics(point: OperatingPoint, harmonics: dict[tuple[int, int], np.ndarray]) -> dict[str, float]:
-    """``R_coh = |J^(1,1)|^2`` and ``R_tot = (gamma20_e + gamma21_e) s_22^(0,0) - |J^(1,0)|^2`` (1/s)."""
+    """``R_coh = |J^(1,1)|^2`` and ``R_tot = (gamma20_e + gamma21_e) s_22^(0,0) - |J^(1,0)|^2`` (1/s).
+
+    Examples
+    --------
+    At a weak signal (10 photons/s) the fluxes per signal photon are the small-signal slopes of
+    :func:`~.conversion.figures_of_merit`; without signal ``R_tot`` is the dark count rate:
+
+    >>> import numpy as np
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.conversion import figures_of_merit, operating_point
+    >>> from qderive.derivations.transducer001.periodic import fluxes_from_harmonics, harmonics_by_balance
+    >>> point = operating_point(derivation)
+    >>> signal = fluxes_from_harmonics(point, harmonics_by_balance(point, np.sqrt(10.0)))
+    >>> dark = fluxes_from_harmonics(point, harmonics_by_balance(point, 0.0))
+    >>> merit = figures_of_merit(point)
+    >>> bool(abs(signal["R_coh"] / 10.0 / merit["P_coh"] - 1) < 1e-4)
+    True
+    >>> bool(abs((signal["R_tot"] - dark["R_tot"]) / 10.0 / merit["P_tot"] - 1) < 1e-4)
+    True
+    >>> dark["R_coh"], bool(abs(dark["R_tot"] / merit["R_d"] - 1) < 1e-8)  # nothing converted without signal
+    (0.0, True)
+    """
     r = point.rates
     zero = np.zeros(N * N, complex)
 
