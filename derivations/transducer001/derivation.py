@@ -260,7 +260,22 @@ def single_click_weights() -> dict[str, sp.Expr]:
 
 
 def symbolic_solution() -> dict[str, Any]:
-    """Everything parameter-free: rates, tensors (and their compiled filler), fidelity and its optimum."""
+    """Everything parameter-free: rates, tensors (and their compiled filler), fidelity and its optimum.
+
+    Also the symbolic checks against the source: the chained rate's first order in ``gx`` is the
+    source's form, the detuned optical rate's resonant limit is the source's, and the maximiser of
+    ``F_1c`` is the source's ``P_e*``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.transducer001.derivation import symbolic_solution
+    >>> s = symbolic_solution()
+    >>> s["first_order"], s["resonant_limit"], s["optimum_agrees"]
+    (True, True, True)
+    >>> sorted(s["rates"]), s["filler"].shape  # eight effective rates; M1..M5 filled by one compiled kernel
+    (['delta1', 'delta2', 'gamma10_e', 'gamma10_i', 'gamma20_e', 'gamma20_i', 'gamma21_e', 'gamma21_i'],
+     (5, 3, 3, 3, 3))
+    """
     eliminated = eliminate_modes()
     rates = eliminated["rates"]
     stated = source_forms()
@@ -333,7 +348,23 @@ def _steps(s: dict[str, Any]) -> tuple[Step, ...]:
 
 
 def conditions(s: dict[str, Any], parameters: ParameterSet) -> dict[str, Condition]:
-    """Small parameters of the eliminations, the secular approximation and the Markov (flat mode) condition."""
+    """Small parameters of the eliminations, the secular approximation and the Markov (flat mode) condition.
+
+    Examples
+    --------
+    The defaults put the chain's small parameters at 0.2 (their design rule); a 1 nW pump broadens the
+    NV's spectrum beyond the mechanical mode's width (``Omega_d/2`` against ``kb_eff/2``):
+
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> from qderive.derivations.transducer001.derivation import conditions, symbolic_solution
+    >>> s = symbolic_solution()
+    >>> parameters = Transducer001().parameter_set()
+    >>> here = conditions(s, parameters)
+    >>> all(c.holds for c in here.values()), [round(c.value, 6) for k, c in here.items() if k.startswith("eps_")][:2]
+    (True, [0.2, 0.2])
+    >>> [k for k, c in conditions(s, parameters.replace(P_pump=1e-9)).items() if not c.holds]
+    ['markov_b']
+    """
     meaning = "elimination: coupling small against the mode's |i Delta + kappa/2|"
     out = {name: Condition(name, expr, abs(complex(parameters.evaluate(expr))), SMALL_LIMIT, meaning)
            for name, expr in s["small"].items()}
@@ -350,7 +381,23 @@ def conditions(s: dict[str, Any], parameters: ParameterSet) -> dict[str, Conditi
 
 
 def discrepancies(s: dict[str, Any], parameters: ParameterSet) -> tuple[Discrepancy, ...]:
-    """Where the source's forms and statements disagree with the derivation, with values at ``parameters``."""
+    """Where the source's forms and statements disagree with the derivation, with values at ``parameters``.
+
+    Examples
+    --------
+    The first: ``|1>-|2>`` misses the optical mode by ``w10``, which lowers the source's resonant
+    ``gamma21`` by the Lorentzian factor ``kc_t^2/(kc_t^2 + 4 w10^2)``:
+
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> from qderive.derivations.transducer001.derivation import discrepancies, symbolic_solution
+    >>> parameters = Transducer001().parameter_set()
+    >>> found = discrepancies(symbolic_solution(), parameters)
+    >>> len(found), found[0].stated
+    (5, 'resonant form, 2 pi 0.56 MHz')
+    >>> kc, w10 = parameters["kc_i"] + parameters["kc_e"], parameters["w10"]
+    >>> f"factor {kc**2 / (kc**2 + 4 * w10**2):.4f}" in found[0].note
+    True
+    """
     v = lambda e: float(parameters.evaluate(e))  # noqa: E731
     r, st = s["rates"], s["stated"]
     two_pi = 2 * np.pi
@@ -395,7 +442,23 @@ def discrepancies(s: dict[str, Any], parameters: ParameterSet) -> tuple[Discrepa
 
 
 def derive(cache: SymbolicCache, parameters: ParameterSet) -> Derivation:
-    """The transducer001 derivation at ``parameters``."""
+    """The transducer001 derivation at ``parameters``.
+
+    Examples
+    --------
+    The design defaults reproduce the source's stated rates ``gamma20_e``, ``gamma10_e``; ``gamma21_e``
+    comes out slightly below its stated resonant value (the mode misses ``|1>-|2>`` by ``w10``):
+
+    >>> import numpy as np
+    >>> from qderive.derivations.contract import SymbolicCache
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> from qderive.derivations.transducer001.derivation import derive
+    >>> derivation = derive(SymbolicCache(), Transducer001().parameter_set())
+    >>> [round(derivation.value(k) / (2 * np.pi * 1e6), 4) for k in ("gamma20_e", "gamma10_e", "gamma21_e")]
+    [14.0, 1.3, 0.5572]
+    >>> derivation.results["gamma21_e"].units, all(c.holds for c in derivation.conditions.values())
+    ('rad/s', True)
+    """
     s = cache.get("symbolic", symbolic_solution)
     r = s["rates"]
     results = {k: Quantity(e, "rad/s", float(parameters.evaluate(e)), RESULT_MEANINGS[k]) for k, e in r.items()}
