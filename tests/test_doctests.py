@@ -56,16 +56,6 @@ PENDING_EXAMPLES: set[str] = {
     "qderive.derivations.transducer001.figures.optimal_pump",
     "qderive.derivations.transducer001.figures.pump_curve",
     "qderive.derivations.transducer001.figures.pump_optimiser",
-    "qderive.derivations.transducer001.validation.entanglement",
-    "qderive.derivations.transducer001.validation.error_scaling",
-    "qderive.derivations.transducer001.validation.full_figures_of_merit",
-    "qderive.derivations.transducer001.validation.full_model_efficiencies",
-    "qderive.derivations.transducer001.validation.method_comparison",
-    "qderive.derivations.transducer001.validation.node",
-    "qderive.derivations.transducer001.validation.reduced_full_error",
-    "qderive.derivations.transducer001.validation.sensitivity",
-    "qderive.derivations.transducer001.validation.source_statements",
-    "qderive.derivations.transducer001.validation.validate",
 }
 
 

@@ -49,6 +49,21 @@ def full_model_efficiencies(derivation: Derivation, alpha_s: float, order: int =
     :func:`~.model.full_model`; cutoffs 2 for every mode (one excitation: the signal is weak and the
     displaced optical mode is empty). ``c_out = c_in - i sqrt(kc_e)(beta + c)``, so the converted
     component is harmonic +1 and ``R_tot = kc_e (<c^+c>^(0) - |<c>^(0)|^2)`` exactly.
+
+    Examples
+    --------
+    Nothing eliminated, and still the converted flux per signal photon is the reduced model's ``P_coh``:
+
+    >>> import numpy as np
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.conversion import figures_of_merit, operating_point
+    >>> from qderive.derivations.transducer001.validation import full_model_efficiencies
+    >>> full = full_model_efficiencies(derivation, np.sqrt(1e3))  # a 1000 photons/s signal
+    >>> reduced = figures_of_merit(operating_point(derivation))["P_coh"]
+    >>> bool(abs(full["R_coh"] / 1e3 / reduced - 1) < 1e-3), bool(full["R_tot"] > full["R_coh"])
+    (True, True)
     """
     parameters = derivation.parameters.replace(**overrides) if overrides else derivation.parameters
     values = dict(parameters.values)
@@ -72,6 +87,18 @@ def full_figures_of_merit(derivation: Derivation, overrides: dict[str, float] | 
 
     Returns the full model's ``P_coh = R_coh/|alpha_s|^2``, ``P_tot = (R_tot - R_d)/|alpha_s|^2``, ``R_d`` and the
     same three from the reduced model's harmonic balance at that signal (keys with ``_reduced``).
+
+    Examples
+    --------
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.validation import full_figures_of_merit
+    >>> full = full_figures_of_merit(derivation)
+    >>> abs(full["P_coh_reduced"] / full["P_coh"] - 1) < 1e-3  # resonant linear response: the chain is exact
+    True
+    >>> abs(full["R_d_reduced"] / full["R_d"] - 1) < 0.1, round(full["R_d"])  # dark counts (1/s) within 10 %
+    (True, 59)
     """
     alpha_s = float(np.sqrt(SIGNAL_FLUX))
     with_signal = full_model_efficiencies(derivation, alpha_s, overrides=overrides)
@@ -99,7 +126,25 @@ SOURCE_STATEMENTS = (
 
 
 def source_statements(derivation: Derivation) -> dict[str, float]:
-    """``P_coh`` and ``P_coh/P_tot`` at the points where the source makes a statement about its maps."""
+    """``P_coh`` and ``P_coh/P_tot`` at the points where the source makes a statement about its maps.
+
+    The statements are :data:`SOURCE_STATEMENTS`; what the source's maps show at its own (partly unstated)
+    inputs, reported here as computed at the derivation's.
+
+    Examples
+    --------
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.validation import source_statements
+    >>> found = source_statements(derivation)
+    >>> round(found["P_coh_over_P_tot_at_gamma2_phi_105MHz"], 2)  # source: <~ 0.1 at gamma2_phi >~ 2 pi 105 MHz
+    0.09
+    >>> round(found["P_coh_at_gamma1_phi_1.7MHz"], 2), round(found["P_coh_over_P_tot_at_gamma1_phi_1.7MHz"], 2)
+    (0.16, 0.49)
+
+    (the source: ``P_coh ~ 0.1`` and ``P_coh/P_tot ~ 0.5`` at ``gamma1_phi = 2 pi 1.7 MHz``).
+    """
     out = {}
     for name, overrides, _ in SOURCE_STATEMENTS:
         merit = conversion.figures_of_merit(conversion.operating_point(derivation, overrides))
@@ -109,7 +154,23 @@ def source_statements(derivation: Derivation) -> dict[str, float]:
 
 
 def sensitivity(derivation: Derivation, factor: float = 10.0) -> dict[str, float]:
-    """Relative change of ``P_coh``, ``P_tot``, ``R_d`` when one unstated input is multiplied by ``factor``."""
+    """Relative change of ``P_coh``, ``P_tot``, ``R_d`` when one unstated input is multiplied by ``factor``.
+
+    The unstated inputs are :data:`UNSTATED`; keys read ``"<metric>_change_<input>_x<factor>"``.
+
+    Examples
+    --------
+    The strain coupling ``gy`` (raised by the design rule above the source's ~2 pi 1 MHz) matters most; the
+    microwave mode's internal loss hardly at all:
+
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.validation import sensitivity
+    >>> changes = sensitivity(derivation)
+    >>> round(changes["P_coh_change_gy_x10"], 2), abs(changes["P_coh_change_ka_i_x10"]) < 1e-3
+    (-0.91, True)
+    """
     base = conversion.figures_of_merit(conversion.operating_point(derivation))
     out = {}
     for name in UNSTATED:
@@ -121,7 +182,21 @@ def sensitivity(derivation: Derivation, factor: float = 10.0) -> dict[str, float
 
 
 def method_comparison(point: conversion.OperatingPoint) -> dict[str, float]:
-    """Harmonic balance against time integration at the finite signal ``SIGNAL_FLUX`` (and at zero signal)."""
+    """Harmonic balance against time integration at the finite signal ``SIGNAL_FLUX`` (and at zero signal).
+
+    Examples
+    --------
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.conversion import operating_point
+    >>> from qderive.derivations.transducer001.validation import METHOD_TOLERANCE, method_comparison
+    >>> found = method_comparison(operating_point(derivation))
+    >>> sorted(k for k in found if k.endswith("rel_diff"))
+    ['R_coh_signal_rel_diff', 'R_tot_dark_rel_diff', 'R_tot_signal_rel_diff']
+    >>> all(v < METHOD_TOLERANCE for k, v in found.items() if k.endswith("rel_diff"))  # two methods agree to 1e-6
+    True
+    """
     out = {}
     for label, flux in (("signal", SIGNAL_FLUX), ("dark", 0.0)):
         alpha_s = float(np.sqrt(flux))
@@ -139,6 +214,23 @@ def entanglement(derivation: Derivation, node_a: dict, node_b: dict, cos_theta=1
 
     The derivation's expressions (weights ``Pi_ij``, ``F_1c``, ``P_e*``) are lambdified, so every argument may
     be an array (maps); nothing is re-typed here.
+
+    Examples
+    --------
+    The source's node numbers (``P_tot = 0.36``, ``P_coh = 0.32``, ``R_d = 41`` Hz, 5.0 MHz bandwidth) give
+    about its ``F1c = 0.93`` and 3.1 kHz heralding at 1 MHz repetition; ideal nodes give a Bell state:
+
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.validation import entanglement, node
+    >>> stated = node({"P_tot": 0.36, "P_coh": 0.32, "R_d": 41.0}, 5.0e6)
+    >>> out = entanglement(derivation, stated, stated)
+    >>> round(float(out["F1c"]), 2), round(float(out["R_herald"]) / 1e3, 1), bool(0 < out["Pe_opt"] < 0.5)
+    (0.94, 3.1, True)
+    >>> ideal = {"P_tot": 1.0, "P_coh": 1.0, "P_d": 1e-9}
+    >>> round(float(entanglement(derivation, ideal, ideal)["F1c"]), 3)
+    1.0
     """
     weights = derivation.data["weights"]
     node_symbols = [NODE[k] for k in ("Ptot_A", "Pcoh_A", "Pd_A", "Ptot_B", "Pcoh_B", "Pd_B")]
@@ -157,13 +249,46 @@ def node(metrics: dict[str, float], bandwidth_hz: float) -> dict[str, float]:
     """A node's ``P_tot``, ``P_coh`` and noise probability ``P_d = tau_conv R_d``, ``tau_conv = 4/(2 pi BW)`` (source).
 
     ``tau_conv`` is the drive-pulse length and detection window, fixed by the bandwidth given.
+
+    Examples
+    --------
+    A 5 MHz bandwidth gives a 127 ns window, in which 41 dark counts per second make 5e-6 false clicks:
+
+    >>> from qderive.derivations.transducer001.validation import node
+    >>> here = node({"P_tot": 0.36, "P_coh": 0.32, "R_d": 41.0, "theta": 0.0}, 5.0e6)
+    >>> sorted(here), round(here["P_d"] * 1e6, 2)
+    (['P_coh', 'P_d', 'P_tot'], 5.22)
     """
     tau_conv = 4 / (2 * np.pi * bandwidth_hz)
     return {"P_tot": metrics["P_tot"], "P_coh": metrics["P_coh"], "P_d": tau_conv * metrics["R_d"]}
 
 
 def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
-    """Judge ``P_coh`` of the reduced model against the full model at the derivation's parameters."""
+    """Judge ``P_coh`` of the reduced model against the full model at the derivation's parameters.
+
+    Judged: the largest relative error of ``P_coh``, ``P_tot``, ``R_d`` (reduced vs full model) against
+    :data:`TOLERANCE`, with every condition of the derivation holding. ``options.quick`` keeps the
+    truncation study to orders 1, 2 and skips the bandwidth, entanglement, error scaling, sensitivity and
+    the source's statements.
+
+    Examples
+    --------
+    >>> from qderive.derivations.contract import QUICK
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.validation import validate
+    >>> result = validate(derivation, QUICK)
+    >>> result.passed, round(result.error, 2), result.metrics["method_rel_diff"] < 1e-6
+    (True, 0.02, True)
+
+    A 1 nW pump leaves the regime (the pump-broadened NV no longer sees a flat mechanical mode): the
+    validation fails naming the condition, although the full model happens to land within 10 %:
+
+    >>> strong = validate(system.derive(system.parameter_set({"P_pump": 1e-9})), QUICK)
+    >>> strong.passed, strong.error < 0.1, "markov_b" in strong.reason
+    (False, True, True)
+    """
     _refuse_zero_pump(derivation)
     point = conversion.operating_point(derivation)
     progress = options.progress_of("transducer001 validation", 2 if options.quick else 6)
@@ -234,16 +359,41 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
 
 
 def reduced_full_error(full: dict[str, float]) -> float:
-    """Largest relative difference of ``P_coh``, ``P_tot``, ``R_d`` between reduced and full model."""
+    """Largest relative difference of ``P_coh``, ``P_tot``, ``R_d`` between reduced and full model.
+
+    ``full`` is the mapping of :func:`full_figures_of_merit` (each key with its ``_reduced`` twin).
+
+    Examples
+    --------
+    >>> from qderive.derivations.transducer001.validation import reduced_full_error
+    >>> full = {"P_coh": 0.50, "P_coh_reduced": 0.51, "P_tot": 0.60, "P_tot_reduced": 0.60,
+    ...         "R_d": 40.0, "R_d_reduced": 38.0}
+    >>> round(reduced_full_error(full), 12)  # the dark counts differ most: 2/40
+    0.05
+    """
     return max(abs(full[f"{k}_reduced"] - full[k]) / abs(full[k]) for k in ("P_coh", "P_tot", "R_d"))
 
 
 def error_scaling(derivation: Derivation) -> dict[str, float]:
     """Reduced-vs-full error when the mode linewidths are scaled by ``s = 1, 1/2, 1/4`` (couplings fixed).
 
-    The chain's small parameters grow as ``eps = 0.2/s``. Measured, not assumed: ``P_coh`` of a resonant signal
-    agrees for any ``eps`` (linear response evaluates the chain at the signal frequency, where the
-    elimination does), so the largest difference is that of the dark counts.
+    The small parameters do not all grow: ``eps_a = gx/(ka_t/2)`` grows as ``0.2/s``, while ``eps_b`` and
+    ``markov_b`` shrink as ``s`` (``kb_eff = kb_t + 4 gx^2/ka_t`` is dominated by the microwave mode's load,
+    which grows as ``1/s``). ``error_exponent_in_eps`` is the log-log slope of the error against ``1/s``, a
+    number that means a power law only if the errors are monotonic in ``s``. Measured, not assumed:
+    ``P_coh`` of a resonant signal agrees for any ``eps`` (linear response evaluates the chain at the signal
+    frequency, where the elimination does), so the largest difference is that of the dark counts.
+
+    Examples
+    --------
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.validation import TOLERANCE, error_scaling
+    >>> scaling = error_scaling(derivation)
+    >>> errors = [scaling[f"rel_error_linewidths_x{s:g}"] for s in (1.0, 0.5, 0.25)]
+    >>> all(e < TOLERANCE for e in errors), errors[1] < errors[0]  # halving the linewidths halves markov_b
+    (True, True)
     """
     p = derivation.parameters
     factors = np.array([1.0, 0.5, 0.25])
