@@ -50,12 +50,6 @@ PENDING_EXAMPLES: set[str] = {
     "qderive.derivations.sps000.validation.effective_fock",
     "qderive.derivations.sps000.validation.effective_initial_state",
     "qderive.derivations.sps000.validation.validate",
-    "qderive.derivations.transducer001.figures.dephasing_grid",
-    "qderive.derivations.transducer001.figures.detuning_grid",
-    "qderive.derivations.transducer001.figures.figures",
-    "qderive.derivations.transducer001.figures.optimal_pump",
-    "qderive.derivations.transducer001.figures.pump_curve",
-    "qderive.derivations.transducer001.figures.pump_optimiser",
 }
 
 

@@ -1,7 +1,8 @@
 """Figures of transducer001 (source Figs. 2b-f, 3b-e and beyond), drawn by the shared plotting module.
 
-Every map is a 40 x 40 grid of :func:`~.sweeps.metric_grid` (compiled rates and tensor filler, one
-harmonic-balance solve per point). Frequencies and rates on the axes are ``x / 2 pi`` in MHz.
+Every map is a 40 x 40 grid (9 x 9 with the quick options) of :func:`~.sweeps.metric_grid` (compiled
+rates and tensor filler, one harmonic-balance solve per point). Frequencies and rates on the axes are
+``x / 2 pi`` in MHz.
 """
 
 from __future__ import annotations
@@ -16,13 +17,31 @@ from .sweeps import metric_grid
 from .validation import entanglement, node
 
 MAP_POINTS = 40
+QUICK_MAP_POINTS = 9  # with ``options.quick``; odd, so the detuning maps contain the resonant point
 TWO_PI = 2 * np.pi
 PUMP_RANGE = (1e-12, 1e-8)  # W: 1 pW .. 10 nW
 DARK_COUNT_BOUNDS = (10.0, 41.0)  # Hz: a tight bound, and the source's R_d at 55 pW
 
 
 def pump_curve(derivation: Derivation, points: int = 30) -> Figure:
-    """``P_coh``, ``P_tot`` and the dark count rate versus pump power (source Fig. 2b), log axis 1 pW .. 10 nW."""
+    """``P_coh``, ``P_tot`` and the dark count rate versus pump power (source Fig. 2b), log axis 1 pW .. 10 nW.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.figures import pump_curve
+    >>> figure = pump_curve(derivation, points=3)  # 1 pW, 100 pW, 10 nW
+    >>> figure.name, [panel.title for panel in figure.panels]
+    ('pump_power', ['conversion efficiency', 'dark counts'])
+    >>> coherent, total, marker = figure.panels[0].series
+    >>> bool(np.all(coherent.y < total.y)), bool(np.all(np.diff(figure.panels[1].series[0].y) > 0))  # R_d grows
+    (True, True)
+    >>> float(marker.x[0]), round(float(marker.y[0]), 2)  # the derivation's own pump, 55 pW, and its P_coh
+    (5.5e-11, 0.55)
+    """
     powers = np.geomspace(*PUMP_RANGE, points)
     grid = metric_grid(derivation, {"P_pump": powers})
     at = conversion.figures_of_merit(conversion.operating_point(derivation))
@@ -48,13 +67,46 @@ def _map_panels(grid, x: str, y: str, label_x: str, label_y: str, title: str) ->
 
 
 def dephasing_grid(derivation: Derivation, points: int = MAP_POINTS):
-    """The 40 x 40 grid over ``gamma1_phi`` (10 kHz..10 MHz) and ``gamma2_phi`` (100 kHz..100 MHz), x 2 pi."""
+    """The 40 x 40 grid over ``gamma1_phi`` (10 kHz..10 MHz) and ``gamma2_phi`` (100 kHz..100 MHz), x 2 pi.
+
+    Examples
+    --------
+    Pure dephasing of either level only destroys coherence, so ``P_coh`` falls along both axes:
+
+    >>> import numpy as np
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.figures import dephasing_grid
+    >>> grid = dephasing_grid(derivation, points=3)
+    >>> dict(grid["P_coh"].sizes)
+    {'gamma1_phi': 3, 'gamma2_phi': 3}
+    >>> coherent = grid["P_coh"].values
+    >>> bool(np.all(np.diff(coherent, axis=0) < 0) and np.all(np.diff(coherent, axis=1) < 0))
+    True
+    """
     return metric_grid(derivation, {"gamma1_phi": TWO_PI * np.geomspace(1e4, 1e7, points),
                                     "gamma2_phi": TWO_PI * np.geomspace(1e5, 1e8, points)})
 
 
 def detuning_grid(derivation: Derivation, points: int = MAP_POINTS):
-    """The 40 x 40 grid over ``dw10`` (+-5 MHz) and ``dw20`` (+-30 MHz), x 2 pi."""
+    """The 40 x 40 grid over ``dw10`` (+-5 MHz) and ``dw20`` (+-30 MHz), x 2 pi.
+
+    Examples
+    --------
+    A static detuning of either NV transition moves it off the signal or the pump: the resonant centre is
+    the best point.
+
+    >>> import numpy as np
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.figures import detuning_grid
+    >>> grid = detuning_grid(derivation, points=3)  # -5, 0, 5 MHz by -30, 0, 30 MHz
+    >>> coherent = grid["P_coh"].values
+    >>> [int(k) for k in np.unravel_index(np.argmax(coherent), coherent.shape)], round(float(coherent[1, 1]), 2)
+    ([1, 1], 0.55)
+    """
     return metric_grid(derivation, {"dw10": TWO_PI * np.linspace(-5e6, 5e6, points),
                                     "dw20": TWO_PI * np.linspace(-30e6, 30e6, points)})
 
@@ -77,7 +129,23 @@ def optimal_pump(derivation: Derivation, dark_count_bound: float) -> tuple[float
     """``(P_pump, P_coh, R_d)`` maximising ``P_coh`` over 1 pW..10 nW subject to ``R_d <= dark_count_bound`` (Hz).
 
     ``R_d`` grows with the pump, so the bound is an upper pump limit found by Brent's method; ``P_coh`` is
-    then maximised over ``log P`` on the allowed interval (bounded scalar optimisation).
+    then maximised over ``log P`` on the allowed interval (bounded scalar optimisation). ``nan`` for all
+    three when even 1 pW exceeds the bound.
+
+    Examples
+    --------
+    A 10 Hz bound is active (the optimum sits on it); 41 Hz is not, the unconstrained optimum (~27 pW) has
+    fewer dark counts:
+
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.figures import optimal_pump
+    >>> tight, loose = optimal_pump(derivation, 10.0), optimal_pump(derivation, 41.0)
+    >>> round(tight[2], 1), tight[0] < loose[0], tight[1] < loose[1]  # R_d at the optimum, Hz
+    (10.0, True, True)
+    >>> bool(loose[2] < 41.0), round(loose[0] * 1e12)  # pW
+    (True, 27)
     """
     merit = lambda p: conversion.figures_of_merit(conversion.operating_point(derivation, {"P_pump": p}))  # noqa: E731
     low, high = PUMP_RANGE
@@ -94,7 +162,23 @@ def optimal_pump(derivation: Derivation, dark_count_bound: float) -> tuple[float
 
 
 def pump_optimiser(derivation: Derivation, points: int = 30) -> Figure:
-    """``P_coh`` versus pump with the optimum under each dark-count bound marked."""
+    """``P_coh`` versus pump with the optimum under each dark-count bound marked.
+
+    The bounds are :data:`DARK_COUNT_BOUNDS` (10 Hz and the source's 41 Hz).
+
+    Examples
+    --------
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.figures import pump_optimiser
+    >>> panel, = pump_optimiser(derivation, points=3).panels
+    >>> curve, *optima = panel.series
+    >>> [s.label.split(":")[0] for s in optima]
+    ['optimum, R_d <= 10 Hz', 'optimum, R_d <= 41 Hz']
+    >>> bool(optima[-1].y[0] >= curve.y.max())  # the optimum beats every sampled pump power
+    True
+    """
     powers = np.geomspace(*PUMP_RANGE, points)
     grid = metric_grid(derivation, {"P_pump": powers})
     series = [Series(powers, grid["P_coh"].values, "P_coh")]
@@ -109,13 +193,36 @@ def pump_optimiser(derivation: Derivation, points: int = 30) -> Figure:
 
 def figures(derivation: Derivation, validation: Validation | None,
             options: ValidationOptions = FULL) -> tuple[Figure, ...]:
-    """Pump curves, dephasing and detuning maps (efficiency, coherent fraction, fidelity, heralding), optimiser."""
+    """Pump curves, dephasing and detuning maps (efficiency, coherent fraction, fidelity, heralding), optimiser.
+
+    The maps are :data:`MAP_POINTS` square, :data:`QUICK_MAP_POINTS` with ``options.quick``. The bandwidth
+    (fixing each node's detection window) is the validation's if it has one, else computed here.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from qderive.derivations.contract import QUICK
+    >>> from qderive.derivations.transducer001 import Transducer001
+    >>> system = Transducer001()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> from qderive.derivations.transducer001.figures import figures
+    >>> drawn = figures(derivation, None, QUICK)
+    >>> [f.name for f in drawn]
+    ['pump_power', 'dephasing_maps', 'detuning_maps', 'fidelity_dephasing', 'fidelity_detuning', 'pump_optimiser']
+    >>> coherent, fraction = drawn[2].panels  # detuning maps: P_coh and P_coh/P_tot, 9 x 9
+    >>> coherent.values.shape, bool(np.all((0 < fraction.values) & (fraction.values < 1)))
+    ((9, 9), True)
+    >>> fidelity = drawn[4].panels[0].values  # node A detuned, node B at the derivation's point
+    >>> bool(fidelity[4, 4] == fidelity.max())  # both nodes identical at the centre: the best fidelity
+    True
+    """
     if validation is not None and "bandwidth_Hz" in validation.metrics:
         width = validation.metrics["bandwidth_Hz"]
     else:
         width, _ = conversion.bandwidth(derivation, TWO_PI * 40e6)
-    dephasing = dephasing_grid(derivation)
-    detuning = detuning_grid(derivation)
+    points = QUICK_MAP_POINTS if options.quick else MAP_POINTS
+    dephasing = dephasing_grid(derivation, points)
+    detuning = detuning_grid(derivation, points)
     d_labels = ("gamma1_phi", "gamma2_phi", "gamma1_phi / 2pi", "gamma2_phi / 2pi")
     w_labels = ("dw10", "dw20", "dw10 / 2pi", "dw20 / 2pi")
     return (
