@@ -273,8 +273,10 @@ def figures_of_merit(point: OperatingPoint, orders: tuple[int, int] = (1, 1), de
     >>> sparse = figures_of_merit(point, dense=False)
     >>> all(abs(sparse[k] / merit[k] - 1) < 1e-8 for k in ("P_tot", "P_coh", "R_d"))
     True
-    >>> round(merit["P_coh"], 2), round(merit["P_tot"], 2), round(merit["R_d"])  # source, its inputs: 0.32, 0.36, 41
+    >>> round(merit["P_coh"], 2), round(merit["P_tot"], 2), round(merit["R_d"])  # R_d in 1/s
     (0.55, 0.65, 58)
+
+    (the source reports 0.32, 0.36 and 41 Hz at 55 pW with its own, partly unstated, inputs).
     """
     expand = small_signal_dense if dense else small_signal_expansion
     x0, x1, x2 = expand(moment_equations(point), 1, orders)
