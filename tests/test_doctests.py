@@ -34,12 +34,6 @@ ALLOWED_WITHOUT_EXAMPLES: set[str] = set()
 # would push this file past its budget (all examples < 60 s CPU on 2 cores) if each docstring derived
 # again; they are covered by tests/derivations/test_<system>.py meanwhile.
 PENDING_EXAMPLES: set[str] = {
-    "qderive.derivations.engine004.figures.concurrence_map",
-    "qderive.derivations.engine004.figures.figures",
-    "qderive.derivations.engine004.figures.polarisation_region",
-    "qderive.derivations.engine004.figures.relaxation_and_dephasing_curves",
-    "qderive.derivations.engine004.figures.steady_concurrence",
-    "qderive.derivations.engine004.figures.transients",
     "qderive.derivations.sps000.derivation.symbolic_solution",
     "qderive.derivations.sps000.figures.figures",
     "qderive.derivations.sps000.figures.gate_figure",
