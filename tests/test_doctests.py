@@ -34,16 +34,6 @@ ALLOWED_WITHOUT_EXAMPLES: set[str] = set()
 # would push this file past its budget (all examples < 60 s CPU on 2 cores) if each docstring derived
 # again; they are covered by tests/derivations/test_<system>.py meanwhile.
 PENDING_EXAMPLES: set[str] = {
-    "qderive.derivations.sps000.derivation.symbolic_solution",
-    "qderive.derivations.sps000.figures.figures",
-    "qderive.derivations.sps000.figures.gate_figure",
-    "qderive.derivations.sps000.figures.grid_metrics",
-    "qderive.derivations.sps000.figures.optimise_gate",
-    "qderive.derivations.sps000.figures.source_sweeps",
-    "qderive.derivations.sps000.figures.validity_map",
-    "qderive.derivations.sps000.validation.effective_fock",
-    "qderive.derivations.sps000.validation.effective_initial_state",
-    "qderive.derivations.sps000.validation.validate",
     "qderive.derivations.transducer001.conversion.OperatingPoint",
     "qderive.derivations.transducer001.conversion.bandwidth",
     "qderive.derivations.transducer001.conversion.coherent_efficiency",
