@@ -23,7 +23,20 @@ CONCENTRATIONS = (0.011, 0.03, 0.05, 0.10)
 
 
 def steady_concurrence(derivation: Derivation, grid: dict[str, np.ndarray]) -> np.ndarray:
-    """Closed-form ``C_ss`` over ``grid`` (swept parameter -> values), by the sweep facility."""
+    """Closed-form ``C_ss`` over ``grid`` (swept parameter -> values), by the sweep facility.
+
+    Examples
+    --------
+    >>> from qderive.derivations.engine004 import Engine004
+    >>> system = Engine004()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> g_opt = derivation.data["x_opt"] * derivation.parameters["Gamma1"]
+    >>> C = steady_concurrence(derivation, {"g": np.array([0.5, 1.0, 2.0]) * g_opt})
+    >>> bool(C[1] > C[0] and C[1] > C[2])  # the closed form peaks at the optimal coupling
+    True
+    >>> round(float(C[1]) / derivation.value("C_ss_max"), 9)  # and its peak is the derived maximum
+    1.0
+    """
     from ..sweep import sweep  # xarray is imported when a figure is drawn, not by every command
 
     return sweep(derivation, grid, results=["C_ss"], progress=False)["C_ss"].values
@@ -43,7 +56,20 @@ def rate_at(parameters: ParameterSet, conc: float | np.ndarray) -> float | np.nd
 
 
 def concurrence_map(derivation: Derivation) -> Figure:
-    """Source Fig. 3a: ``C_ss`` over cold-bath polarisation and coupling."""
+    """Source Fig. 3a: ``C_ss`` over cold-bath polarisation and coupling.
+
+    Examples
+    --------
+    >>> from qderive.derivations.engine004 import Engine004
+    >>> system = Engine004()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> (panel,) = concurrence_map(derivation).panels
+    >>> panel.values.shape  # (p_R, g)
+    (201, 241)
+    >>> ratio = panel.values.max() / derivation.value("C_ss_max")  # the grid holds the user's p_R = 1 and g near g_opt
+    >>> bool(0.999 < ratio <= 1.0)
+    True
+    """
     p = derivation.parameters
     G = p["Gamma1"]
     pR = np.linspace(0.9, 1.0, 201)
@@ -79,7 +105,23 @@ def optimal_coupling_curve(derivation: Derivation) -> Figure:
 
 
 def transients(derivation: Derivation) -> Figure:
-    """Source Fig. 3c: ``C(t)`` from the thermal product state for several concentrations at their ``g_opt``."""
+    """Source Fig. 3c: ``C(t)`` from the thermal product state for several concentrations at their ``g_opt``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.engine004 import Engine004
+    >>> system = Engine004()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> (panel,) = transients(derivation).panels
+    >>> [series.label for series in panel.series]
+    ['1.1 %', '3 %', '5 %', '10 %']
+    >>> (steady, _), = panel.reference_lines
+    >>> late = panel.series[0].y[-1]  # the full master equation after 8 / Gamma1 relaxes to the closed form
+    >>> bool(abs(late / steady - 1) < 1e-3)
+    True
+    >>> round(float(panel.series[0].y.max() / steady), 1)  # on the way it overshoots to twice the steady value
+    2.1
+    """
     p, x_opt = derivation.parameters, derivation.data["x_opt"]
     times = np.linspace(0, 8 / rate_at(p, CONCENTRATIONS[0]), 801)
     series = []
@@ -94,7 +136,21 @@ def transients(derivation: Derivation) -> Figure:
 
 
 def relaxation_and_dephasing_curves(derivation: Derivation) -> Figure:
-    """Beyond the source: ``C_ss`` vs ``g`` with spin-lattice relaxation and pure dephasing (full numerics)."""
+    """Beyond the source: ``C_ss`` vs ``g`` with spin-lattice relaxation and pure dephasing (full numerics).
+
+    Examples
+    --------
+    >>> from qderive.derivations.engine004 import Engine004
+    >>> system = Engine004()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> (panel,) = relaxation_and_dephasing_curves(derivation).panels
+    >>> negligible = panel.series[0]  # both extra rates 1e-9 Gamma1: the full model's steady states ...
+    >>> closed_form = steady_concurrence(derivation, {"g": negligible.x * derivation.parameters["Gamma1"]})
+    >>> bool(np.max(np.abs(negligible.y - closed_form)) < 1e-6)  # ... reproduce the derived C_ss
+    True
+    >>> float(panel.series[2].y.max())  # spin-lattice relaxation at 0.1 Gamma1 leaves no entanglement
+    0.0
+    """
     p = derivation.parameters
     G = p["Gamma1"]
     x = np.linspace(0.02, 1.0, 25)
@@ -110,7 +166,19 @@ def relaxation_and_dephasing_curves(derivation: Derivation) -> Figure:
 
 
 def polarisation_region(derivation: Derivation) -> Figure:
-    """Beyond the source: ``max_g C_ss`` over both bath polarisations, negative temperatures included."""
+    """Beyond the source: ``max_g C_ss`` over both bath polarisations, negative temperatures included.
+
+    Examples
+    --------
+    >>> from qderive.derivations.engine004 import Engine004
+    >>> system = Engine004()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> (panel,) = polarisation_region(derivation).panels
+    >>> float(panel.x[80]), float(panel.y[80]), float(panel.values[80, 80])  # unpolarised baths: no entanglement
+    (0.0, 0.0, 0.0)
+    >>> bool(panel.values.max() > derivation.value("C_ss_max"))  # opposite polarisations beat the default (0, 1)
+    True
+    """
     p = np.linspace(-0.999, 0.999, 161)
     x = np.linspace(0.005, 3.0, 300)
     C = steady_concurrence(derivation, {"pL": p, "pR": p, "g": x * derivation.parameters["Gamma1"]}).max(axis=2)
@@ -121,6 +189,16 @@ def polarisation_region(derivation: Derivation) -> Figure:
 
 def figures(derivation: Derivation, validation: Validation | None,
             options: ValidationOptions = FULL) -> tuple[Figure, ...]:
-    """All five figures."""
+    """All five figures.
+
+    Examples
+    --------
+    >>> from qderive.derivations.engine004 import Engine004
+    >>> system = Engine004()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> [figure.name for figure in figures(derivation, None)]
+    ['fig3a_concurrence_map', 'fig3b_optimal_coupling', 'fig3c_transients', 'relaxation_dephasing',
+     'polarisation_region']
+    """
     return (concurrence_map(derivation), optimal_coupling_curve(derivation), transients(derivation),
             relaxation_and_dephasing_curves(derivation), polarisation_region(derivation))

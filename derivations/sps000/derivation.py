@@ -238,7 +238,16 @@ def raman() -> dict[str, Any]:
 
 
 def symbolic_solution() -> dict[str, Any]:
-    """All parameter-free work: the three eliminations and the rates, in the source's parameters."""
+    """All parameter-free work: the three eliminations and the rates, in the source's parameters.
+
+    Examples
+    --------
+    >>> solution = symbolic_solution()
+    >>> solution["expressions"]["delta_critical"]  # Raman detuning at critical coupling R = ksp
+    2*gsp*lam/ksp
+    >>> solution["expressions"]["Gamma_opt"]  # optical cooling rate of the mechanics
+    4*gc**2/kc
+    """
     s = SYMBOLS
     dressed, cooled, ram = dressing(), cooling(), raman()
     to_source = _source_substitutions(cooled["Gamma_opt"], cooled["Gamma_c_delta"], cooled["pull"])
@@ -455,11 +464,15 @@ def derive(cache: SymbolicCache, parameters: ParameterSet) -> Derivation:
 
     Examples
     --------
-    >>> from qderive.derivations.registry import Registry
-    >>> system = Registry.discover().get("sps000")
-    >>> d = system.derive(system.parameter_set())  # doctest: +SKIP
-    >>> round(d.value("delta_critical") / (2 * math.pi * 1e6), 6)  # doctest: +SKIP
+    >>> from qderive.derivations.sps000 import Sps000
+    >>> system = Sps000()
+    >>> d = derive(system.cache, system.parameter_set())
+    >>> round(d.value("delta_critical") / (2 * math.pi * 1e6), 6)  # the source's delta = 2pi x 1 MHz: critical coupling
     1.0
+    >>> derive(system.cache, system.parameter_set({"tl": 3e-5}))
+    Traceback (most recent call last):
+    ...
+    qderive.symbolic.errors.ParameterError: 'tu' must exceed 'tl' (the gate [tl, tu]), got tl = 3e-05 s, tu = 2.2e-05 s
     """
     if not parameters["tu"] > parameters["tl"]:
         raise ParameterError(f"'tu' must exceed 'tl' (the gate [tl, tu]), got tl = {parameters['tl']!r} s, "

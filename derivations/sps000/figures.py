@@ -14,11 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qderive.symbolic import ParameterError
+
 from ..contract import Derivation, System, Validation, ValidationOptions
 from ..plotting import Axis, CurvePanel, Figure, MapPanel, Series
 from .validation import QUICK, SourceMetrics, effective_fock, effective_initial_state, effective_metrics, full_metrics
 
-SWEEP_POINTS = 7
+SWEEP_POINTS = 7  # points per Fig. 3 sweep
 GATE_POINTS = 9
 MAP_SIZE = 8  # the validity map's grid (issue: at least 8x8); each point is one quick validation, ~4 s
 QUICK_MAP_SIZE = 4  # with ``qderive run sps000 --quick``
@@ -33,6 +35,15 @@ def grid_metrics(system: System, derivation: Derivation, points: Sequence[Mappin
     """``evaluate`` at the derivation re-derived by ``system`` (symbolic work cached) at each override in ``points``.
 
     The one place a sweep is run: swapping in the sweep facility changes only this function.
+
+    Examples
+    --------
+    >>> from qderive.derivations.sps000 import Sps000
+    >>> system = Sps000()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> cold, hot = grid_metrics(system, derivation, [{"T": 4.0}, {"T": 300.0}], lambda d: effective_metrics(d, 9))
+    >>> cold.g2 < 0.01 < hot.g2  # the mechanics' thermal noise puts extra photons into the source
+    True
     """
     base = dict(derivation.parameters.values)
     return [evaluate(system.derive(system.parameter_set(base | dict(point)))) for point in points]
@@ -54,22 +65,37 @@ def _sweep_figure(system: System, derivation: Derivation, name: str, title: str,
     return Figure(name, title, (panel,))
 
 
-def source_sweeps(system: System, derivation: Derivation) -> tuple[Figure, ...]:
-    """Fig. 3(b)-(f): gate start, Qm, dephasing, temperature, cooling coupling."""
+def source_sweeps(system: System, derivation: Derivation, points: int = SWEEP_POINTS) -> tuple[Figure, ...]:
+    """Fig. 3(b)-(f): gate start, Qm, dephasing, temperature, cooling coupling, ``points`` values each.
+
+    Examples
+    --------
+    >>> from qderive.derivations.sps000 import Sps000
+    >>> system = Sps000()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> sweeps = source_sweeps(system, derivation, points=2)
+    >>> [figure.name for figure in sweeps]
+    ['fig3b_gate', 'fig3c_Qm', 'fig3d_dephasing', 'fig3e_temperature', 'fig3f_cooling']
+    >>> indistinguishability, g2, beta = sweeps[3].panels[0].series  # T = 4 K and 300 K
+    >>> bool(g2.y[0] < g2.y[1] and indistinguishability.y[0] > indistinguishability.y[1])  # hotter is worse
+    True
+    """
+    if not isinstance(points, int) or points < 2:
+        raise ParameterError(f"points must be an integer of at least 2 (values per sweep), got {points!r}")
     p = derivation.parameters.values
     tu = p["tu"]
     return (
         _sweep_figure(system, derivation, "fig3b_gate", "gate length at fixed tu (source Fig. 3b)", "tl",
-                      np.linspace(0.0, 0.8 * tu, SWEEP_POINTS), Axis("tl", "us"), 1e-6),
+                      np.linspace(0.0, 0.8 * tu, points), Axis("tl", "us"), 1e-6),
         _sweep_figure(system, derivation, "fig3c_Qm", "mechanical quality factor (source Fig. 3c)", "Qm",
-                      np.geomspace(1e8, 1e10, SWEEP_POINTS), Axis("Qm", "", log=True)),
+                      np.geomspace(1e8, 1e10, points), Axis("Qm", "", log=True)),
         _sweep_figure(system, derivation, "fig3d_dephasing", "spin dephasing (source Fig. 3d)", "gstar",
-                      TWO_PI * np.geomspace(0.1e3, 10e3, SWEEP_POINTS), Axis("gstar/2pi", "kHz", log=True),
+                      TWO_PI * np.geomspace(0.1e3, 10e3, points), Axis("gstar/2pi", "kHz", log=True),
                       TWO_PI * 1e3),
         _sweep_figure(system, derivation, "fig3e_temperature", "temperature (source Fig. 3e)", "T",
-                      np.linspace(4.0, 300.0, SWEEP_POINTS), Axis("T", "K")),
+                      np.linspace(4.0, 300.0, points), Axis("T", "K")),
         _sweep_figure(system, derivation, "fig3f_cooling", "cooling coupling (source Fig. 3f)", "gc",
-                      TWO_PI * np.geomspace(20e3, 600e3, SWEEP_POINTS), Axis("gc/2pi", "kHz", log=True),
+                      TWO_PI * np.geomspace(20e3, 600e3, points), Axis("gc/2pi", "kHz", log=True),
                       TWO_PI * 1e3),
     )
 
@@ -79,6 +105,17 @@ def validity_map(system: System, derivation: Derivation, size: int = MAP_SIZE, p
 
     One :func:`~qderive.derivations.sweep.sweep` with ``validate=True``: at each point the derivation is
     re-derived and its quick validation run; points where it cannot be carried out are masked.
+
+    Examples
+    --------
+    >>> from qderive.derivations.sps000 import Sps000
+    >>> system = Sps000()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> (panel,) = validity_map(system, derivation, size=2).panels  # delta/lam = 2, 20; Qm = 5e7, 5e9
+    >>> panel.valid.tolist()  # Qm = 5e7: the quick cutoffs hold > 1 % in a top Fock level, so not judged
+    [[False, False], [True, True]]
+    >>> bool(panel.values[1].max() < 0.05)  # Qm = 5e9: beta_eff within 5 % of the full model
+    True
     """
     from ..sweep import sweep
 
@@ -121,6 +158,17 @@ def optimise_gate(derivation: Derivation, beta_min: float = 0.3, t_max: float | 
 
     Every sub-gate of ``[0, t_max]`` uses the same correlation arrays (rows ``t_i`` in the gate, delays up to
     ``tu - t_i``), so the scan is one propagation; the optimum is then checked against the full model.
+
+    Examples
+    --------
+    >>> from qderive.derivations.sps000 import Sps000
+    >>> system = Sps000()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> best = optimise_gate(derivation, beta_min=0.3, n_points=21)
+    >>> best.beta >= 0.3, best.tl < best.tu <= 2 * derivation.parameters["tu"]
+    (True, True)
+    >>> bool(abs(best.full.indistinguishability - best.indistinguishability) < 0.03)  # the full model agrees
+    True
     """
     from qderive.numeric import photon_source_figures
 
@@ -161,7 +209,20 @@ def _triangle(values: np.ndarray, step: float) -> float:
 
 
 def gate_figure(derivation: Derivation) -> Figure:
-    """Best indistinguishability versus the minimum brightness (effective model), with the full-model check."""
+    """Best indistinguishability versus the minimum brightness (effective model), with the full-model check.
+
+    Examples
+    --------
+    >>> from qderive.derivations.sps000 import Sps000
+    >>> system = Sps000()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> (panel,) = gate_figure(derivation).panels
+    >>> best = panel.series[0].y  # best I at minimum brightness 0.1, 0.2, 0.3, 0.4
+    >>> bool(np.all(np.diff(best) < 0))  # the brighter the source must be, the less indistinguishable
+    True
+    >>> panel.title
+    'beta >= 0.3: gate [..., ...] us, I_eff = 0.9..., stated model (quick cutoffs) I = 0.9..., beta = 0.2...'
+    """
     minima = np.array([0.1, 0.2, 0.3, 0.4])
     optima = [optimise_gate(derivation, b, check=(b == 0.3)) for b in minima]
     checked = next(o for o in optima if o.full is not None)
@@ -175,14 +236,25 @@ def gate_figure(derivation: Derivation) -> Figure:
     return Figure("gate_optimiser", "gate optimiser (effective model)", (panel,))
 
 
-def figures(system: System, derivation: Derivation, validation: Validation | None,
-            options: ValidationOptions) -> tuple[Figure, ...]:
-    """Fig. 3(b)-(f), the validity map (:data:`MAP_SIZE`, or :data:`QUICK_MAP_SIZE` with ``options.quick``)
-    and the gate optimiser, with progress lines if ``options.progress``."""
+def figures(system: System, derivation: Derivation, validation: Validation | None, options: ValidationOptions, *,
+            sweep_points: int = SWEEP_POINTS, map_size: int | None = None) -> tuple[Figure, ...]:
+    """Fig. 3(b)-(f) with ``sweep_points`` values each, the validity map (``map_size`` squared points; by default
+    :data:`MAP_SIZE`, or :data:`QUICK_MAP_SIZE` with ``options.quick``) and the gate optimiser, with progress
+    lines if ``options.progress``.
+
+    Examples
+    --------
+    >>> from qderive.derivations.sps000 import Sps000
+    >>> system = Sps000()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> drawn = figures(system, derivation, None, ValidationOptions(quick=True), sweep_points=2, map_size=2)
+    >>> [figure.name for figure in drawn][-2:], drawn[-2].title  # after the five sweeps of Fig. 3
+    (['validity_map', 'gate_optimiser'], 'where the elimination of the mechanics holds (2x2 grid)')
+    """
     with options.progress_of("sps000 figures", 3) as progress:
-        progress.stage(f"Fig. 3(b)-(f): {5 * SWEEP_POINTS} points of the effective model")
-        sweeps = source_sweeps(system, derivation)
-        size = QUICK_MAP_SIZE if options.quick else MAP_SIZE
+        progress.stage(f"Fig. 3(b)-(f): {5 * sweep_points} points of the effective model")
+        sweeps = source_sweeps(system, derivation, sweep_points)
+        size = map_size or (QUICK_MAP_SIZE if options.quick else MAP_SIZE)
         progress.stage(f"validity map: {size}x{size} quick validations")
         validity = validity_map(system, derivation, size, progress=options.progress)
         progress.stage("gate optimiser and its check against the stated model")

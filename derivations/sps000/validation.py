@@ -94,9 +94,11 @@ def full_metrics(parameters: Mapping[str, float], rwa: bool, cutoffs: Mapping[st
     Examples
     --------
     >>> from qderive.derivations.sps000.model import DEFAULTS
-    >>> m = full_metrics(DEFAULTS, True, {"a": 3, "b": 4, "c": 2}, 5, 0.2)  # doctest: +SKIP
-    >>> round(m.beta, 2)  # doctest: +SKIP
-    0.4
+    >>> m = full_metrics(DEFAULTS, True, {"a": 3, "b": 4, "c": 2}, 5, 0.2)  # RWA model at small cutoffs, 5 points
+    >>> round(m.beta, 2), round(m.indistinguishability, 2)
+    (0.39, 0.98)
+    >>> m.top["b"] < 1e-3  # the mechanics' top Fock level holds less than 0.1 %
+    True
     """
     start = time.perf_counter()
     model, values = (rwa_model(), rwa_values(parameters)) if rwa else (full_model(), full_values(parameters))
@@ -162,7 +164,20 @@ def converged(run: Callable[[Mapping[str, int]], SourceMetrics], cutoffs: Mappin
 
 
 def effective_fock(derivation: Derivation, cutoff: int = 4, rwa: bool = False):
-    """Fock matrices of the derived effective model (``rwa``: without the counter-rotating terms) at its parameters."""
+    """Fock matrices of the derived effective model (``rwa``: without the counter-rotating terms) at its parameters.
+
+    Examples
+    --------
+    >>> from qderive.derivations.sps000 import Sps000
+    >>> system = Sps000()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> fock = effective_fock(derivation)
+    >>> fock.dimensions  # the spin {|d>, |e>} and the single-photon cavity with up to 3 photons
+    (2, 4)
+    >>> d1, e0 = 0 * 4 + 1, 1 * 4 + 0  # |d, 1> and |e, 0>
+    >>> float(round(fock.hamiltonian[d1, e0].real / derivation.value("Omega"), 12))  # the derived Raman coupling
+    1.0
+    """
     effective = derivation.data["effective_rwa" if rwa else "effective"].model
     values = dict(derivation.parameters.values)
     values |= {"gamma_m": 2 * np.pi * values["fm"] / values["Qm"], "n_th": derivation.value("n_th"),
@@ -173,7 +188,22 @@ def effective_fock(derivation: Derivation, cutoff: int = 4, rwa: bool = False):
 
 
 def effective_initial_state(fock) -> np.ndarray:
-    """``|e><e|`` times the cavity's steady state with the spin held in ``|d>`` (its channels' cavity parts only)."""
+    """``|e><e|`` times the cavity's steady state with the spin held in ``|d>`` (its channels' cavity parts only).
+
+    Examples
+    --------
+    >>> from qderive.derivations.sps000 import Sps000
+    >>> system = Sps000()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> rho0 = effective_initial_state(effective_fock(derivation))
+    >>> blocks = rho0.reshape(2, 4, 2, 4)
+    >>> np.round(np.trace(blocks, axis1=1, axis2=3).real, 12).tolist()  # the spin starts in |e>
+    [[0.0, 0.0], [0.0, 1.0]]
+    >>> photons = np.trace(np.trace(blocks, axis1=0, axis2=2) @ np.diag(np.arange(4))).real
+    >>> injection = derivation.value("Gamma_heat_cavity") / derivation.parameters["ksp"]
+    >>> bool(abs(photons / injection - 1) < 0.01)  # thermal photons: injection rate over the cavity decay rate
+    True
+    """
     model: Model = fock.model
     a = PHOTON.a
     dissipators = []
@@ -192,11 +222,14 @@ def effective_metrics(derivation: Derivation, n_points: int, cutoff: int = 4, rw
 
     Examples
     --------
-    >>> from qderive.derivations.registry import Registry
-    >>> system = Registry.discover().get("sps000")
-    >>> m = effective_metrics(system.derive(system.parameter_set()), 9)  # doctest: +SKIP
-    >>> round(m.indistinguishability, 2)  # doctest: +SKIP
-    0.99
+    >>> from qderive.derivations.sps000 import Sps000
+    >>> system = Sps000()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> effective = effective_metrics(derivation, 5)
+    >>> full = full_metrics(derivation.parameters.values, True, {"a": 3, "b": 4, "c": 2}, 5, 0.2)
+    >>> difference = abs(effective.indistinguishability - full.indistinguishability)
+    >>> round(effective.indistinguishability, 2), bool(difference < 0.01)  # the RWA full model agrees
+    (0.98, True)
     """
     start = time.perf_counter()
     while True:
@@ -280,6 +313,20 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
     and the stated model runs once at them (raised only where its own top-level check fails);
     with ``rwa = 0`` the stated model's cutoffs are converged directly (slower: its counter-rotating
     terms oscillate at ``w_q + w_m``).
+
+    Examples
+    --------
+    >>> from qderive.derivations.sps000 import Sps000
+    >>> system = Sps000()
+    >>> derivation = system.derive(system.parameter_set())
+    >>> quick = ValidationOptions(quick=True)
+    >>> validation = validate(derivation, quick)
+    >>> validation.passed, validation.error < validation.tolerance
+    (True, True)
+    >>> overrides, condition = system.breakdown  # a Raman detuning of only 2pi x 200 kHz
+    >>> failed = validate(system.derive(system.parameter_set(overrides)), quick)
+    >>> failed.passed, condition in failed.reason  # fails, and names the small parameter that is not small
+    (False, True)
     """
     p = derivation.parameters.values
     n = (QUICK if options.quick else FULL)["n_points"]
