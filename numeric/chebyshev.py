@@ -359,8 +359,17 @@ class ChebyshevPropagator:
 
     Examples
     --------
-    >>> propagator = ChebyshevPropagator(LindbladGenerator(fock, "lab"), box, 1e-10)  # doctest: +SKIP
-    >>> rho_t = propagator.propagate(rho0, 1e-6)                                     # doctest: +SKIP
+    A decaying qubit from ``|e>`` (level 1): its excited population after ``t`` is ``exp(-gamma t)``.
+
+    >>> from qderive.numeric import fock_model
+    >>> from qderive.numeric.generator import LindbladGenerator
+    >>> from qderive.symbolic.library import driven_qubit
+    >>> fock = fock_model(driven_qubit(), {"Delta": 0.0, "Omega": 0.0, "gamma": 0.5})
+    >>> box = numerical_range_box(fock.hamiltonian, fock.jump_operators)
+    >>> propagator = ChebyshevPropagator(LindbladGenerator(fock, "lab"), box, 1e-10)
+    >>> rho_t = propagator.propagate(np.diag([0.0, 1.0]).astype(complex), 2.0)
+    >>> bool(abs(rho_t[1, 1].real - np.exp(-0.5 * 2.0)) < 1e-9)
+    True
     """
 
     def __init__(self, generator: LindbladGenerator, box: NumericalRangeBox, tolerance: float):

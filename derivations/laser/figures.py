@@ -7,6 +7,8 @@ the full master equation (tensor product) where it is affordable.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from qderive.numeric import moment_spectrum, steady_state_sweep
@@ -35,28 +37,36 @@ def pump_grid(derivation: Derivation, points: int = 400) -> np.ndarray:
     return derivation.parameters["kappa"] * np.geomspace(0.01, 30.0, points)
 
 
-def photon_number_and_linewidth(derivation: Derivation, validation: Validation | None) -> Figure:
+def photon_number_and_linewidth(derivation: Derivation, validation: Validation | None, *, points: int = 400,
+                                atom_numbers: Sequence[int] = ATOM_NUMBERS) -> Figure:
     """``<a^+ a>`` and the emission linewidth versus pump (order 2), exact points for small N.
+
+    The order-2 curves at ``points`` pumps (linewidths at every 20th) for each of ``atom_numbers`` and the
+    user's ``N``; exact points from the full master equation for ``N = 1`` and for the user's ``N`` where the
+    tensor product is affordable.
 
     Examples
     --------
-    Drawing it sweeps 400 pumps at four atom numbers and solves full master equations (about a minute), so
-    the call is not run here:
-
     >>> from qderive.derivations.laser import Laser
     >>> system = Laser()
-    >>> figure = photon_number_and_linewidth(system.derive(system.parameter_set()), None)  # doctest: +SKIP
-    >>> [panel.y_axis.label for panel in figure.panels]  # doctest: +SKIP
+    >>> derivation = system.derive(system.parameter_set({"N": 1}))
+    >>> figure = photon_number_and_linewidth(derivation, None, points=9, atom_numbers=(1,))
+    >>> [panel.y_axis.label for panel in figure.panels]
     ['photon number <a^+ a>', 'linewidth (FWHM) / kappa']
+    >>> order2, exact = figure.panels[0].series
+    >>> order2.label, exact.label
+    ('N = 1 (order 2)', 'N = 1 exact')
+    >>> [0 < int(np.argmax(s.y)) < len(s.y) - 1 for s in (order2, exact)]  # both quench at strong pump
+    [True, True]
     """
     symbolic = derivation.data["symbolic"]
     system, regression = symbolic["system"], symbolic["regression"]
     values = dict(derivation.parameters.values)
     kappa = values["kappa"]
-    pumps = pump_grid(derivation)
+    pumps = pump_grid(derivation, points)
     photon_series, width_series = [], []
     a = CAVITY.a
-    for count in sorted(set(ATOM_NUMBERS) | {int(round(values["N"]))}):
+    for count in sorted(set(atom_numbers) | {int(round(values["N"]))}):
         point = values | {"N": float(count)}
         states = steady_state_sweep(system, point, "nu", pumps)
         photons = np.array([system.average(a.dag() * a, y).real for y in states])
@@ -116,21 +126,23 @@ def error_versus_n(derivation: Derivation, validation: Validation | None) -> Fig
     return Figure("cumulant_error_vs_N", "error of the cumulant expansion versus N", (panel,))
 
 
-def figures(derivation: Derivation, validation: Validation | None,
-            options: ValidationOptions = FULL) -> tuple[Figure, ...]:
-    """The figures of a laser report: photon number and linewidth versus pump, and the error versus N.
+def figures(derivation: Derivation, validation: Validation | None, options: ValidationOptions = FULL, *,
+            points: int = 400, atom_numbers: Sequence[int] = ATOM_NUMBERS) -> tuple[Figure, ...]:
+    """The figures of a laser report: photon number and linewidth versus pump (``points`` pumps, see
+    :func:`photon_number_and_linewidth`), and the error versus N (from ``validation`` where it has the errors).
 
     Examples
     --------
-    Both figures of a report; the first one takes about a minute (see :func:`photon_number_and_linewidth`):
-
     >>> from qderive.derivations.laser import Laser
     >>> system = Laser()
-    >>> d = system.derive(system.parameter_set())
-    >>> [f.name for f in figures(d, None)]  # doctest: +SKIP
+    >>> derivation = system.derive(system.parameter_set({"N": 1}))
+    >>> errors = Validation("laser", {}, 0.0, 1.0, "", scaling={"rel_error_n_cumulant_N2": 0.1})  # as validated
+    >>> drawn = figures(derivation, errors, points=9, atom_numbers=(1,))
+    >>> [figure.name for figure in drawn]
     ['photon_number_linewidth', 'cumulant_error_vs_N']
     """
-    return (photon_number_and_linewidth(derivation, validation), error_versus_n(derivation, validation))
+    return (photon_number_and_linewidth(derivation, validation, points=points, atom_numbers=atom_numbers),
+            error_versus_n(derivation, validation))
 
 
 __all__ = ["ATOM_NUMBERS", "error_versus_n", "figures", "photon_number_and_linewidth", "pump_grid"]
