@@ -24,7 +24,6 @@ from qderive.numeric import density_matrix_harmonic, fock_model, fourier_moment_
 from qderive.symbolic import ParameterError
 
 from ..contract import Derivation, Validation, ValidationError, ValidationOptions, judge
-from ..scaling import log_log_slope
 from . import conversion, periodic
 from .derivation import FID, NODE
 from .model import C_MODE, classical_amplitude, full_model
@@ -382,8 +381,9 @@ def error_scaling(derivation: Derivation) -> dict[str, float]:
 
     The small parameters do not all grow: ``eps_a = gx/(ka_t/2)`` grows as ``0.2/s``, while ``eps_b`` and
     ``markov_b`` shrink as ``s`` (``kb_eff = kb_t + 4 gx^2/ka_t`` is dominated by the microwave mode's load,
-    which grows as ``1/s``). ``error_exponent_in_eps`` is the log-log slope of the error against ``1/s``, a
-    number that means a power law only if the errors are monotonic in ``s``. Measured, not assumed:
+    which grows as ``1/s``). No single small parameter grows along this scan and the errors are not monotonic
+    in ``s`` (measured at the defaults: 0.023, 0.0015, 0.0083), so no power-law exponent is fitted; the errors
+    are reported as they are. Measured, not assumed:
     ``P_coh`` of a resonant signal agrees for any ``eps`` (linear response evaluates the chain at the signal
     frequency, where the elimination does), so the largest difference is that of the dark counts.
 
@@ -404,5 +404,4 @@ def error_scaling(derivation: Derivation) -> dict[str, float]:
     for s in factors:
         overrides = {k: p[k] * s for k in ("ka_i", "ka_e", "kb_i", "kb_e")}
         errors.append(reduced_full_error(full_figures_of_merit(derivation, overrides)))
-    return {"error_exponent_in_eps": log_log_slope(1 / factors, np.array(errors)),
-            **{f"rel_error_linewidths_x{s:g}": e for s, e in zip(factors, errors, strict=True)}}
+    return {f"rel_error_linewidths_x{s:g}": e for s, e in zip(factors, errors, strict=True)}
