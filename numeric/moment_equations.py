@@ -558,11 +558,30 @@ class RegressionSystem:
         >>> M, c, g0 = regression_system(system, a.dag(), a).linear_system(values, moment_steady_state(system, values))
         >>> M.tolist(), c.tolist(), bool(np.allclose(g0, [2.0]))  # g(0) = <a^+ a> = n_th
         ([[(-0.25+3j)]], [0j], True)
+
+        A parameter that enters only the correlation equations (``w`` is absent from ``<a^+ a>``'s equation)
+        is read from ``values`` too, and named when it is missing:
+
+        >>> number_only = lower_moments(complete(meanfield([a.dag() * a], model, order=2)))
+        >>> regression = regression_system(number_only, a.dag(), a)
+        >>> regression.linear_system(values, moment_steady_state(number_only, values))[0].tolist()
+        [[(-0.25+3j)]]
+        >>> regression.linear_system({"kappa": 0.5, "n_th": 2.0}, moment_steady_state(number_only, values))
+        Traceback (most recent call last):
+        ...
+        qderive.symbolic.errors.ParameterError: parameter 'w' of the correlation equations needs a finite real ...
         """
         p = self.system.parameter_vector(values)
         numbers: dict[sp.Symbol, sp.Expr] = {s: sp.Float(v) for s, v in zip(self.system.parameters, p, strict=True)}
         for symbol, op in self.constants:
             numbers[symbol] = sp.sympify(self.system.average(op, steady))
+        # parameters that enter only the correlation equations (e.g. a frequency absent from <a^+ a>'s equation)
+        for symbol in sorted((self.matrix.free_symbols | self.source.free_symbols) - set(numbers), key=str):
+            value = values.get(symbol.name)
+            if value is None or not np.isfinite(value) or np.iscomplexobj(value):
+                raise ParameterError(f"parameter '{symbol.name}' of the correlation equations needs a finite real "
+                                     f"value, got {value!r}")
+            numbers[symbol] = sp.Float(float(value))
         m = np.array(self.matrix.xreplace(numbers).evalf(), dtype=complex)
         c = np.array(self.source.xreplace(numbers).evalf(), dtype=complex).reshape(-1)
         g0 = np.array([self.system.average(op, steady) for op in self.initial_ops])
