@@ -447,8 +447,9 @@ def _imports(body: str) -> list[str]:
     if "math." in body:
         lines.insert(0, "import math")
     lines.append("from numba import njit, prange" if "prange(" in body else "from numba import njit")
-    if "straight_line(" in body:
-        lines.append("from qderive.codegen.llvm_body import straight_line")
+    llvm_body = [name for name in ("call_body", "straight_line") if f"{name}(" in body]
+    if llvm_body:
+        lines.append(f"from qderive.codegen.llvm_body import {', '.join(llvm_body)}")
     special = [name for name in SPECIAL_NAMES if f"{name}(" in body]
     if special:
         lines.append(f"from qderive.codegen.special import {', '.join(special)}")
@@ -470,18 +471,19 @@ def module_names(name: str, kind: str) -> tuple[set[str], dict[str, str]]:
     """Identifiers of a module's functions, and every name arguments must avoid.
 
     ``kind`` is ``"scalar"`` (functions ``scalar``, ``loop`` and, in a parallel kernel's module,
-    ``parallel_loop``) or ``"array"`` (``fill``).
+    ``parallel_loop``; a large real kernel's LLVM-built ``body``) or ``"array"`` (``fill``).
 
     Examples
     --------
     >>> module_names("T", "scalar")[1]
-    {'scalar': 'T', 'loop': 'T_loop', 'parallel_loop': 'T_loop_parallel'}
+    {'scalar': 'T', 'loop': 'T_loop', 'parallel_loop': 'T_loop_parallel', 'body': 'T_body'}
     """
     taken = set(RUNTIME_NAMES) | {SIGNATURES}
     if kind == "scalar":
         scalar = identifier(name, taken)
         loop = identifier(f"{scalar}_loop", taken)
-        return taken, {"scalar": scalar, "loop": loop, "parallel_loop": identifier(f"{loop}_parallel", taken)}
+        return taken, {"scalar": scalar, "loop": loop, "parallel_loop": identifier(f"{loop}_parallel", taken),
+                       "body": identifier(f"{scalar}_body", taken)}
     return taken, {"fill": identifier(f"{name}_fill", taken)}
 
 
@@ -512,22 +514,31 @@ def emit_scalar_module(
     scalar_sig = f"{lowered.dtype}({', '.join(a.dtype for a in arguments)})"
     loop_sig = f"void({''.join(f'{_input_array(a.dtype)}, ' for a in arguments)}{lowered.dtype}[::1])"
     call = ", ".join(f"{a.name}[i]" for a in arguments)
-    definition, statements = _scalar_body(lowered, arguments, fname, taken)
+    definition, statements = _scalar_body(lowered, arguments, fname, names["body"])
+    loop_params, point_value, loop_doc = f"{params + ', ' if params else ''}out", f"{fname}({call})", []
+    if definition:  # one compiled copy of the large body: the loops call the scalar kernel's by its address
+        address = identifier("body_address", taken)
+        loop_params, point_value = f"{loop_params}, {address}", f"call_body({address}, {call})"
+        loop_sig = f"{loop_sig[:-1]}, intp)"
+        loop_doc = [f"    `{address}` is the address of the LLVM body compiled into {fname} (its one copy;",
+                    "    qderive.codegen.llvm_body.body_address gives it)."]
     body = [
         *definition,
         f"@njit({_INLINE if not definition else ''}{_NJIT_OPTIONS})",
         f"def {fname}({params}):",
-        f'    """One parameter point -> one value ({scalar_sig}); {"called by" if definition else "inlined into"} '
+        f'    """One parameter point -> one value ({scalar_sig}); {"its body called by" if definition else "inlined into"} '
         f'{loop_name}."""',
         *statements,
         "",
         "",
         f'@njit({_NJIT_OPTIONS})',
-        f"def {loop_name}({params + ', ' if params else ''}out):",
+        f"def {loop_name}({loop_params}):",
         f'    """out[i] = {fname}(...) at point i of flat, contiguous, already broadcast',
-        '    argument arrays (read-only allowed)."""',
+        '    argument arrays (read-only allowed).',
+        *loop_doc,
+        '    """',
         "    for i in range(out.shape[0]):",
-        f"        out[i] = {fname}({call})",
+        f"        out[i] = {point_value}",
     ]
     signatures = {fname: scalar_sig, loop_name: loop_sig}
     if parallel:  # the same loop over Numba's thread pool; the kernel picks it for large calls only
@@ -535,10 +546,10 @@ def emit_scalar_module(
             "",
             "",
             f'@njit({_NJIT_OPTIONS}, parallel=True)',
-            f"def {parallel_name}({params + ', ' if params else ''}out):",
+            f"def {parallel_name}({loop_params}):",
             f'    """{loop_name} with its points spread over the threads (prange)."""',
             "    for i in prange(out.shape[0]):",
-            f"        out[i] = {fname}({call})",
+            f"        out[i] = {point_value}",
         ]
         signatures[parallel_name] = loop_sig
     header = _header("Scalar kernel", fname, arguments, lowered.dtype, expression_text(expr),
@@ -548,7 +559,7 @@ def emit_scalar_module(
 
 
 def _scalar_body(lowered: Lowered, arguments: Sequence[Argument], fname: str,
-                 taken: set[str]) -> tuple[list[str], list[str]]:
+                 body_name: str) -> tuple[list[str], list[str]]:
     """``(lines before the scalar function, its body)``: the statements themselves, or for
     a large real kernel a call of an LLVM-built straight-line body
     (:mod:`~qderive.codegen.llvm_body`) holding the same statements, defined before it."""
@@ -558,7 +569,6 @@ def _scalar_body(lowered: Lowered, arguments: Sequence[Argument], fname: str,
     count = operation_count(names, "\n".join(statements)) if real else None
     if count is None or count < LLVM_BODY_MIN_OPERATIONS:
         return [], [f"    {line}" for line in statements]
-    body_name = identifier(f"{fname}_body", taken | set(names))
     definition = [
         f"#: The body of {fname}: {count} operations, built as LLVM IR (qderive.codegen.llvm_body).",
         f"{body_name} = straight_line(",

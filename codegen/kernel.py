@@ -37,6 +37,7 @@ from .emit import (
     resolve_dtype,
 )
 from .errors import CodegenError, InvalidArgumentsError, KernelCacheWarning, KernelCallError
+from .llvm_body import body_address
 from .machine_code import compile_module, machine_code_files, vouched_machine_code
 
 __all__ = ["Kernel", "ArrayKernel", "compile_expr", "compile_array", "forget_loaded_kernels"]
@@ -142,7 +143,10 @@ class Kernel(_CompiledModule):
     scalar : numba dispatcher
         ``scalar(p1, p2, ...)`` at one point; callable from other ``@njit`` code.
     loop : numba dispatcher
-        The compiled loop behind :meth:`vectorized` (flat 1-D inputs, 1-D output).
+        The compiled loop behind :meth:`vectorized` (flat 1-D inputs, 1-D output).  For a large
+        real kernel (:data:`~qderive.codegen.emit.LLVM_BODY_MIN_OPERATIONS`) it takes one more
+        argument, the address of the body compiled into ``scalar``
+        (:func:`~qderive.codegen.llvm_body.body_address`), so that body is compiled once.
     parallel_loop : numba dispatcher or None
         For a kernel compiled with ``parallel=True``, the same loop over Numba's thread pool, which
         :meth:`vectorized` runs for calls of at least ``PARALLEL_MIN_POINTS`` points (``loop`` below).
@@ -173,6 +177,10 @@ class Kernel(_CompiledModule):
         self.loop = getattr(self._module, self._names["loop"])
         self.parallel_loop = getattr(self._module, self._names["parallel_loop"], None)
         self._compiled = self.loop
+        # A large real kernel's loops call the one compiled copy of its body, inside the scalar kernel,
+        # by address: an extra last argument (see emit_scalar_module).
+        body = getattr(self._module, self._names["body"], None)
+        self._loop_extra = () if body is None else (body_address(self.scalar, body),)
 
     def vectorized(self, *values, out: np.ndarray | None = None):
         """Evaluate at every point of the broadcast argument arrays, in one compiled loop.
@@ -215,7 +223,7 @@ class Kernel(_CompiledModule):
               or not out.flags.c_contiguous):
             raise KernelCallError(f"out must be a C-contiguous {self.dtype} array of shape {shape}")
         parallel = self.parallel_loop is not None and out.size >= PARALLEL_MIN_POINTS
-        (self.parallel_loop if parallel else self.loop)(*flat, out.reshape(-1))
+        (self.parallel_loop if parallel else self.loop)(*flat, out.reshape(-1), *self._loop_extra)
         return out if shape else out[()]
 
     __call__ = vectorized

@@ -30,6 +30,7 @@ powering (``1/x**|n|`` for ``n < 0``).
 from __future__ import annotations
 
 import ast
+import hashlib
 import math
 from collections.abc import Sequence
 
@@ -41,6 +42,9 @@ from numba.extending import intrinsic
 from .errors import CodegenError
 
 _DOUBLE = ir.DoubleType()
+#: The LLVM function holding a straight-line body is named after its caller: the caller's symbol,
+#: this and a digest of the body.
+BODY_SUFFIX = ".straight_line_body"
 _BINARY = {ast.Add: "fadd", ast.Sub: "fsub", ast.Mult: "fmul", ast.Div: "fdiv"}
 #: ``np.<name>`` calls and the LLVM intrinsic each becomes (same IEEE results as NumPy's).
 _FUNCTIONS = {"sqrt": "llvm.sqrt", "exp": "llvm.exp", "log": "llvm.log", "sin": "llvm.sin",
@@ -76,6 +80,7 @@ def straight_line(parameters: Sequence[str], statements: str):
     """
     parameters = tuple(parameters)
     n_args = len(parameters)
+    suffix = f"{BODY_SUFFIX}.{hashlib.sha256(repr((parameters, statements)).encode()).hexdigest()[:16]}"
 
     def typer(typingctx, *arg_types):
         if len(arg_types) != n_args or any(t != types.float64 for t in arg_types):
@@ -83,12 +88,74 @@ def straight_line(parameters: Sequence[str], statements: str):
         program = _parse(parameters, statements)  # only when Numba compiles: a cache hit never parses
 
         def codegen(context, builder, signature, args):  # the star-args arrive as one tuple
-            return _emit(program, builder, cgutils.unpack_tuple(builder, args[0], n_args))
+            name = builder.function.name + suffix
+            function = builder.module.globals.get(name)
+            if function is None:
+                function = ir.Function(builder.module, ir.FunctionType(_DOUBLE, [_DOUBLE] * n_args), name)
+                function.attributes.add("noinline")  # one compiled copy, called (by address) from the loops
+                function.attributes.add("nounwind")
+                inner = ir.IRBuilder(function.append_basic_block("entry"))
+                inner.ret(_emit(program, inner, function.args))
+            return builder.call(function, cgutils.unpack_tuple(builder, args[0], n_args))
 
         return types.float64(types.StarArgTuple.from_types(arg_types)), codegen
 
     typer.__name__ = "straight_line_body"
-    return intrinsic(typer)
+    body = intrinsic(typer)
+    body.symbol_suffix = suffix  # what body_address looks up in a compiled caller
+    return body
+
+
+@intrinsic
+def call_body(typingctx, address, *arg_types):
+    """``call_body(address, *args) -> float64``: call the straight-line body compiled at ``address``.
+
+    ``address`` is what :func:`body_address` returns for a compiled caller of a
+    :func:`straight_line` body, ``args`` are its ``float64`` arguments.  A loop calling the
+    body this way does not compile it again (a body called directly is linked into its
+    caller and compiled there once more).
+    """
+    if not isinstance(address, types.Integer) or any(t != types.float64 for t in arg_types):
+        return None
+    n_args = len(arg_types)
+
+    def codegen(context, builder, signature, args):
+        function = builder.inttoptr(args[0], ir.FunctionType(_DOUBLE, [_DOUBLE] * n_args).as_pointer())
+        return builder.call(function, cgutils.unpack_tuple(builder, args[1], n_args))
+
+    return types.float64(address, types.StarArgTuple.from_types(arg_types)), codegen
+
+
+def body_address(caller, body) -> int:
+    """Address of the compiled copy of ``body`` (a :func:`straight_line` body) inside ``caller``,
+    a Numba dispatcher compiled for one signature whose code calls it.
+
+    Raises
+    ------
+    CodegenError
+        ``caller`` has no compiled body (never a null address).
+
+    Examples
+    --------
+    >>> from numba import njit
+    >>> body = straight_line(("x",), "return x*x + 1")
+    >>> @njit("float64(float64)")
+    ... def f(x):
+    ...     return body(x)
+    >>> @njit
+    ... def twice(address, x):
+    ...     return 2.0 * call_body(address, x)
+    >>> twice(body_address(f, body), 3.0)
+    20.0
+    """
+    compiled = list(caller.overloads.values())
+    if len(compiled) != 1:
+        raise CodegenError(f"body_address needs a dispatcher compiled for one signature, got {len(compiled)}")
+    library, symbol = compiled[0].library, compiled[0].fndesc.llvm_func_name + body.symbol_suffix
+    address = library.get_pointer_to_function(symbol)
+    if not address:
+        raise CodegenError(f"{caller.__name__} holds no compiled copy of this straight-line body")
+    return address
 
 
 def operation_count(parameters: Sequence[str], statements: str) -> int | None:
