@@ -526,8 +526,8 @@ def emit_scalar_module(
         *definition,
         f"@njit({_INLINE if not definition else ''}{_NJIT_OPTIONS})",
         f"def {fname}({params}):",
-        f'    """One parameter point -> one value ({scalar_sig}); {"its body called by" if definition else "inlined into"} '
-        f'{loop_name}."""',
+        f'    """One parameter point -> one value ({scalar_sig}); '
+        f'{"its body called by" if definition else "inlined into"} {loop_name}."""',
         *statements,
         "",
         "",
