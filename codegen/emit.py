@@ -515,39 +515,43 @@ def emit_scalar_module(
     loop_sig = f"void({''.join(f'{_input_array(a.dtype)}, ' for a in arguments)}{lowered.dtype}[::1])"
     call = ", ".join(f"{a.name}[i]" for a in arguments)
     definition, statements = _scalar_body(lowered, arguments, fname, names["body"])
-    loop_params, point_value, loop_doc = f"{params + ', ' if params else ''}out", f"{fname}({call})", []
-    if definition:  # one compiled copy of the large body: the loops call the scalar kernel's by its address
-        address = identifier("body_address", taken)
-        loop_params, point_value = f"{loop_params}, {address}", f"call_body({address}, {call})"
-        loop_sig = f"{loop_sig[:-1]}, intp)"
-        loop_doc = [f"    `{address}` is the address of the LLVM body compiled into {fname} (its one copy;",
-                    "    qderive.codegen.llvm_body.body_address gives it)."]
+    loop_params, point_value = f"{params + ', ' if params else ''}out", f"{fname}({call})"
     body = [
         *definition,
         f"@njit({_INLINE if not definition else ''}{_NJIT_OPTIONS})",
         f"def {fname}({params}):",
         f'    """One parameter point -> one value ({scalar_sig}); '
-        f'{"its body called by" if definition else "inlined into"} {loop_name}."""',
+        f'{"its body is compiled once, with the loop over points beside it" if definition else "inlined into "}'
+        f'{"" if definition else loop_name}."""',
         *statements,
-        "",
-        "",
-        f'@njit({_NJIT_OPTIONS})',
-        f"def {loop_name}({loop_params}):",
-        f'    """out[i] = {fname}(...) at point i of flat, contiguous, already broadcast',
-        '    argument arrays (read-only allowed).',
-        *loop_doc,
-        '    """',
-        "    for i in range(out.shape[0]):",
-        f"        out[i] = {point_value}",
     ]
-    signatures = {fname: scalar_sig, loop_name: loop_sig}
+    signatures = {fname: scalar_sig}
+    if not definition:  # a large body's serial loop is built with it (qderive.codegen.llvm_body.BodyLoop)
+        body += [
+            "",
+            "",
+            f'@njit({_NJIT_OPTIONS})',
+            f"def {loop_name}({loop_params}):",
+            f'    """out[i] = {fname}(...) at point i of flat, contiguous, already broadcast',
+            '    argument arrays (read-only allowed)."""',
+            "    for i in range(out.shape[0]):",
+            f"        out[i] = {point_value}",
+        ]
+        signatures[loop_name] = loop_sig
     if parallel:  # the same loop over Numba's thread pool; the kernel picks it for large calls only
+        doc = f"{loop_name} with its points spread over the threads (prange)."
+        if definition:  # calls the one compiled copy of the body, in the scalar kernel, by its address
+            address = identifier("body_address", taken)
+            loop_params, point_value = f"{loop_params}, {address}", f"call_body({address}, {call})"
+            loop_sig = f"{loop_sig[:-1]}, intp)"
+            doc = (f"out[i] = {fname}(...) with the points spread over the threads (prange);\n    `{address}` "
+                   f"is the address of the body compiled into {fname} (llvm_body.body_address).")
         body += [
             "",
             "",
             f'@njit({_NJIT_OPTIONS}, parallel=True)',
             f"def {parallel_name}({loop_params}):",
-            f'    """{loop_name} with its points spread over the threads (prange)."""',
+            f'    """{doc}"""',
             "    for i in prange(out.shape[0]):",
             f"        out[i] = {point_value}",
         ]

@@ -37,7 +37,7 @@ from .emit import (
     resolve_dtype,
 )
 from .errors import CodegenError, InvalidArgumentsError, KernelCacheWarning, KernelCallError
-from .llvm_body import body_address
+from .llvm_body import BodyLoop, body_address
 from .machine_code import compile_module, machine_code_files, vouched_machine_code
 
 __all__ = ["Kernel", "ArrayKernel", "compile_expr", "compile_array", "forget_loaded_kernels"]
@@ -142,14 +142,16 @@ class Kernel(_CompiledModule):
     ----------
     scalar : numba dispatcher
         ``scalar(p1, p2, ...)`` at one point; callable from other ``@njit`` code.
-    loop : numba dispatcher
-        The compiled loop behind :meth:`vectorized` (flat 1-D inputs, 1-D output).  For a large
-        real kernel (:data:`~qderive.codegen.emit.LLVM_BODY_MIN_OPERATIONS`) it takes one more
-        argument, the address of the body compiled into ``scalar``
-        (:func:`~qderive.codegen.llvm_body.body_address`), so that body is compiled once.
+    loop : numba dispatcher or BodyLoop
+        The compiled loop behind :meth:`vectorized`: ``loop(*flat_inputs, out)`` (1-D, C-contiguous).
+        For a large real kernel (:data:`~qderive.codegen.emit.LLVM_BODY_MIN_OPERATIONS`) it is a
+        :class:`~qderive.codegen.llvm_body.BodyLoop`, compiled beside the scalar kernel's LLVM body
+        so that the body is compiled once; not callable from ``@njit`` code.
     parallel_loop : numba dispatcher or None
         For a kernel compiled with ``parallel=True``, the same loop over Numba's thread pool, which
-        :meth:`vectorized` runs for calls of at least ``PARALLEL_MIN_POINTS`` points (``loop`` below).
+        :meth:`vectorized` runs for calls of at least ``PARALLEL_MIN_POINTS`` points (``loop`` below);
+        for a large real kernel it takes one more argument, the body's address
+        (:func:`~qderive.codegen.llvm_body.body_address`).
     dtype : numpy.dtype
         ``float64`` or ``complex128``.
     args, arguments :
@@ -174,13 +176,16 @@ class Kernel(_CompiledModule):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.scalar = getattr(self._module, self._names["scalar"])
-        self.loop = getattr(self._module, self._names["loop"])
         self.parallel_loop = getattr(self._module, self._names["parallel_loop"], None)
-        self._compiled = self.loop
-        # A large real kernel's loops call the one compiled copy of its body, inside the scalar kernel,
-        # by address: an extra last argument (see emit_scalar_module).
+        # A large real kernel's body is compiled once, in the scalar kernel, with a serial loop beside it;
+        # the parallel loop calls that body by its address, an extra last argument (see emit_scalar_module).
         body = getattr(self._module, self._names["body"], None)
-        self._loop_extra = () if body is None else (body_address(self.scalar, body),)
+        if body is None:
+            self.loop, self._parallel_extra = getattr(self._module, self._names["loop"]), ()
+        else:
+            self.loop = BodyLoop(self.scalar, body, len(self.arguments))
+            self._parallel_extra = (body_address(self.scalar, body),)
+        self._compiled = self.loop
 
     def vectorized(self, *values, out: np.ndarray | None = None):
         """Evaluate at every point of the broadcast argument arrays, in one compiled loop.
@@ -223,7 +228,10 @@ class Kernel(_CompiledModule):
               or not out.flags.c_contiguous):
             raise KernelCallError(f"out must be a C-contiguous {self.dtype} array of shape {shape}")
         parallel = self.parallel_loop is not None and out.size >= PARALLEL_MIN_POINTS
-        (self.parallel_loop if parallel else self.loop)(*flat, out.reshape(-1), *self._loop_extra)
+        if parallel:
+            self.parallel_loop(*flat, out.reshape(-1), *self._parallel_extra)
+        else:
+            self.loop(*flat, out.reshape(-1))
         return out if shape else out[()]
 
     __call__ = vectorized
