@@ -392,7 +392,7 @@ def lower(
         local = sp.Symbol(temp.name, **_facts(value, real_valued, temp in queried))
         renamed[temp] = local
         assignments.append((temp.name, printer.doprint(value)))
-        if printer.promoted or not real_valued or value.free_symbols & maybe_complex:
+        if printer.promoted or not real_valued or (maybe_complex and value.free_symbols & maybe_complex):
             maybe_complex.add(local)
     final = [_substitute(e, renamed, rebuilt) for e in reduced]
     if dtype is None:
@@ -400,7 +400,8 @@ def lower(
     outputs = []
     for expr in final:
         text = printer.doprint(expr)
-        complex_value = printer.promoted or not printer.is_real(expr) or expr.free_symbols & maybe_complex
+        complex_value = (printer.promoted or not printer.is_real(expr)
+                         or (maybe_complex and expr.free_symbols & maybe_complex))
         if dtype == FLOAT and complex_value:
             text = f"({text}).real"
         outputs.append(text)
@@ -408,9 +409,10 @@ def lower(
 
 
 def _comment_block(title: str, text: str) -> list[str]:
-    text = printable(text)
+    total = len(text)
+    text = printable(text[:MAX_COMMENT_CHARS + 1])  # escaping only lengthens: the prefix decides the cut
     if len(text) > MAX_COMMENT_CHARS:
-        text = (text[:MAX_COMMENT_CHARS] + f" ... [truncated: {len(text)} characters in total; "
+        text = (text[:MAX_COMMENT_CHARS] + f" ... [truncated: {total} characters in total; "
                 "the full expression is the kernel's .expr attribute]")
     lines = [f"# {title}"]
     for line in text.splitlines() or [""]:
