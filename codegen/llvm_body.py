@@ -6,8 +6,13 @@ there.  For a body that is plain real arithmetic (``float64`` arguments, tempora
 result; ``+ - * /``, integer powers and a few elementary functions) :func:`straight_line`
 turns the printed statements into a Numba :func:`~numba.extending.intrinsic` whose code
 generation emits the LLVM instructions directly: Numba then types one call, and LLVM
-optimises the body as usual.  The entry points stay ``@njit`` functions of the generated
-module (cached, checksummed and checked exactly like the others).
+optimises the body as usual.  The body is one never-inlined LLVM function, named after the
+function that calls it, with a loop over flat arrays beside it (``out[i] = body(x[i], ...)``),
+so a kernel compiles its body once, in its scalar entry point: :class:`BodyLoop` runs that
+loop, and other compiled loops (the parallel one) call the body through its address
+(:func:`call_body`, :func:`body_address`) instead of compiling it again.  The scalar entry
+point stays an ``@njit`` function of the generated module (cached, checksummed and checked
+exactly like the others); ``@njit`` code calling it links (and compiles) the body there too.
 
 The statements are the same text the Numba path compiles (``x0 = a*b`` ...), held as a
 string in the generated module; they are parsed with :mod:`ast` (never executed) and
