@@ -346,9 +346,11 @@ def _localise(exprs: Sequence[sp.Expr], arguments: Sequence[Argument]) -> list[s
     A symbol without a real/complex assumption becomes a real one, and SymPy must then
     re-evaluate what that settles (``conjugate(x) -> x``); when no argument gains an
     assumption only names change, and the rebuild skips the (on large expressions, costly)
-    re-evaluation.
+    re-evaluation, or is skipped when nothing changes at all.
     """
-    mapping = {a.symbol: a.local for a in arguments}
+    mapping = {a.symbol: a.local for a in arguments if a.symbol != a.local}
+    if not mapping:  # same names and assumptions: the expressions themselves
+        return list(exprs)
     if any(a.symbol.assumptions0 != a.local.assumptions0 for a in arguments):
         return [e.xreplace(mapping) for e in exprs]
     memo: dict = {}
