@@ -180,3 +180,35 @@ def test_cold_build_restores_the_garbage_collector(tmp_path, enabled):
         assert kernel(0.5) == pytest.approx(math.cos(0.5) ** 3, rel=1e-15)
     finally:
         gc.enable()
+
+
+LARGE_KERNEL_SCRIPT = """
+import json
+import numpy as np
+import sympy as sp
+from qderive.codegen import compile_expr, emit
+emit.LLVM_BODY_MIN_OPERATIONS = 10  # the LLVM body for this small expression too
+w, da, db = sp.symbols("omega Delta_a Delta_b", real=True)
+ka, kb, g = sp.symbols("kappa_a kappa_b g", positive=True)
+d = sp.expand((ka / 2 - sp.I * (w + da)) * (kb / 2 - sp.I * (w + db)) + g**2)
+d_re, d_im = d.as_real_imag()
+expr = ka * kb * g**2 / (d_re**2 + d_im**2) + sp.sqrt(ka) * sp.exp(-w**2)
+k = compile_expr(expr, [w, da, db, ka, kb, g], name="chain")
+values = k(np.linspace(-2, 2, 7), 0.3, -0.4, 1.1, 0.7, 1.3)
+print(json.dumps({"from_cache": k.from_cache, "misses": sum(k.scalar.stats.cache_misses.values()),
+                  "values": values.tolist()}))
+"""
+
+
+def test_fresh_process_runs_the_cached_body_and_loop(tmp_path, run_python):
+    """A new process finds the body and its loop in the scalar kernel's cached machine code
+    (nothing compiled) and gets the numbers of the first build, which agree with mpmath."""
+    first = run_python(LARGE_KERNEL_SCRIPT, tmp_path)
+    second = run_python(LARGE_KERNEL_SCRIPT, tmp_path)
+    assert not first["from_cache"] and first["misses"] == 1
+    assert second["from_cache"] and second["misses"] == 0 and second["values"] == first["values"]
+    expr, args = _chain_efficiency()
+    reference = sp.lambdify(args, expr, modules="mpmath")
+    with mpmath.workdps(30):
+        exact = [float(reference(mpmath.mpf(w), 0.3, -0.4, 1.1, 0.7, 1.3)) for w in np.linspace(-2, 2, 7)]
+    np.testing.assert_allclose(second["values"], exact, rtol=1e-13)
