@@ -346,9 +346,11 @@ def _localise(exprs: Sequence[sp.Expr], arguments: Sequence[Argument]) -> list[s
     A symbol without a real/complex assumption becomes a real one, and SymPy must then
     re-evaluate what that settles (``conjugate(x) -> x``); when no argument gains an
     assumption only names change, and the rebuild skips the (on large expressions, costly)
-    re-evaluation.
+    re-evaluation, or is skipped when nothing changes at all.
     """
-    mapping = {a.symbol: a.local for a in arguments}
+    mapping = {a.symbol: a.local for a in arguments if a.symbol != a.local}
+    if not mapping:  # same names and assumptions: the expressions themselves
+        return list(exprs)
     if any(a.symbol.assumptions0 != a.local.assumptions0 for a in arguments):
         return [e.xreplace(mapping) for e in exprs]
     memo: dict = {}
@@ -392,7 +394,7 @@ def lower(
         local = sp.Symbol(temp.name, **_facts(value, real_valued, temp in queried))
         renamed[temp] = local
         assignments.append((temp.name, printer.doprint(value)))
-        if printer.promoted or not real_valued or value.free_symbols & maybe_complex:
+        if printer.promoted or not real_valued or (maybe_complex and value.free_symbols & maybe_complex):
             maybe_complex.add(local)
     final = [_substitute(e, renamed, rebuilt) for e in reduced]
     if dtype is None:
@@ -400,7 +402,8 @@ def lower(
     outputs = []
     for expr in final:
         text = printer.doprint(expr)
-        complex_value = printer.promoted or not printer.is_real(expr) or expr.free_symbols & maybe_complex
+        complex_value = (printer.promoted or not printer.is_real(expr)
+                         or (maybe_complex and expr.free_symbols & maybe_complex))
         if dtype == FLOAT and complex_value:
             text = f"({text}).real"
         outputs.append(text)
@@ -408,9 +411,10 @@ def lower(
 
 
 def _comment_block(title: str, text: str) -> list[str]:
-    text = printable(text)
+    total = len(text)
+    text = printable(text[:MAX_COMMENT_CHARS + 1])  # escaping only lengthens: the prefix decides the cut
     if len(text) > MAX_COMMENT_CHARS:
-        text = (text[:MAX_COMMENT_CHARS] + f" ... [truncated: {len(text)} characters in total; "
+        text = (text[:MAX_COMMENT_CHARS] + f" ... [truncated: {total} characters in total; "
                 "the full expression is the kernel's .expr attribute]")
     lines = [f"# {title}"]
     for line in text.splitlines() or [""]:
@@ -447,8 +451,9 @@ def _imports(body: str) -> list[str]:
     if "math." in body:
         lines.insert(0, "import math")
     lines.append("from numba import njit, prange" if "prange(" in body else "from numba import njit")
-    if "straight_line(" in body:
-        lines.append("from qderive.codegen.llvm_body import straight_line")
+    llvm_body = [name for name in ("call_body", "straight_line") if f"{name}(" in body]
+    if llvm_body:
+        lines.append(f"from qderive.codegen.llvm_body import {', '.join(llvm_body)}")
     special = [name for name in SPECIAL_NAMES if f"{name}(" in body]
     if special:
         lines.append(f"from qderive.codegen.special import {', '.join(special)}")
@@ -470,18 +475,19 @@ def module_names(name: str, kind: str) -> tuple[set[str], dict[str, str]]:
     """Identifiers of a module's functions, and every name arguments must avoid.
 
     ``kind`` is ``"scalar"`` (functions ``scalar``, ``loop`` and, in a parallel kernel's module,
-    ``parallel_loop``) or ``"array"`` (``fill``).
+    ``parallel_loop``; a large real kernel's LLVM-built ``body``) or ``"array"`` (``fill``).
 
     Examples
     --------
     >>> module_names("T", "scalar")[1]
-    {'scalar': 'T', 'loop': 'T_loop', 'parallel_loop': 'T_loop_parallel'}
+    {'scalar': 'T', 'loop': 'T_loop', 'parallel_loop': 'T_loop_parallel', 'body': 'T_body'}
     """
     taken = set(RUNTIME_NAMES) | {SIGNATURES}
     if kind == "scalar":
         scalar = identifier(name, taken)
         loop = identifier(f"{scalar}_loop", taken)
-        return taken, {"scalar": scalar, "loop": loop, "parallel_loop": identifier(f"{loop}_parallel", taken)}
+        return taken, {"scalar": scalar, "loop": loop, "parallel_loop": identifier(f"{loop}_parallel", taken),
+                       "body": identifier(f"{scalar}_body", taken)}
     return taken, {"fill": identifier(f"{name}_fill", taken)}
 
 
@@ -512,33 +518,46 @@ def emit_scalar_module(
     scalar_sig = f"{lowered.dtype}({', '.join(a.dtype for a in arguments)})"
     loop_sig = f"void({''.join(f'{_input_array(a.dtype)}, ' for a in arguments)}{lowered.dtype}[::1])"
     call = ", ".join(f"{a.name}[i]" for a in arguments)
-    definition, statements = _scalar_body(lowered, arguments, fname, taken)
+    definition, statements = _scalar_body(lowered, arguments, fname, names["body"])
+    loop_params, point_value = f"{params + ', ' if params else ''}out", f"{fname}({call})"
     body = [
         *definition,
         f"@njit({_INLINE if not definition else ''}{_NJIT_OPTIONS})",
         f"def {fname}({params}):",
-        f'    """One parameter point -> one value ({scalar_sig}); {"called by" if definition else "inlined into"} '
-        f'{loop_name}."""',
+        f'    """One parameter point -> one value ({scalar_sig}); '
+        f'{"its body is compiled once, with the loop over points beside it" if definition else "inlined into "}'
+        f'{"" if definition else loop_name}."""',
         *statements,
-        "",
-        "",
-        f'@njit({_NJIT_OPTIONS})',
-        f"def {loop_name}({params + ', ' if params else ''}out):",
-        f'    """out[i] = {fname}(...) at point i of flat, contiguous, already broadcast',
-        '    argument arrays (read-only allowed)."""',
-        "    for i in range(out.shape[0]):",
-        f"        out[i] = {fname}({call})",
     ]
-    signatures = {fname: scalar_sig, loop_name: loop_sig}
+    signatures = {fname: scalar_sig}
+    if not definition:  # a large body's serial loop is built with it (qderive.codegen.llvm_body.BodyLoop)
+        body += [
+            "",
+            "",
+            f'@njit({_NJIT_OPTIONS})',
+            f"def {loop_name}({loop_params}):",
+            f'    """out[i] = {fname}(...) at point i of flat, contiguous, already broadcast',
+            '    argument arrays (read-only allowed)."""',
+            "    for i in range(out.shape[0]):",
+            f"        out[i] = {point_value}",
+        ]
+        signatures[loop_name] = loop_sig
     if parallel:  # the same loop over Numba's thread pool; the kernel picks it for large calls only
+        doc = f"{loop_name} with its points spread over the threads (prange)."
+        if definition:  # calls the one compiled copy of the body, in the scalar kernel, by its address
+            address = identifier("body_address", taken)
+            loop_params, point_value = f"{loop_params}, {address}", f"call_body({address}, {call})"
+            loop_sig = f"{loop_sig[:-1]}, intp)"
+            doc = (f"out[i] = {fname}(...) with the points spread over the threads (prange);\n    `{address}` "
+                   f"is the address of the body compiled into {fname} (llvm_body.body_address).")
         body += [
             "",
             "",
             f'@njit({_NJIT_OPTIONS}, parallel=True)',
-            f"def {parallel_name}({params + ', ' if params else ''}out):",
-            f'    """{loop_name} with its points spread over the threads (prange)."""',
+            f"def {parallel_name}({loop_params}):",
+            f'    """{doc}"""',
             "    for i in prange(out.shape[0]):",
-            f"        out[i] = {fname}({call})",
+            f"        out[i] = {point_value}",
         ]
         signatures[parallel_name] = loop_sig
     header = _header("Scalar kernel", fname, arguments, lowered.dtype, expression_text(expr),
@@ -548,7 +567,7 @@ def emit_scalar_module(
 
 
 def _scalar_body(lowered: Lowered, arguments: Sequence[Argument], fname: str,
-                 taken: set[str]) -> tuple[list[str], list[str]]:
+                 body_name: str) -> tuple[list[str], list[str]]:
     """``(lines before the scalar function, its body)``: the statements themselves, or for
     a large real kernel a call of an LLVM-built straight-line body
     (:mod:`~qderive.codegen.llvm_body`) holding the same statements, defined before it."""
@@ -558,7 +577,6 @@ def _scalar_body(lowered: Lowered, arguments: Sequence[Argument], fname: str,
     count = operation_count(names, "\n".join(statements)) if real else None
     if count is None or count < LLVM_BODY_MIN_OPERATIONS:
         return [], [f"    {line}" for line in statements]
-    body_name = identifier(f"{fname}_body", taken | set(names))
     definition = [
         f"#: The body of {fname}: {count} operations, built as LLVM IR (qderive.codegen.llvm_body).",
         f"{body_name} = straight_line(",

@@ -13,10 +13,13 @@ process is a dictionary lookup.  Every error raised here is a
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -37,7 +40,8 @@ from .emit import (
     resolve_dtype,
 )
 from .errors import CodegenError, InvalidArgumentsError, KernelCacheWarning, KernelCallError
-from .machine_code import compile_module, machine_code_files, vouched_machine_code
+from .llvm_body import BodyLoop, body_address
+from .machine_code import Compiled, compile_module, machine_code_files, vouched_machine_code
 
 __all__ = ["Kernel", "ArrayKernel", "compile_expr", "compile_array", "forget_loaded_kernels"]
 
@@ -70,7 +74,7 @@ class _Request:
 
     def key(self) -> str:
         return cache_key({
-            "kind": self.kind, "expression": sp.srepr(self.expression, order="none"),
+            "kind": self.kind, "expression": _expression_digest(self.expression),
             "shape": list(self.shape),
             "args": [sp.srepr(a) for a in self.args], "name": self.name,
             "dtype": self.dtype or "auto", "parallel": "serial and parallel loop" if self.parallel else False,
@@ -89,6 +93,41 @@ class _Request:
         return emit_array_module(self.entries, self.shape, self.args, name=self.name, dtype=self.dtype,
                                  cache_key=key, versions=versions_line(),
                                  expression_text=sp.sstr(self.expression, order="none"), tolerance=tolerance)
+
+
+def _expression_digest(expr: sp.Basic) -> str:
+    """sha256 of ``expr``'s tree: each distinct node once, as its type and the numbers of its
+    arguments, atoms as :func:`sympy.srepr` (which keeps assumptions and exact numbers).
+
+    It tells expressions apart as ``srepr(expr, order="none")`` does, in a fraction of the time
+    (no printer; each shared subtree once).
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x")
+    >>> _expression_digest(sp.sin(x) + 1) == _expression_digest(1 + sp.sin(x))  # one canonical Add
+    True
+    >>> _expression_digest(x) == _expression_digest(sp.Symbol("x", positive=True))
+    False
+    """
+    numbers: dict = {}
+    lines = []
+    stack = [(expr, False)]
+    while stack:
+        node, ready = stack.pop()
+        key = (type(node), node)
+        if key in numbers:
+            continue
+        if not node.args:
+            lines.append(sp.srepr(node))
+        elif not ready:
+            stack.append((node, True))
+            stack.extend((arg, False) for arg in reversed(node.args))
+            continue
+        else:
+            lines.append(f"{type(node).__name__}({','.join(str(numbers[type(a), a]) for a in node.args)})")
+        numbers[key] = len(lines) - 1
+    return sha256_text("\n".join(lines))
 
 
 class _CompiledModule:
@@ -141,11 +180,16 @@ class Kernel(_CompiledModule):
     ----------
     scalar : numba dispatcher
         ``scalar(p1, p2, ...)`` at one point; callable from other ``@njit`` code.
-    loop : numba dispatcher
-        The compiled loop behind :meth:`vectorized` (flat 1-D inputs, 1-D output).
+    loop : numba dispatcher or BodyLoop
+        The compiled loop behind :meth:`vectorized`: ``loop(*flat_inputs, out)`` (1-D, C-contiguous).
+        For a large real kernel (:data:`~qderive.codegen.emit.LLVM_BODY_MIN_OPERATIONS`) it is a
+        :class:`~qderive.codegen.llvm_body.BodyLoop`, compiled beside the scalar kernel's LLVM body
+        so that the body is compiled once; not callable from ``@njit`` code.
     parallel_loop : numba dispatcher or None
         For a kernel compiled with ``parallel=True``, the same loop over Numba's thread pool, which
-        :meth:`vectorized` runs for calls of at least ``PARALLEL_MIN_POINTS`` points (``loop`` below).
+        :meth:`vectorized` runs for calls of at least ``PARALLEL_MIN_POINTS`` points (``loop`` below);
+        for a large real kernel it takes one more argument, the body's address
+        (:func:`~qderive.codegen.llvm_body.body_address`).
     dtype : numpy.dtype
         ``float64`` or ``complex128``.
     args, arguments :
@@ -170,8 +214,15 @@ class Kernel(_CompiledModule):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.scalar = getattr(self._module, self._names["scalar"])
-        self.loop = getattr(self._module, self._names["loop"])
         self.parallel_loop = getattr(self._module, self._names["parallel_loop"], None)
+        # A large real kernel's body is compiled once, in the scalar kernel, with a serial loop beside it;
+        # the parallel loop calls that body by its address, an extra last argument (see emit_scalar_module).
+        body = getattr(self._module, self._names["body"], None)
+        if body is None:
+            self.loop, self._parallel_extra = getattr(self._module, self._names["loop"]), ()
+        else:
+            self.loop = BodyLoop(self.scalar, body, len(self.arguments))
+            self._parallel_extra = (body_address(self.scalar, body),)
         self._compiled = self.loop
 
     def vectorized(self, *values, out: np.ndarray | None = None):
@@ -215,7 +266,10 @@ class Kernel(_CompiledModule):
               or not out.flags.c_contiguous):
             raise KernelCallError(f"out must be a C-contiguous {self.dtype} array of shape {shape}")
         parallel = self.parallel_loop is not None and out.size >= PARALLEL_MIN_POINTS
-        (self.parallel_loop if parallel else self.loop)(*flat, out.reshape(-1))
+        if parallel:
+            self.parallel_loop(*flat, out.reshape(-1), *self._parallel_extra)
+        else:
+            self.loop(*flat, out.reshape(-1))
         return out if shape else out[()]
 
     __call__ = vectorized
@@ -362,7 +416,8 @@ def _obtain(request: _Request, kernel_class: type[_CompiledModule]) -> _Compiled
         store = KernelStore(request.cache_dir)
         kernel = _load_cached(request, kernel_class, store, key)
         if kernel is None:
-            kernel = _build(request, kernel_class, store, key)
+            with _cyclic_gc_paused():
+                kernel = _build(request, kernel_class, store, key)
     except CodegenError:
         raise
     except RecursionError as error:
@@ -373,6 +428,24 @@ def _obtain(request: _Request, kernel_class: type[_CompiledModule]) -> _Compiled
                            f"{_first_line(error)}") from error
     _LOADED[memo_key] = kernel
     return kernel
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the block (as it was before, after it).
+
+    A cold build creates millions of short-lived objects (SymPy nodes, ASTs, LLVM IR): the
+    collector ran about 150 times during the 16 611-operation build, a tenth to a fifth of it,
+    mostly sweeping the long-lived objects of SymPy's and Numba's caches.  Reference counting
+    frees the build's objects as usual; cycles wait until the block ends.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _first_line(error: BaseException) -> str:
@@ -437,18 +510,21 @@ def _build(request: _Request, kernel_class: type[_CompiledModule], store: Kernel
         _warn_in_memory(store, _reason(error))
     try:
         module = load_module(path, emitted.source)
-        compiled = compile_module(module, vouched)
-    except Exception as error:  # noqa: BLE001 - Numba's errors are not ours; name the kernel
-        raise CodegenError(
-            f"Numba could not compile kernel {stem}: {type(error).__name__}: {_first_line(error)}. "
-            "The expression uses an operation Numba cannot type for these argument types; "
-            "rewrite that subexpression or declare its symbols' domain (real=True, positive=True)"
-        ) from error
+    except Exception as error:  # noqa: BLE001 - name the kernel
+        raise _compile_error(stem, error) from error
+    plan = request.plan(emitted.arguments)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # LLVM releases the GIL while it generates machine code: the 30-digit reference is evaluated meanwhile.
+        compiling = pool.submit(compile_module, module, vouched)
+        try:
+            sample = reference_sample(emitted.arguments, emitted.lowered, len(request.entries),
+                                      emitted.output_entries, sample_points(emitted.arguments, plan))
+        except Exception:
+            _compiled(compiling, stem)  # a compile error, if any, is the one to report
+            raise
+        compiled = _compiled(compiling, stem)
     kernel = kernel_class(request, module, emitted.source, emitted.function_names,
                           emitted.arguments, emitted.dtype, key, from_cache=False)
-    plan = request.plan(emitted.arguments)
-    sample = reference_sample(emitted.arguments, emitted.lowered, len(request.entries),
-                              emitted.output_entries, sample_points(emitted.arguments, plan))
     kernel.check = kernel._run_check(sample, request.rtol, request.atol, f"kernel {path.name}")
     if vouched is not None and not compiled.saved:
         _warn_in_memory(store, f"machine code of {stem} not saved")
@@ -462,6 +538,22 @@ def _build(request: _Request, kernel_class: type[_CompiledModule], store: Kernel
         except OSError as error:
             _warn_in_memory(store, _reason(error))
     return kernel
+
+
+def _compiled(compiling: Future, stem: str) -> Compiled:
+    """The result of :func:`compile_module` running in ``compiling``, its error as a :class:`CodegenError`."""
+    try:
+        return compiling.result()
+    except Exception as error:  # noqa: BLE001 - Numba's errors are not ours; name the kernel
+        raise _compile_error(stem, error) from error
+
+
+def _compile_error(stem: str, error: Exception) -> CodegenError:
+    return CodegenError(
+        f"Numba could not compile kernel {stem}: {type(error).__name__}: {_first_line(error)}. "
+        "The expression uses an operation Numba cannot type for these argument types; "
+        "rewrite that subexpression or declare its symbols' domain (real=True, positive=True)"
+    )
 
 
 def _reason(error: OSError) -> str:

@@ -6,8 +6,13 @@ there.  For a body that is plain real arithmetic (``float64`` arguments, tempora
 result; ``+ - * /``, integer powers and a few elementary functions) :func:`straight_line`
 turns the printed statements into a Numba :func:`~numba.extending.intrinsic` whose code
 generation emits the LLVM instructions directly: Numba then types one call, and LLVM
-optimises the body as usual.  The entry points stay ``@njit`` functions of the generated
-module (cached, checksummed and checked exactly like the others).
+optimises the body as usual.  The body is one never-inlined LLVM function, named after the
+function that calls it, with a loop over flat arrays beside it (``out[i] = body(x[i], ...)``),
+so a kernel compiles its body once, in its scalar entry point: :class:`BodyLoop` runs that
+loop, and other compiled loops (the parallel one) call the body through its address
+(:func:`call_body`, :func:`body_address`) instead of compiling it again.  The scalar entry
+point stays an ``@njit`` function of the generated module (cached, checksummed and checked
+exactly like the others); ``@njit`` code calling it links (and compiles) the body there too.
 
 The statements are the same text the Numba path compiles (``x0 = a*b`` ...), held as a
 string in the generated module; they are parsed with :mod:`ast` (never executed) and
@@ -30,9 +35,12 @@ powering (``1/x**|n|`` for ``n < 0``).
 from __future__ import annotations
 
 import ast
+import ctypes
+import hashlib
 import math
 from collections.abc import Sequence
 
+import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
@@ -41,6 +49,14 @@ from numba.extending import intrinsic
 from .errors import CodegenError
 
 _DOUBLE = ir.DoubleType()
+_INT = ir.IntType(64)
+#: ``loop(double** columns, double* out, int64 n)``, as :class:`BodyLoop` calls it.
+_C_LOOP = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64)
+#: The LLVM function holding a straight-line body is named after its caller: the caller's symbol,
+#: this and a digest of the body.
+BODY_SUFFIX = ".straight_line_body"
+#: Added to a body's name: the loop over flat arrays compiled beside it (:class:`BodyLoop`).
+LOOP_SUFFIX = ".loop"
 _BINARY = {ast.Add: "fadd", ast.Sub: "fsub", ast.Mult: "fmul", ast.Div: "fdiv"}
 #: ``np.<name>`` calls and the LLVM intrinsic each becomes (same IEEE results as NumPy's).
 _FUNCTIONS = {"sqrt": "llvm.sqrt", "exp": "llvm.exp", "log": "llvm.log", "sin": "llvm.sin",
@@ -76,6 +92,7 @@ def straight_line(parameters: Sequence[str], statements: str):
     """
     parameters = tuple(parameters)
     n_args = len(parameters)
+    suffix = f"{BODY_SUFFIX}.{hashlib.sha256(repr((parameters, statements)).encode()).hexdigest()[:16]}"
 
     def typer(typingctx, *arg_types):
         if len(arg_types) != n_args or any(t != types.float64 for t in arg_types):
@@ -83,12 +100,141 @@ def straight_line(parameters: Sequence[str], statements: str):
         program = _parse(parameters, statements)  # only when Numba compiles: a cache hit never parses
 
         def codegen(context, builder, signature, args):  # the star-args arrive as one tuple
-            return _emit(program, builder, cgutils.unpack_tuple(builder, args[0], n_args))
+            name = builder.function.name + suffix
+            function = builder.module.globals.get(name)
+            if function is None:
+                function = ir.Function(builder.module, ir.FunctionType(_DOUBLE, [_DOUBLE] * n_args), name)
+                function.attributes.add("noinline")  # one compiled copy, called (by address) from the loops
+                function.attributes.add("nounwind")
+                inner = ir.IRBuilder(function.append_basic_block("entry"))
+                inner.ret(_emit(program, inner, function.args))
+                _emit_loop(builder.module, name + LOOP_SUFFIX, function)
+            return builder.call(function, cgutils.unpack_tuple(builder, args[0], n_args))
 
         return types.float64(types.StarArgTuple.from_types(arg_types)), codegen
 
     typer.__name__ = "straight_line_body"
-    return intrinsic(typer)
+    body = intrinsic(typer)
+    body.symbol_suffix = suffix  # what body_address looks up in a compiled caller
+    return body
+
+
+@intrinsic
+def call_body(typingctx, address, *arg_types):
+    """``call_body(address, *args) -> float64``: call the straight-line body compiled at ``address``.
+
+    ``address`` is what :func:`body_address` returns for a compiled caller of a
+    :func:`straight_line` body, ``args`` are its ``float64`` arguments.  A loop calling the
+    body this way does not compile it again (a body called directly is linked into its
+    caller and compiled there once more).
+    """
+    if not isinstance(address, types.Integer) or any(t != types.float64 for t in arg_types):
+        return None
+    n_args = len(arg_types)
+
+    def codegen(context, builder, signature, args):
+        function = builder.inttoptr(args[0], ir.FunctionType(_DOUBLE, [_DOUBLE] * n_args).as_pointer())
+        return builder.call(function, cgutils.unpack_tuple(builder, args[1], n_args))
+
+    return types.float64(address, types.StarArgTuple.from_types(arg_types)), codegen
+
+
+def body_address(caller, body) -> int:
+    """Address of the compiled copy of ``body`` (a :func:`straight_line` body) inside ``caller``,
+    a Numba dispatcher compiled for one signature whose code calls it.
+
+    Raises
+    ------
+    CodegenError
+        ``caller`` has no compiled body (never a null address).
+
+    Examples
+    --------
+    >>> from numba import njit
+    >>> body = straight_line(("x",), "return x*x + 1")
+    >>> @njit("float64(float64)")
+    ... def f(x):
+    ...     return body(x)
+    >>> @njit
+    ... def twice(address, x):
+    ...     return 2.0 * call_body(address, x)
+    >>> twice(body_address(f, body), 3.0)
+    20.0
+    """
+    return _address(caller, body.symbol_suffix)
+
+
+def _emit_loop(module: ir.Module, name: str, body: ir.Function) -> None:
+    """``void name(double** columns, double* out, i64 n)``: ``out[i] = body(columns[0][i], ...)``."""
+    n_args = len(body.args)
+    pointer = _DOUBLE.as_pointer()
+    loop = ir.Function(module, ir.FunctionType(ir.VoidType(), [pointer.as_pointer(), pointer, _INT]), name)
+    loop.attributes.add("nounwind")
+    columns_arg, out, n = loop.args
+    entry, repeat, done = (loop.append_basic_block(label) for label in ("entry", "loop", "done"))
+    builder = ir.IRBuilder(entry)
+    columns = [builder.load(builder.gep(columns_arg, [ir.Constant(_INT, k)])) for k in range(n_args)]
+    builder.cbranch(builder.icmp_signed("<=", n, ir.Constant(_INT, 0)), done, repeat)
+    builder.position_at_end(repeat)
+    i = builder.phi(_INT)
+    i.add_incoming(ir.Constant(_INT, 0), entry)
+    value = builder.call(body, [builder.load(builder.gep(column, [i])) for column in columns])
+    builder.store(value, builder.gep(out, [i]))
+    following = builder.add(i, ir.Constant(_INT, 1))
+    i.add_incoming(following, repeat)
+    builder.cbranch(builder.icmp_signed("<", following, n), repeat, done)
+    builder.position_at_end(done)
+    builder.ret_void()
+
+
+class BodyLoop:
+    """``loop(*columns, out)``: ``out[i] = body(columns[0][i], ...)`` over flat ``float64`` arrays,
+    run by the loop compiled beside a :func:`straight_line` body in ``caller`` (a Numba
+    dispatcher compiled for one signature whose code calls ``body``), so neither the body nor
+    a loop is compiled again.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numba import njit
+    >>> body = straight_line(("x", "y"), "return x*y + 1")
+    >>> @njit("float64(float64, float64)")
+    ... def f(x, y):
+    ...     return body(x, y)
+    >>> out = np.empty(3)
+    >>> BodyLoop(f, body, 2)(np.arange(3.0), np.full(3, 2.0), out)
+    >>> out.tolist()
+    [1.0, 3.0, 5.0]
+    """
+
+    def __init__(self, caller, body, n_args: int) -> None:
+        self._caller = caller  # keeps the compiled code alive
+        self._n_args = n_args
+        self._run = _C_LOOP(_address(caller, body.symbol_suffix + LOOP_SUFFIX))
+
+    def __call__(self, *arrays: np.ndarray) -> None:
+        *columns, out = arrays
+        if len(columns) != self._n_args:
+            raise CodegenError(f"the loop takes {self._n_args} argument array(s) and out, got {len(columns)}")
+        for array in arrays:  # the compiled loop reads and writes raw memory: check everything first
+            if (not isinstance(array, np.ndarray) or array.dtype != np.float64 or array.ndim != 1
+                    or not array.flags.c_contiguous or array.shape != out.shape):
+                raise CodegenError(f"the loop takes flat, C-contiguous float64 arrays of one length, got {array!r:.80}")
+        if not out.flags.writeable:
+            raise CodegenError("the loop's out array is read-only")
+        pointers = np.array([c.__array_interface__["data"][0] for c in columns] or [0], dtype=np.uintp)
+        self._run(pointers.ctypes.data, out.__array_interface__["data"][0], out.shape[0])
+
+
+def _address(caller, symbol_suffix: str) -> int:
+    """Address of the function ``<caller's symbol><symbol_suffix>`` compiled into ``caller``."""
+    compiled = list(caller.overloads.values())
+    if len(compiled) != 1:
+        raise CodegenError(f"a straight-line body's caller must be compiled for one signature, got {len(compiled)}")
+    address = compiled[0].library.get_pointer_to_function(compiled[0].fndesc.llvm_func_name + symbol_suffix)
+    if not address:
+        raise CodegenError(f"{caller.__name__} holds no compiled copy of this straight-line body")
+    return address
 
 
 def operation_count(parameters: Sequence[str], statements: str) -> int | None:

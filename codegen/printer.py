@@ -67,7 +67,8 @@ _SUPPORTED_NODES = (
 
 #: Names the printed code may refer to, besides the arguments and temporaries.
 RUNTIME_NAMES = frozenset(
-    {"np", "math", "min", "max", "complex", "range", "prange", "njit", "out", "i"} | set(SPECIAL_NAMES)
+    {"np", "math", "min", "max", "complex", "range", "prange", "njit", "out", "i", "call_body",
+     "straight_line"} | set(SPECIAL_NAMES)
 )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import math
+import re
 
 import mpmath
 import numpy as np
@@ -13,7 +15,7 @@ from numba.core.errors import TypingError
 
 from qderive.codegen import CodegenError, compile_expr, forget_loaded_kernels
 from qderive.codegen import emit as emit_module
-from qderive.codegen.llvm_body import operation_count, straight_line
+from qderive.codegen.llvm_body import BodyLoop, body_address, operation_count, straight_line
 
 
 def _chain_efficiency():
@@ -110,3 +112,103 @@ def test_complex_kernels_stay_on_numba(monkeypatch, tmp_path):
     kernel = compile_expr(sp.sqrt(x) + x**3, [x], cache_dir=tmp_path)  # sqrt of a real x: complex
     assert "straight_line(" not in kernel.source
     assert kernel(-4.0) == pytest.approx(2j - 64, rel=1e-15)
+
+
+def test_large_kernel_compiles_its_body_once(monkeypatch, tmp_path):
+    """The body is one LLVM function in the scalar kernel, which is the module's only compiled
+    function; the loop over points is compiled beside it, so loop and scalar agree bit for bit,
+    and both agree with 30-digit mpmath at new points."""
+    monkeypatch.setattr(emit_module, "LLVM_BODY_MIN_OPERATIONS", 10)
+    expr, args = _chain_efficiency()
+    kernel = compile_expr(expr, args, cache_dir=tmp_path, name="chain")
+    assert isinstance(kernel.loop, BodyLoop) and list(kernel._module.SIGNATURES) == ["chain"]
+    (llvm_ir,) = kernel.scalar.inspect_llvm().values()
+    assert len(re.findall(r"^define .*straight_line_body", llvm_ir, flags=re.MULTILINE)) == 2  # body, its loop
+    rng = np.random.default_rng(11)
+    points = np.column_stack([rng.uniform(-2, 2, (25, 3)), rng.uniform(0.5, 2, (25, 3))])
+    values = kernel(*points.T)
+    assert np.array_equal(values, [kernel.scalar(*p) for p in points])
+    reference = sp.lambdify(args, expr, modules="mpmath")
+    with mpmath.workdps(30):
+        exact = np.array([float(reference(*map(mpmath.mpf, p))) for p in points])
+    assert np.max(np.abs(values - exact) / np.abs(exact)) < 1e-13
+
+
+def test_large_parallel_kernel_calls_the_same_body(monkeypatch, tmp_path):
+    """The prange loop of a large kernel calls the scalar kernel's body by address: the same
+    numbers as the serial loop (each point is the same function call)."""
+    monkeypatch.setattr(emit_module, "LLVM_BODY_MIN_OPERATIONS", 10)
+    expr, args = _chain_efficiency()
+    kernel = compile_expr(expr, args, cache_dir=tmp_path, name="chain", parallel=True)
+    columns = [np.linspace(-2, 2, 301)] + [np.linspace(0.5, 2, 301) + k for k in range(5)]
+    serial, threaded = np.empty(301), np.empty(301)
+    kernel.loop(*columns, serial)
+    kernel.parallel_loop(*columns, threaded, body_address(kernel.scalar, kernel._module.chain_body))
+    assert np.array_equal(serial, threaded)
+    assert serial[17] == kernel.scalar(*(c[17] for c in columns))
+
+
+def test_body_loop_refuses_arrays_it_cannot_read():
+    """The loop reads raw memory: every array must be flat, contiguous float64 of one length."""
+    body = straight_line(("x", "y"), "return x - y")
+
+    @njit("float64(float64, float64)")
+    def difference(x, y):
+        return body(x, y)
+
+    loop = BodyLoop(difference, body, 2)
+    out = np.empty(4)
+    loop(np.arange(4.0), np.ones(4), out)
+    assert out.tolist() == [-1.0, 0.0, 1.0, 2.0]
+    for bad in (np.arange(4), np.arange(8.0)[::2], np.arange(3.0), np.arange(4.0).reshape(2, 2)):
+        with pytest.raises(CodegenError, match="flat, C-contiguous float64"):
+            loop(bad, np.ones(4), out)
+    with pytest.raises(CodegenError, match="2 argument array"):
+        loop(np.ones(4), out)
+    with pytest.raises(CodegenError, match="no compiled copy"):
+        BodyLoop(difference, straight_line(("x", "y"), "return x + y"), 2)  # another body
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_cold_build_restores_the_garbage_collector(tmp_path, enabled):
+    x = sp.Symbol("x", real=True)
+    if not enabled:
+        gc.disable()
+    try:
+        kernel = compile_expr(sp.cos(x) ** 3, [x], cache_dir=tmp_path, name=f"gc_{enabled}")
+        assert gc.isenabled() is enabled and not kernel.from_cache
+        assert kernel(0.5) == pytest.approx(math.cos(0.5) ** 3, rel=1e-15)
+    finally:
+        gc.enable()
+
+
+LARGE_KERNEL_SCRIPT = """
+import json
+import numpy as np
+import sympy as sp
+from qderive.codegen import compile_expr, emit
+emit.LLVM_BODY_MIN_OPERATIONS = 10  # the LLVM body for this small expression too
+w, da, db = sp.symbols("omega Delta_a Delta_b", real=True)
+ka, kb, g = sp.symbols("kappa_a kappa_b g", positive=True)
+d = sp.expand((ka / 2 - sp.I * (w + da)) * (kb / 2 - sp.I * (w + db)) + g**2)
+d_re, d_im = d.as_real_imag()
+expr = ka * kb * g**2 / (d_re**2 + d_im**2) + sp.sqrt(ka) * sp.exp(-w**2)
+k = compile_expr(expr, [w, da, db, ka, kb, g], name="chain")
+values = k(np.linspace(-2, 2, 7), 0.3, -0.4, 1.1, 0.7, 1.3)
+print(json.dumps({"from_cache": k.from_cache, "misses": sum(k.scalar.stats.cache_misses.values()),
+                  "values": values.tolist()}))
+"""
+
+
+def test_fresh_process_runs_the_cached_body_and_loop(tmp_path, run_python):
+    """A new process finds the body and its loop in the scalar kernel's cached machine code
+    (nothing compiled) and gets the numbers of the first build, which agree with mpmath."""
+    first = run_python(LARGE_KERNEL_SCRIPT, tmp_path)
+    second = run_python(LARGE_KERNEL_SCRIPT, tmp_path)
+    assert not first["from_cache"] and first["misses"] == 1
+    assert second["from_cache"] and second["misses"] == 0 and second["values"] == first["values"]
+    expr, args = _chain_efficiency()
+    reference = sp.lambdify(args, expr, modules="mpmath")
+    with mpmath.workdps(30):
+        exact = [float(reference(mpmath.mpf(w), 0.3, -0.4, 1.1, 0.7, 1.3)) for w in np.linspace(-2, 2, 7)]
+    np.testing.assert_allclose(second["values"], exact, rtol=1e-13)
