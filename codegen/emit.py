@@ -31,7 +31,7 @@ import sympy as sp
 
 from .cse import eliminate_common, expression_text
 from .errors import CodegenError, InvalidArgumentsError, MissingArgumentError
-from .llvm_body import operation_count
+from .llvm_body import Program, parse_body
 from .printer import RUNTIME_NAMES, NumbaPrinter, check_supported
 from .real_operands import with_real_operands
 from .special import __all__ as SPECIAL_NAMES
@@ -135,6 +135,9 @@ class EmittedModule:
     lowered: Lowered
     #: Index (C order) of the entry each lowered output computes; other entries are zero.
     output_entries: tuple[int, ...]
+    #: A large real kernel's straight-line body as parsed and checked here, for the compile in this
+    #: process (``straight_line(...).adopt``); a module read from the cache parses its own text.
+    body_program: Program | None = None
 
 
 def is_complex_symbol(symbol: sp.Symbol) -> bool:
@@ -518,7 +521,7 @@ def emit_scalar_module(
     scalar_sig = f"{lowered.dtype}({', '.join(a.dtype for a in arguments)})"
     loop_sig = f"void({''.join(f'{_input_array(a.dtype)}, ' for a in arguments)}{lowered.dtype}[::1])"
     call = ", ".join(f"{a.name}[i]" for a in arguments)
-    definition, statements = _scalar_body(lowered, arguments, fname, names["body"])
+    definition, statements, program = _scalar_body(lowered, arguments, fname, names["body"])
     loop_params, point_value = f"{params + ', ' if params else ''}out", f"{fname}({call})"
     body = [
         *definition,
@@ -563,22 +566,26 @@ def emit_scalar_module(
     header = _header("Scalar kernel", fname, arguments, lowered.dtype, expression_text(expr),
                      cache_key, versions)
     return EmittedModule(_assemble(header, body, signatures), lowered.dtype, arguments, names, signatures,
-                         lowered, (0,))
+                         lowered, (0,), program)
 
 
 def _scalar_body(lowered: Lowered, arguments: Sequence[Argument], fname: str,
-                 body_name: str) -> tuple[list[str], list[str]]:
-    """``(lines before the scalar function, its body)``: the statements themselves, or for
-    a large real kernel a call of an LLVM-built straight-line body
-    (:mod:`~qderive.codegen.llvm_body`) holding the same statements, defined before it."""
+                 body_name: str) -> tuple[list[str], list[str], Program | None]:
+    """``(lines before the scalar function, its body, the parsed body)``: the statements
+    themselves, or for a large real kernel a call of an LLVM-built straight-line body
+    (:mod:`~qderive.codegen.llvm_body`) holding the same statements, defined before it, and
+    those statements as parsed and checked."""
     statements = [f"{temp} = {value}" for temp, value in lowered.assignments] + [f"return {lowered.outputs[0]}"]
     names = tuple(a.name for a in arguments)
     real = lowered.dtype == FLOAT and all(a.dtype == FLOAT for a in arguments)
-    count = operation_count(names, "\n".join(statements)) if real else None
-    if count is None or count < LLVM_BODY_MIN_OPERATIONS:
-        return [], [f"    {line}" for line in statements]
+    try:
+        program = parse_body(names, "\n".join(statements)) if real else None
+    except CodegenError:  # outside the subset: plain Numba
+        program = None
+    if program is None or program.n_operations < LLVM_BODY_MIN_OPERATIONS:
+        return [], [f"    {line}" for line in statements], None
     definition = [
-        f"#: The body of {fname}: {count} operations, built as LLVM IR (qderive.codegen.llvm_body).",
+        f"#: The body of {fname}: {program.n_operations} operations, built as LLVM IR (qderive.codegen.llvm_body).",
         f"{body_name} = straight_line(",
         f"    {names!r},",
         *(f"    {line + chr(10)!r}" for line in statements[:-1]),
@@ -587,7 +594,7 @@ def _scalar_body(lowered: Lowered, arguments: Sequence[Argument], fname: str,
         "",
         "",
     ]
-    return definition, [f"    return {body_name}({', '.join(names)})"]
+    return definition, [f"    return {body_name}({', '.join(names)})"], program
 
 
 def _input_array(dtype: str) -> str:

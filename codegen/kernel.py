@@ -512,6 +512,8 @@ def _build(request: _Request, kernel_class: type[_CompiledModule], store: Kernel
         module = load_module(path, emitted.source)
     except Exception as error:  # noqa: BLE001 - name the kernel
         raise _compile_error(stem, error) from error
+    if emitted.body_program is not None:  # checked by the emitter: not parsed again (a cached load parses)
+        getattr(module, emitted.function_names["body"]).adopt(emitted.body_program)
     plan = request.plan(emitted.arguments)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # LLVM releases the GIL while it generates machine code: the 30-digit reference is evaluated meanwhile.

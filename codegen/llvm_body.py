@@ -39,6 +39,7 @@ import ctypes
 import hashlib
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from llvmlite import ir
@@ -93,11 +94,13 @@ def straight_line(parameters: Sequence[str], statements: str):
     parameters = tuple(parameters)
     n_args = len(parameters)
     suffix = f"{BODY_SUFFIX}.{hashlib.sha256(repr((parameters, statements)).encode()).hexdigest()[:16]}"
+    adopted: list[Program] = []  # a program already parsed and checked from these very statements
 
     def typer(typingctx, *arg_types):
         if len(arg_types) != n_args or any(t != types.float64 for t in arg_types):
             return None
-        program = _parse(parameters, statements)  # only when Numba compiles: a cache hit never parses
+        # parsed only when Numba compiles (a cache hit never parses), and not again when adopted
+        program = adopted[0] if adopted else parse_body(parameters, statements)
 
         def codegen(context, builder, signature, args):  # the star-args arrive as one tuple
             name = builder.function.name + suffix
@@ -113,9 +116,17 @@ def straight_line(parameters: Sequence[str], statements: str):
 
         return types.float64(types.StarArgTuple.from_types(arg_types)), codegen
 
+    def adopt(program: Program) -> None:
+        """Compile ``program`` (what :func:`parse_body` returned for these same parameters and
+        statements, e.g. when the emitter checked them) instead of parsing the statements again."""
+        if program.parameters != parameters or program.statements != statements:
+            raise CodegenError("straight-line body: the adopted program was parsed from other statements")
+        adopted[:] = [program]
+
     typer.__name__ = "straight_line_body"
     body = intrinsic(typer)
     body.symbol_suffix = suffix  # what body_address looks up in a compiled caller
+    body.adopt = adopt
     return body
 
 
@@ -247,62 +258,93 @@ def operation_count(parameters: Sequence[str], statements: str) -> int | None:
     (3, None)
     """
     try:
-        tree = _parse(tuple(parameters), statements)
+        return parse_body(tuple(parameters), statements).n_operations
     except CodegenError:
         return None
-    return sum(isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call))
-               for _, expression in [*tree[1], (None, tree[2])] for node in ast.walk(expression))
 
 
-def _parse(parameters: tuple[str, ...], statements: str):
-    """Validate the statements; return ``(parameters, [(target, expr)], result expr)``."""
+@dataclass(frozen=True)
+class Program:
+    """Straight-line statements parsed and checked against the supported subset.
+
+    ``assignments`` are ``(target, expression)`` in order, ``result`` the returned
+    expression; ``n_operations`` counts the arithmetic operations and calls.
+    """
+
+    parameters: tuple[str, ...]
+    statements: str
+    assignments: tuple[tuple[str, ast.expr], ...]
+    result: ast.expr
+    n_operations: int
+
+
+def parse_body(parameters: Sequence[str], statements: str) -> Program:
+    """Parse ``statements`` with :mod:`ast` and check every node (one walk, counting the
+    operations too); raise :class:`~qderive.codegen.errors.CodegenError` outside the subset.
+
+    Examples
+    --------
+    >>> program = parse_body(("x",), "t = x*x + 1\\nreturn np.sqrt(t)")
+    >>> [target for target, _ in program.assignments], program.n_operations
+    (['t'], 3)
+    """
+    parameters = tuple(parameters)
     try:
         tree = ast.parse(statements, mode="exec")
     except SyntaxError as error:
         raise CodegenError(f"straight-line body does not parse: {error}") from None
     defined = set(parameters)
     assignments = []
+    count = 0
     *body, last = tree.body or [None]
     for statement in body:
         if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
                 and isinstance(statement.targets[0], ast.Name)):
             raise CodegenError(f"straight-line body: line {getattr(statement, 'lineno', '?')} is not "
                                "an assignment to a name")
-        _check(statement.value, defined)
+        count += _check(statement.value, defined)
         defined.add(statement.targets[0].id)
         assignments.append((statement.targets[0].id, statement.value))
     if not isinstance(last, ast.Return) or last.value is None:
         raise CodegenError("straight-line body must end with 'return <expression>'")
-    _check(last.value, defined)
-    return parameters, assignments, last.value
+    count += _check(last.value, defined)
+    return Program(parameters, statements, tuple(assignments), last.value, count)
 
 
-def _check(root: ast.expr, defined: set[str]) -> None:
-    """Refuse anything outside the subset (iteratively: printed sums nest thousands deep)."""
-    called = set()  # the ``np.<name>`` nodes of accepted calls
-    for node in ast.walk(root):
-        if isinstance(node, (ast.operator, ast.unaryop, ast.expr_context)) or id(node) in called:
-            continue
-        if isinstance(node, ast.Name):
+def _check(root: ast.expr, defined: set[str]) -> int:
+    """Refuse anything outside the subset; return the number of operations and calls
+    (iteratively: printed sums nest thousands deep)."""
+    count = 0
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is ast.Name:
             if node.id not in defined:
                 raise CodegenError(f"straight-line body: {node.id} is used before it is assigned")
-        elif isinstance(node, ast.Constant):
+        elif kind is ast.Constant:
             if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
                 raise CodegenError(f"straight-line body: constant {node.value!r} is not a real number")
-        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            continue
-        elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-            continue
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        elif kind is ast.BinOp and type(node.op) in _BINARY:
+            count += 1
+            stack += (node.left, node.right)
+        elif kind is ast.BinOp and type(node.op) is ast.Pow:
             if _integer_exponent(node.right) is None:
                 raise CodegenError("straight-line body: only integer-literal powers are supported")
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-              and isinstance(node.func.value, ast.Name) and node.func.value.id == "np"
-              and node.func.attr in _FUNCTIONS and len(node.args) == 1 and not node.keywords):
-            called.update((id(node.func), id(node.func.value)))
+            count += 1 + (type(node.right) is ast.UnaryOp)  # a negative exponent is a unary minus too
+            stack.append(node.left)
+        elif kind is ast.UnaryOp and type(node.op) in (ast.USub, ast.UAdd):
+            count += 1
+            stack.append(node.operand)
+        elif (kind is ast.Call and type(node.func) is ast.Attribute and type(node.func.value) is ast.Name
+              and node.func.value.id == "np" and node.func.attr in _FUNCTIONS and len(node.args) == 1
+              and not node.keywords):
+            count += 1
+            stack.append(node.args[0])
         else:
-            raise CodegenError(f"straight-line body: {type(node).__name__} node (line {getattr(node, 'lineno', '?')})"
+            raise CodegenError(f"straight-line body: {kind.__name__} node (line {getattr(node, 'lineno', '?')})"
                                " is outside the supported subset")
+    return count
 
 
 def _integer_exponent(node: ast.expr) -> int | None:
@@ -314,8 +356,8 @@ def _integer_exponent(node: ast.expr) -> int | None:
     return None
 
 
-def _emit(program, builder: ir.IRBuilder, args) -> ir.Value:
-    parameters, assignments, result = program
+def _emit(program: Program, builder: ir.IRBuilder, args) -> ir.Value:
+    parameters, assignments, result = program.parameters, program.assignments, program.result
     values: dict[str, ir.Value] = dict(zip(parameters, args, strict=True))
     module = builder.module
 
