@@ -35,7 +35,7 @@ from .errors import CodegenError
 
 
 def eliminate_common(
-    exprs: Sequence[sp.Expr], temporaries: Iterator[sp.Symbol]
+    exprs: Sequence[sp.Expr], temporaries: Iterator[sp.Symbol], known: tuple[sp.Expr, object] | None = None,
 ) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
     """SymEngine's CSE of ``exprs``, as SymPy: ``(replacements, reduced)`` like :func:`sympy.cse`.
 
@@ -45,6 +45,9 @@ def eliminate_common(
         The expressions; their free symbols must have distinct names.
     temporaries : iterator of sympy.Symbol
         Names for the temporaries, none of them a free symbol of ``exprs``.
+    known : (sympy.Expr, symengine.Basic), optional
+        :func:`symengine_form` of an expression converted before; used for that very
+        object among ``exprs`` instead of converting it again (unless a base is shielded).
 
     Returns
     -------
@@ -79,14 +82,11 @@ def eliminate_common(
     """
     import symengine as se  # here, not at module level: a cached kernel's load never needs it
 
-    symbols: dict = {}
-    for expr in exprs:
-        for symbol in expr.free_symbols:
-            symbols[se.Symbol(symbol.name)] = symbol
-        if any(getattr(f, "name", None) == KEPT_BASE for f in expr.atoms(sp.Function)):
-            raise CodegenError(f"the function name '{KEPT_BASE}' is reserved by the code generator")
+    free, shielded = _scan(exprs)
+    symbols = {se.Symbol(symbol.name): symbol for symbol in free}
     try:
-        converted = [se.sympify(_kept_bases(expr)) for expr in exprs]
+        converted = [_kept_bases(expr) if shielded else expr for expr in exprs]
+        converted = [known[1] if known is not None and expr is known[0] else se.sympify(expr) for expr in converted]
     except (se.SympifyError, UnicodeError, RuntimeError, TypeError, ValueError) as error:
         raise CodegenError(f"SymEngine cannot represent the expression for common-subexpression "
                            f"elimination: {type(error).__name__}: {error}") from None
@@ -104,6 +104,38 @@ def eliminate_common(
 KEPT_BASE = "qderive_kept_base"  # marker around the base of a fractional power (see the module docstring)
 
 
+def _scan(exprs: Sequence[sp.Expr]) -> tuple[set[sp.Symbol], bool]:
+    """``(free symbols, whether a base needs :func:`_kept_bases`)`` in one walk over each
+    distinct node; raise :class:`CodegenError` for the reserved function name.
+
+    Examples
+    --------
+    >>> x, z = sp.symbols("x z")
+    >>> _scan([sp.sqrt(z) + x**2]), _scan([sp.sqrt(1 / z)])
+    (({x, z}, False), ({z}, True))
+    """
+    symbols: set[sp.Symbol] = set()
+    shielded, bound = False, False
+    seen: set[sp.Basic] = set()
+    stack = list(exprs)
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if node.is_Symbol:
+            symbols.add(node)
+        elif node.is_Pow:
+            shielded = shielded or not (node.exp.is_Integer or node.base.is_Symbol or node.base.is_Number)
+        elif node.is_Function and getattr(node, "name", None) == KEPT_BASE:
+            raise CodegenError(f"the function name '{KEPT_BASE}' is reserved by the code generator")
+        bound = bound or bool(getattr(node, "bound_symbols", ()))
+        stack.extend(node.args)
+    if bound:  # an integration or summation variable is not free
+        symbols = set().union(*(expr.free_symbols for expr in exprs))
+    return symbols, shielded
+
+
 def _kept_bases(expr: sp.Expr) -> sp.Expr:
     """``expr`` with the base of every power with a non-integer exponent wrapped in :data:`KEPT_BASE`.
 
@@ -119,9 +151,28 @@ def _kept_bases(expr: sp.Expr) -> sp.Expr:
         lambda e: sp.Pow(kept(e.base), e.exp, evaluate=False))
 
 
-def expression_text(expr: sp.Basic) -> str:
+def symengine_form(expr: sp.Basic) -> tuple[sp.Basic, object] | None:
+    """``(expr, expr converted to SymEngine)``, or ``None`` where SymEngine cannot represent it;
+    for :func:`expression_text` and :func:`eliminate_common` (``known=``), which then share
+    one conversion.
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x")
+    >>> str(symengine_form(x**2 + 1)[1])
+    '1 + x**2'
+    """
+    import symengine as se
+
+    try:
+        return expr, se.sympify(expr)
+    except (se.SympifyError, UnicodeError, RuntimeError, TypeError, ValueError):
+        return None
+
+
+def expression_text(expr: sp.Basic, known: tuple[sp.Basic, object] | None = None) -> str:
     """``expr`` printed by SymEngine (for comments: SymPy's printer takes a second per 10^4
-    operations).
+    operations); ``known`` is :func:`symengine_form` of ``expr`` if already converted.
 
     >>> x = sp.Symbol("x")
     >>> expression_text(sp.exp(-x) / 2)
@@ -136,11 +187,10 @@ def expression_text(expr: sp.Basic) -> str:
     >>> expression_text(2 * x + sp.sin(x))
     '2*x + sin(x)'
     """
-    import symengine as se
-
+    form = known if known is not None and known[0] is expr else symengine_form(expr)
     try:
-        return str(se.sympify(expr))
-    except (se.SympifyError, UnicodeError, RuntimeError, TypeError, ValueError):
+        return sp.sstr(expr, order="none") if form is None else str(form[1])
+    except UnicodeError:
         return sp.sstr(expr, order="none")
 
 

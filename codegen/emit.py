@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from .cse import eliminate_common, expression_text
+from .cse import eliminate_common, expression_text, symengine_form
 from .errors import CodegenError, InvalidArgumentsError, MissingArgumentError
 from .llvm_body import Program, parse_body
 from .printer import RUNTIME_NAMES, NumbaPrinter, check_supported
@@ -362,9 +362,12 @@ def _localise(exprs: Sequence[sp.Expr], arguments: Sequence[Argument]) -> list[s
 
 def lower(
     exprs: Sequence[sp.Expr], arguments: Sequence[Argument], dtype: str | None, taken: set[str],
-    tolerance: tuple[float, float],
+    tolerance: tuple[float, float], known: tuple[sp.Expr, object] | None = None,
 ) -> Lowered:
     """CSE ``exprs`` (already in terms of the arguments' local symbols) and print them.
+
+    ``known`` is the SymEngine form of one of them if already converted
+    (:func:`~qderive.codegen.cse.symengine_form`).
 
     ``dtype=None`` infers ``complex128`` unless every expression is real-valued
     (:func:`~qderive.codegen.printer.is_real_valued`).
@@ -385,7 +388,7 @@ def lower(
     """
     printer = NumbaPrinter({"order": "none"})
     exprs = [with_real_operands(e, *tolerance, printer.is_real) for e in exprs]
-    replacements, reduced = eliminate_common(exprs, _temporaries(taken | {a.name for a in arguments}))
+    replacements, reduced = eliminate_common(exprs, _temporaries(taken | {a.name for a in arguments}), known)
     renamed: dict[sp.Symbol, sp.Symbol] = {}
     maybe_complex = {a.local for a in arguments if a.dtype == COMPLEX}
     rebuilt: dict = {}
@@ -516,7 +519,8 @@ def emit_scalar_module(
     fname, loop_name, parallel_name = names["scalar"], names["loop"], names["parallel_loop"]
     arguments = prepare_arguments(args, [expr], taken)
     (local,) = _localise([expr], arguments)
-    lowered = lower([local], arguments, dtype, taken, tolerance)
+    known = symengine_form(expr)  # one conversion for the CSE and the header's text
+    lowered = lower([local], arguments, dtype, taken, tolerance, known)
     params = ", ".join(a.name for a in arguments)
     scalar_sig = f"{lowered.dtype}({', '.join(a.dtype for a in arguments)})"
     loop_sig = f"void({''.join(f'{_input_array(a.dtype)}, ' for a in arguments)}{lowered.dtype}[::1])"
@@ -563,7 +567,7 @@ def emit_scalar_module(
             f"        out[i] = {point_value}",
         ]
         signatures[parallel_name] = loop_sig
-    header = _header("Scalar kernel", fname, arguments, lowered.dtype, expression_text(expr),
+    header = _header("Scalar kernel", fname, arguments, lowered.dtype, expression_text(expr, known),
                      cache_key, versions)
     return EmittedModule(_assemble(header, body, signatures), lowered.dtype, arguments, names, signatures,
                          lowered, (0,), program)
