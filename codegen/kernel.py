@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import math
 import os
+import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -512,12 +513,18 @@ def _build(request: _Request, kernel_class: type[_CompiledModule], store: Kernel
         module = load_module(path, emitted.source)
     except Exception as error:  # noqa: BLE001 - name the kernel
         raise _compile_error(stem, error) from error
+    built = threading.Event()
     if emitted.body_program is not None:  # checked by the emitter: not parsed again (a cached load parses)
-        getattr(module, emitted.function_names["body"]).adopt(emitted.body_program)
+        getattr(module, emitted.function_names["body"]).adopt(emitted.body_program, built)
+    else:
+        built.set()
     plan = request.plan(emitted.arguments)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        # LLVM releases the GIL while it generates machine code: the 30-digit reference is evaluated meanwhile.
-        compiling = pool.submit(compile_module, module, vouched)
+        # LLVM releases the GIL while it optimises and generates machine code: the 30-digit reference is evaluated
+        # meanwhile, once a large body's IR is built (Python code run alongside it would take turns with it for the
+        # GIL: the compile took 0.50-0.55 s instead of 0.35 s for the 16 611-op kernel).
+        compiling = pool.submit(_compile_then_set, module, vouched, built)
+        built.wait()
         try:
             sample = reference_sample(emitted.arguments, emitted.lowered, len(request.entries),
                                       emitted.output_entries, sample_points(emitted.arguments, plan))
@@ -540,6 +547,14 @@ def _build(request: _Request, kernel_class: type[_CompiledModule], store: Kernel
         except OSError as error:
             _warn_in_memory(store, _reason(error))
     return kernel
+
+
+def _compile_then_set(module: ModuleType, vouched: dict[str, str] | None, done: threading.Event) -> Compiled:
+    """:func:`compile_module`, setting ``done`` when it returns or raises."""
+    try:
+        return compile_module(module, vouched)
+    finally:
+        done.set()
 
 
 def _compiled(compiling: Future, stem: str) -> Compiled:

@@ -38,6 +38,7 @@ import ast
 import ctypes
 import hashlib
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -94,34 +95,44 @@ def straight_line(parameters: Sequence[str], statements: str):
     parameters = tuple(parameters)
     n_args = len(parameters)
     suffix = f"{BODY_SUFFIX}.{hashlib.sha256(repr((parameters, statements)).encode()).hexdigest()[:16]}"
-    adopted: list[Program] = []  # a program already parsed and checked from these very statements
+    adopted: list[tuple[Program, threading.Event | None]] = []  # parsed and checked from these statements
 
     def typer(typingctx, *arg_types):
         if len(arg_types) != n_args or any(t != types.float64 for t in arg_types):
             return None
         # parsed only when Numba compiles (a cache hit never parses), and not again when adopted
-        program = adopted[0] if adopted else parse_body(parameters, statements)
+        program, built = adopted[0] if adopted else (parse_body(parameters, statements), None)
 
         def codegen(context, builder, signature, args):  # the star-args arrive as one tuple
             name = builder.function.name + suffix
+            signature_type = ir.FunctionType(_DOUBLE, [_DOUBLE] * n_args)
             function = builder.module.globals.get(name)
             if function is None:
-                function = ir.Function(builder.module, ir.FunctionType(_DOUBLE, [_DOUBLE] * n_args), name)
-                function.attributes.add("noinline")  # one compiled copy, called (by address) from the loops
-                function.attributes.add("nounwind")
-                inner = ir.IRBuilder(function.append_basic_block("entry"))
-                inner.ret(_emit(program, inner, function.args))
-                _emit_loop(builder.module, name + LOOP_SUFFIX, function)
+                # The body and its loop in a module of their own, added to the caller's code library here (LLVM
+                # parses and optimises it, releasing the GIL); the caller's module only declares the body.
+                body_module = context.create_module(name)
+                definition = ir.Function(body_module, signature_type, name)
+                definition.attributes.add("noinline")  # one compiled copy, called (by address) from the loops
+                definition.attributes.add("nounwind")
+                inner = ir.IRBuilder(definition.append_basic_block("entry"))
+                inner.ret(_emit(program, inner, definition.args))
+                _emit_loop(body_module, name + LOOP_SUFFIX, definition)
+                context.active_code_library.add_ir_module(body_module)
+                function = ir.Function(builder.module, signature_type, name)
+            if built is not None:
+                built.set()
             return builder.call(function, cgutils.unpack_tuple(builder, args[0], n_args))
 
         return types.float64(types.StarArgTuple.from_types(arg_types)), codegen
 
-    def adopt(program: Program) -> None:
+    def adopt(program: Program, built: threading.Event | None = None) -> None:
         """Compile ``program`` (what :func:`parse_body` returned for these same parameters and
-        statements, e.g. when the emitter checked them) instead of parsing the statements again."""
+        statements, e.g. when the emitter checked them) instead of parsing the statements again;
+        set ``built`` once its LLVM IR is built (the rest of a compile is mostly LLVM's, which
+        releases the GIL)."""
         if program.parameters != parameters or program.statements != statements:
             raise CodegenError("straight-line body: the adopted program was parsed from other statements")
-        adopted[:] = [program]
+        adopted[:] = [(program, built)]
 
     typer.__name__ = "straight_line_body"
     body = intrinsic(typer)
