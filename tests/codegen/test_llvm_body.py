@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import math
 import re
 
@@ -15,7 +16,9 @@ from numba.core.errors import TypingError
 
 from qderive.codegen import CodegenError, compile_expr, forget_loaded_kernels
 from qderive.codegen import emit as emit_module
-from qderive.codegen.llvm_body import BodyLoop, body_address, operation_count, straight_line
+from qderive.codegen import llvm_body
+from qderive.codegen.cache import sha256_text
+from qderive.codegen.llvm_body import BodyLoop, body_address, operation_count, parse_body, straight_line
 
 
 def _chain_efficiency():
@@ -212,3 +215,62 @@ def test_fresh_process_runs_the_cached_body_and_loop(tmp_path, run_python):
     with mpmath.workdps(30):
         exact = [float(reference(mpmath.mpf(w), 0.3, -0.4, 1.1, 0.7, 1.3)) for w in np.linspace(-2, 2, 7)]
     np.testing.assert_allclose(second["values"], exact, rtol=1e-13)
+
+
+def test_adopted_program_must_come_from_the_same_statements():
+    """The emitter's parsed body is compiled instead of parsing again only for identical text."""
+    body = straight_line(("x",), "t = x*x\nreturn t - 1")
+    with pytest.raises(CodegenError, match="other statements"):
+        body.adopt(parse_body(("x",), "t = x*x\nreturn t + 1"))
+    with pytest.raises(CodegenError, match="other statements"):
+        body.adopt(parse_body(("y",), "t = y*y\nreturn t - 1"))
+    body.adopt(parse_body(("x",), "t = x*x\nreturn t - 1"))
+
+    @njit("float64(float64)")
+    def f(x):
+        return body(x)
+
+    assert f(3.0) == 3.0**2 - 1
+
+
+def test_cold_build_parses_once_and_a_tampered_cached_body_is_refused(monkeypatch, tmp_path):
+    """A cold build parses the body once (the emitter's check is what Numba compiles); a cached
+    module whose body was rewritten, checksum included, and whose machine code is gone is
+    parsed from its own text when Numba compiles it: the foreign statement is refused (never
+    run) and the kernel is rebuilt, agreeing with mpmath."""
+    monkeypatch.setattr(emit_module, "LLVM_BODY_MIN_OPERATIONS", 10)
+    parsed = []
+
+    def counting(parameters, statements):
+        parsed.append(statements)
+        return parse_body(parameters, statements)
+
+    monkeypatch.setattr(emit_module, "parse_body", counting)
+    monkeypatch.setattr(llvm_body, "parse_body", counting)
+    expr, args = _chain_efficiency()
+    kernel = compile_expr(expr, args, cache_dir=tmp_path, name="chain")
+    assert "straight_line(" in kernel.source and len(parsed) == 1
+
+    marker = tmp_path / "ran"
+    source = kernel.source_path.read_text()
+    tampered = re.sub(r"return ([^\\']*)'",  # still a valid module: the statement sits in a string literal
+                      lambda found: f'return __import__("pathlib").Path("{marker}").touch() or {found[1]}\'',
+                      source, count=1)
+    assert tampered != source
+    kernel.source_path.write_text(tampered)
+    manifest_path = tmp_path / f"{kernel.cache_key}.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["source_sha256"] = sha256_text(tampered)
+    manifest_path.write_text(json.dumps(manifest))
+    for name in manifest["machine_code"]:
+        (tmp_path / name).unlink()
+    forget_loaded_kernels()
+    parsed.clear()
+    rebuilt = compile_expr(expr, args, cache_dir=tmp_path, name="chain")
+    assert not rebuilt.from_cache and not marker.exists()
+    assert len(parsed) == 2 and "__import__" in parsed[0]  # the tampered text, then the rebuild's own
+    reference = sp.lambdify(args, expr, modules="mpmath")
+    point = (0.4, 0.3, -0.4, 1.1, 0.7, 1.3)
+    with mpmath.workdps(30):
+        exact = float(reference(*map(mpmath.mpf, point)))
+    assert math.isclose(rebuilt.scalar(*point), exact, rel_tol=1e-13)
