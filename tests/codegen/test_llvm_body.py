@@ -14,9 +14,8 @@ import sympy as sp
 from numba import njit
 from numba.core.errors import TypingError
 
-from qderive.codegen import CodegenError, compile_expr, forget_loaded_kernels
+from qderive.codegen import CodegenError, compile_expr, forget_loaded_kernels, llvm_body
 from qderive.codegen import emit as emit_module
-from qderive.codegen import llvm_body
 from qderive.codegen.cache import sha256_text
 from qderive.codegen.llvm_body import BodyLoop, body_address, operation_count, parse_body, straight_line
 
