@@ -111,8 +111,9 @@ def _scan(exprs: Sequence[sp.Expr]) -> tuple[set[sp.Symbol], bool]:
     Examples
     --------
     >>> x, z = sp.symbols("x z")
-    >>> _scan([sp.sqrt(z) + x**2]), _scan([sp.sqrt(1 / z)])
-    (({x, z}, False), ({z}, True))
+    >>> symbols, shielded = _scan([sp.sqrt(z) + x**2])
+    >>> sorted(symbols, key=str), shielded, _scan([sp.sqrt(1 / z)])
+    ([x, z], False, ({z}, True))
     """
     symbols: set[sp.Symbol] = set()
     shielded, bound = False, False

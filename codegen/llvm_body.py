@@ -280,6 +280,12 @@ class Program:
 
     ``assignments`` are ``(target, expression)`` in order, ``result`` the returned
     expression; ``n_operations`` counts the arithmetic operations and calls.
+
+    Examples
+    --------
+    >>> program = parse_body(("x", "y"), "t = x*y\\nreturn t - 1/t")
+    >>> program.parameters, len(program.assignments), program.n_operations
+    (('x', 'y'), 1, 3)
     """
 
     parameters: tuple[str, ...]
