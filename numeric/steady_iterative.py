@@ -48,8 +48,9 @@ import numpy as np
 import scipy.sparse as sps
 from scipy.linalg import solve_triangular
 
-from qderive.symbolic import ConvergenceError
+from qderive.symbolic import ConvergenceError, ParameterError
 
+from .excitation_blocks import ExcitationBlockInverse, excitation_grading, sorted_model
 from .fock import FockModel
 from .generator import LindbladGenerator
 from .memory import COMPLEX_BYTES
@@ -57,8 +58,10 @@ from .memory import COMPLEX_BYTES
 REAL_BYTES = 8
 TIGHTENING_ROUNDS = 4  # GMRES restarts from its last iterate with a tighter target when the 1-norm check fails
 
-Preconditioner = Literal["triangular", "triangular-no-energies", "diagonal", "diagonal-no-energies", "none"]
-PRECONDITIONERS = ("triangular", "triangular-no-energies", "diagonal", "diagonal-no-energies", "none")
+Preconditioner = Literal["auto", "excitation", "triangular", "triangular-no-energies", "diagonal",
+                         "diagonal-no-energies", "none"]
+PRECONDITIONERS = ("auto", "excitation", "triangular", "triangular-no-energies", "diagonal", "diagonal-no-energies",
+                   "none")
 
 
 def iterative_bytes(dimension: int, n_jumps: int, restart: int) -> int:
@@ -306,7 +309,7 @@ def gmres(apply, precondition, rhs: np.ndarray, x: np.ndarray, restart: int, bud
 
 
 def solve_matrix_free(fock: FockModel, tolerance: float, restart: int, maxiter: int,
-                      preconditioner: Preconditioner = "triangular",
+                      preconditioner: Preconditioner = "auto",
                       start: np.ndarray | None = None) -> IterativeResult:
     """GMRES(``restart``) on the bordered Liouvillian until ``||vec(L rho)||_1 <= tolerance ||L||_1`` (``Tr rho = 1``).
 
@@ -330,6 +333,17 @@ def solve_matrix_free(fock: FockModel, tolerance: float, restart: int, maxiter: 
     True
     """
     d = fock.dimension
+    grading = excitation_grading(fock) if preconditioner in ("auto", "excitation") else None
+    if preconditioner == "excitation" and grading is None:
+        raise ParameterError("steady_state: preconditioner='excitation' needs an excitation number that the "
+                             "jump operators lower (see qderive.numeric.excitation_blocks); this model has none")
+    if grading is not None:
+        preconditioner = "excitation"
+        fock = sorted_model(fock, grading)
+        if start is not None:
+            start = start[np.ix_(grading.order, grading.order)]
+    elif preconditioner == "auto":
+        preconditioner = "triangular"
     generator = LindbladGenerator(fock, frame="lab")
     diagonal = liouvillian_diagonal(fock, keep_energies=not preconditioner.endswith("no-energies"))
     weight = float(np.abs(diagonal).mean()) or 1.0
@@ -338,6 +352,7 @@ def solve_matrix_free(fock: FockModel, tolerance: float, restart: int, maxiter: 
     diagonal[small] = weight
     if preconditioner == "none":
         diagonal[:] = 1.0
+    blocks = ExcitationBlockInverse(fock, grading, weight) if grading is not None else None
     matrix = np.empty((d, d), dtype=complex)
     image = np.empty((d, d), dtype=complex)
     jumps = sps.vstack([j for j in fock.jump_operators if j.nnz] or [sps.csr_matrix((d, d))], format="csr")
@@ -352,7 +367,11 @@ def solve_matrix_free(fock: FockModel, tolerance: float, restart: int, maxiter: 
         pack_hermitian(image, out.reshape(d, d))
 
     def precondition(y: np.ndarray, out: np.ndarray) -> None:
-        if preconditioner.startswith("triangular"):
+        if blocks is not None:
+            unpack_hermitian(y.reshape(d, d), matrix)
+            blocks.solve(matrix, image)
+            pack_hermitian(image, out.reshape(d, d))
+        elif preconditioner.startswith("triangular"):
             unpack_hermitian(y.reshape(d, d), matrix)
             feeding_back_substitution(matrix, diagonal, *j_args, image)
             pack_hermitian(image, out.reshape(d, d))
@@ -391,4 +410,7 @@ def solve_matrix_free(fock: FockModel, tolerance: float, restart: int, maxiter: 
             f"not the tolerance {tolerance:.0e}; raise maxiter or restart, or use method='direct'"
         )
     rho = matrix / trace
+    if grading is not None:  # back to the model's basis
+        image[np.ix_(grading.order, grading.order)] = rho
+        rho = image
     return IterativeResult(rho, residual / norm, products=matvecs)

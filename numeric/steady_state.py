@@ -223,7 +223,7 @@ def _solve_direct(fock: FockModel, pattern: LindbladPattern, block: PopulationBl
 
 def steady_state_solution(fock: FockModel, truncation_tolerance: float = 1e-4, method: Method = "auto",
                           tolerance: float = 1e-10, restart: int = 20, maxiter: int | None = None,
-                          preconditioner: Preconditioner = "triangular", check_uniqueness: bool = True) -> SteadyState:
+                          preconditioner: Preconditioner = "auto", check_uniqueness: bool = True) -> SteadyState:
     """The unique steady state of a time-independent model with its residual and the method used.
 
     Parameters
@@ -243,8 +243,11 @@ def steady_state_solution(fock: FockModel, truncation_tolerance: float = 1e-4, m
         GMRES restart length (iterative): the Krylov basis holds ``restart + 1`` real ``d^2`` vectors.
     maxiter : int, optional
         Most applications of ``L`` (iterative); default ``max(2000, 20 d)``.
-    preconditioner : {"triangular", "triangular-no-energies", "diagonal", "diagonal-no-energies", "none"}
-        GMRES preconditioner (see :mod:`qderive.numeric.steady_iterative`).
+    preconditioner : {"auto", "excitation", "triangular", "triangular-no-energies", "diagonal", \
+"diagonal-no-energies", "none"}
+        GMRES preconditioner (see :mod:`qderive.numeric.steady_iterative`); ``"auto"`` takes
+        ``"excitation"`` (the exact inverse of the drive-free part, :mod:`.excitation_blocks`) when the
+        model has an excitation number that its jump operators lower, else ``"triangular"``.
     check_uniqueness : bool
         Iterative method: prove uniqueness numerically by a second solve from another start (doubles
         the cost; the structural check always runs).
