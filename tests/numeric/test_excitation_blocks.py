@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from qderive.numeric import fock_model, liouvillian, steady_state_solution
-from qderive.numeric import excitation_blocks
+from qderive.numeric import excitation_blocks, fock_model, liouvillian, steady_state_solution
 from qderive.numeric.excitation_blocks import ExcitationBlockInverse, excitation_grading, sorted_model
 from qderive.numeric.steady_iterative import solve_matrix_free
 from qderive.symbolic import BosonMode, Dissipator, Model, NLevelSystem, ParameterError, declare
@@ -23,7 +22,8 @@ def kerr_chain():
     h = sum(delta * m.a.dag() * m.a + kerr * m.a.dag() * m.a.dag() * m.a * m.a for m in modes)
     h = h + hop * (A.a.dag() * B.a + B.a.dag() * A.a + B.a.dag() * C.a + C.a.dag() * B.a) + drive * (A.a + A.a.dag())
     rates = (kappa, kappa, kappa_c)
-    return Model("chain", modes, h, tuple(Dissipator(r, m.a, f"k{m.name}") for r, m in zip(rates, modes)), P)
+    jumps = tuple(Dissipator(r, m.a, f"k{m.name}") for r, m in zip(rates, modes, strict=True))
+    return Model("chain", modes, h, jumps, P)
 
 
 def bordered(fock, x, weight):
