@@ -12,9 +12,16 @@ applied by :class:`~qderive.numeric.generator.LindbladGenerator` (sparse ``K`` a
 has ``Tr X = 1`` and ``L X = 0`` exactly when ``A X = w |0><0|`` holds; ``A`` is singular exactly when
 the steady state is not unique.
 
-Preconditioner (GMRES's left preconditioner), cheap next to one application of ``L``:
+Preconditioner (applied on the right, ``A M u = b``, ``X = M u``), cheap next to one application of ``L``
+or at most a few times its cost:
 
-* ``"triangular"`` (default): the number-diagonal part of ``L``, solved exactly by back-substitution,
+* ``"auto"`` (default): ``"excitation"`` when the model has an excitation number that its jump
+  operators lower (:func:`~qderive.numeric.excitation_blocks.excitation_grading`), else ``"triangular"``.
+* ``"excitation"``: the exact inverse of the drive-free part ``L_0`` of ``L`` (every term that conserves
+  the excitation number, hopping and exchange included, and every jump that lowers it; block
+  Sylvester equations, :mod:`.excitation_blocks`): GMRES is left with the drive alone. The solve
+  runs in the basis sorted by excitation number (the returned ``rho`` is in the model's basis).
+* ``"triangular"``: the number-diagonal part of ``L``, solved exactly by back-substitution,
   ``D_ij X_ij + sum_k sum_{m>i, q>j} J_k,im X_mq J_k,jq^* = B_ij`` with the diagonal
   ``D_ij = -i(K_ii - K_jj^*) + sum_k J_k,ii J_k,jj^*`` (bare energies, Kerr and dispersive shifts,
   decay rates) and the jump terms that feed ``rho_ij`` from higher basis states (all of them for
@@ -22,18 +29,24 @@ Preconditioner (GMRES's left preconditioner), cheap next to one application of `
 * ``"diagonal"``: division by ``D`` only (the inverse of the Liouvillian's diagonal).
 * ``"...-no-energies"``: the same without the energies (the Hamiltonian-free part: ``Re D``).
 
-Measured (products with ``L`` to residual 1e-10, GMRES(20), left-preconditioned with scipy's
-``gmres`` during development): a qubit dispersively coupled to two driven cavities (d = 200):
-triangular 323, triangular-no-energies 599, diagonal-no-energies 1612; three driven Kerr cavities in a
-chain with hopping equal to the decay rate (d = 216): triangular 648, triangular-no-energies 300,
-diagonal 745, diagonal-no-energies 463, none 1926. With the right-preconditioned :func:`gmres` used
-now the chain takes 686 (triangular) and 329 (triangular-no-energies). Hopping mixes Fock states of
-equal energy, which the energies in ``D`` then misjudge; no choice wins everywhere, hence the option.
+Measured (products with ``L`` to residual 1e-10, GMRES(20), this module's :func:`gmres`): three driven
+Kerr cavities in a chain (``Delta = 0.5, U = 0.2, J = 0.8, E = 0.6, kappa = 1``, the benchmark's) at
+cutoffs 4, 6, 8, 10, 12 per mode (d = 64 ... 1728): excitation 38, 36, 36, 35, 36 (flat: hopping is
+exact in ``L_0``, the drive converges at a rate set by ``E / kappa``, not by the size);
+triangular-no-energies 173, 186, 197, 218 (cutoffs 4-10, growing); triangular 291, 332 (cutoffs 4, 6).
+GMRES(10, 15, 20, 30, 40) with excitation at cutoff 8: 39, 37, 36, 34, 34 products. Other models,
+excitation against triangular: pumped Jaynes-Cummings laser (cutoff 40) 76 / 120; thermal driven cavity
+(``n_th = 0.3``, the thermal excitation left to GMRES) 49 / 63; a driven qubit with dephasing,
+dispersively coupled to two driven cavities (d = 200) 189 / 181; a driven cavity with dephasing
+``a^+ a`` (left out of ``L_0``) 72 / 49. Hopping mixes Fock states of equal energy, which the energies
+in ``D`` misjudge and ``L_0`` holds exactly; where the drive or dephasing dominates the two are even.
 
 Memory, for ``n`` jump operators and GMRES restart ``m``: ``m + 5`` real vectors of ``d^2`` entries
 (8 bytes each: the Krylov basis, the iterate, the right-hand side and two work vectors) and ``n + 5``
 complex ``d x d`` matrices (the kernel's scratch, its input and output, the diagonal of ``A``): at
-``d = 5000``, ``m = 20``, ``n = 3``: ``25 x 0.2 + 8 x 0.4 = 8.2 GB``. Cost of one GMRES step at
+``d = 5000``, ``m = 20``, ``n = 3``: ``25 x 0.2 + 8 x 0.4 = 8.2 GB``. The excitation preconditioner adds
+its blocks' eigenvectors, ``2-4 sum_n b_n^2`` numbers (0.05 GB at cutoff 17 per mode, three modes), and
+one block's temporaries. Cost of one GMRES step at
 d = 4913 (three modes, one thread, measured): the kernel 1.3 s, the triangular preconditioner 0.55 s,
 packing 0.2 s, Gram-Schmidt two passes over the basis.
 """
