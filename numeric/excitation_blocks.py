@@ -36,7 +36,9 @@ b_n^2`` complex multiply-adds in the block products (7.7e9 for three modes with 
 block holds 217 states) and ``~ n_jumps d^2`` in the jump feed. When every ``K_n`` has real orthogonal
 eigenvectors (a real Hamiltonian whose blocks commute with the decay, e.g. equal decay rates of all
 modes) the products run in real arithmetic on the real and imaginary parts: half the work (measured
-at d = 1728: 0.16 s against 0.28 s).
+at d = 1728: 0.16 s against 0.28 s). Blocks up to
+:data:`~qderive.numeric.propagator.BLAS_SINGLE_THREAD_MAX_SIZE` states run with BLAS on one thread
+(small dense products, whose threads wait on each other on a busy machine, issue 14 section 1).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ import scipy.linalg as sla
 import scipy.sparse as sps
 
 from .fock import FockModel
+from .propagator import single_threaded_blas
 
 EIGENVECTOR_CONDITION_LIMIT = 1e6  # above it a block's Sylvester equations go through its Schur form
 LOWEST_BLOCK_LIMIT = 32  # most states of the lowest block (its b^2 x b^2 equations are solved densely)
@@ -297,6 +300,7 @@ class ExcitationBlockInverse:
             k_full = k_full - 0.5j * (j.conj().T @ j)
         k_full = sps.csr_matrix(k_full)
         bounds = grading.bounds
+        self.largest_block = int(np.diff(bounds).max())
         blocks = [k_full[s:e, s:e].toarray() for s, e in zip(bounds[:-1], bounds[1:], strict=True)]
         orthogonal = _orthogonal_eigenvectors(blocks)
         if orthogonal is not None:
@@ -329,9 +333,20 @@ class ExcitationBlockInverse:
 
         Examples
         --------
-        See the class.
+        The vacuum is the steady state of a decaying cavity, so ``A_0 |0><0| = w |0><0|``:
+
+        >>> from qderive.numeric import fock_model
+        >>> from qderive.symbolic.library import driven_cavity
+        >>> fock = fock_model(driven_cavity(), {"Delta": 1.0, "E": 0.3, "kappa": 0.5}, cutoffs={"a": 3})
+        >>> grading = excitation_grading(fock)
+        >>> inverse = ExcitationBlockInverse(sorted_model(fock, grading), grading, 2.0)
+        >>> border = np.zeros((3, 3), dtype=complex)
+        >>> border[0, 0] = 2.0
+        >>> np.round(inverse.solve(border, np.empty_like(border)).real, 12).tolist()
+        [[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
         """
-        _back_substitution(x, b, *self._arguments)
+        with single_threaded_blas(self.largest_block):
+            _back_substitution(x, b, *self._arguments)
         return x
 
 
