@@ -46,13 +46,15 @@ Memory, for ``n`` jump operators and GMRES restart ``m``: ``m + 5`` real vectors
 complex ``d x d`` matrices (the kernel's scratch, its input and output, the diagonal of ``A``): at
 ``d = 5000``, ``m = 20``, ``n = 3``: ``25 x 0.2 + 8 x 0.4 = 8.2 GB``. The excitation preconditioner adds
 its blocks' eigenvectors, ``2-4 sum_n b_n^2`` numbers (0.05 GB at cutoff 17 per mode, three modes), and
-one block's temporaries. Cost of one GMRES step at
-d = 4913 (three modes, one thread, measured on a busy machine): the kernel 1.6 s, the excitation
-preconditioner 2.1 s (the triangular one 0.55 s), packing and unpacking 0.3 s (twice per step),
-Gram-Schmidt 1.3 s at ten basis vectors; before the iteration, the population-block search 8 s and
-``||L||_1`` 1 s. Measured solve of the benchmark's chain at d = 4913 (GMRES(20), excitation, residual
-2.8e-11): 35 products, peak 8.5 GB, 832 s with two threads on a machine whose other jobs left it 67 %
-of one core (539 s user time); the single-thread step costs above give ~35 x 5.6 s + 10 s = 0.2 ks.
+one block's temporaries.
+
+Cost of one GMRES step at d = 4913 (three modes, one thread, measured on a busy machine): the kernel
+1.6 s, the excitation preconditioner 2.1 s (the triangular one 0.55 s), packing and unpacking 0.3 s
+(twice per step), Gram-Schmidt 1.3 s at ten basis vectors; before the iteration, the population-block
+search 8 s and ``||L||_1`` 1 s. Measured solve of the benchmark's chain at d = 4913 (GMRES(20),
+excitation, residual 2.8e-11): 35 products, peak 8.5 GB, 832 s with two threads on a machine whose
+other jobs left it 67 % of one core (539 s user time); the one-thread step costs above give
+~35 x 5.6 s + 10 s = 0.2 ks.
 """
 
 from __future__ import annotations
