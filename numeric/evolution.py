@@ -78,6 +78,8 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "progress_bar": None,
 }
 METHODS = ("auto", "adams", "bdf", "expm", "chebyshev")
+SHRINK_ADVICE = ("lower the Fock cutoffs (check the truncation with a smaller model first) or eliminate a fast "
+                 "subsystem adiabatically")
 EXPM_MAX_DIMENSION = 32
 # Measured (Jaynes-Cummings d = 48 and sps000 RWA d = 90, 2 cores shared, adams at atol 1e-10 / rtol 1e-8 against
 # chebyshev at atol 1e-10): real half-width / imaginary extent 0.02 / 0.17 / 0.5 -> chebyshev 3.0x / 2.1x / 2.7x
@@ -425,6 +427,11 @@ class LindbladSolver:
                                  "depends on time); use frame 'auto' or 'lab', or method 'adams'")
         box = None
         if method in ("auto", "chebyshev") and not fock.varies_in_time and not expm_possible:
+            # the box costs O(d^2) operations: refuse first if not even the leaner of the two methods fits
+            n_jumps = len(fock.jump_operators)
+            require_memory(min(chebyshev_step_bytes(fock.dimension, n_jumps),
+                               ode_step_bytes(fock.dimension, n_jumps, "adams")),
+                           f"time evolution at dimension {fock.dimension}", SHRINK_ADVICE)
             box = numerical_range_box(fock.hamiltonian, fock.jump_operators)
         if method == "auto":
             self.method = "adams" if self.options["frame"] == "interaction" and not expm_possible \
@@ -446,12 +453,8 @@ class LindbladSolver:
             self._liouvillian = dense_superoperator(*fock.dense_matrices)
             self.generator = None
         else:
-            require_memory(
-                ode_step_bytes(fock.dimension, len(fock.jump_operators), self.method),
-                f"mesolve ({self.method}) at dimension {fock.dimension}",
-                "lower the Fock cutoffs (check the truncation with a smaller model first) or eliminate a fast "
-                "subsystem adiabatically",
-            )
+            require_memory(ode_step_bytes(fock.dimension, len(fock.jump_operators), self.method),
+                           f"mesolve ({self.method}) at dimension {fock.dimension}", SHRINK_ADVICE)
             self.generator = LindbladGenerator(fock, self.options["frame"])
 
     # -- propagation ----------------------------------------------------------------------

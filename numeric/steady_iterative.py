@@ -12,9 +12,16 @@ applied by :class:`~qderive.numeric.generator.LindbladGenerator` (sparse ``K`` a
 has ``Tr X = 1`` and ``L X = 0`` exactly when ``A X = w |0><0|`` holds; ``A`` is singular exactly when
 the steady state is not unique.
 
-Preconditioner (GMRES's left preconditioner), cheap next to one application of ``L``:
+Preconditioner (applied on the right, ``A M u = b``, ``X = M u``), cheap next to one application of ``L``
+or at most a few times its cost:
 
-* ``"triangular"`` (default): the number-diagonal part of ``L``, solved exactly by back-substitution,
+* ``"auto"`` (default): ``"excitation"`` when the model has an excitation number that its jump
+  operators lower (:func:`~qderive.numeric.excitation_blocks.excitation_grading`), else ``"triangular"``.
+* ``"excitation"``: the exact inverse of the drive-free part ``L_0`` of ``L`` (every term that conserves
+  the excitation number, hopping and exchange included, and every jump that lowers it; block
+  Sylvester equations, :mod:`.excitation_blocks`): GMRES is left with the drive alone. The solve
+  runs in the basis sorted by excitation number (the returned ``rho`` is in the model's basis).
+* ``"triangular"``: the number-diagonal part of ``L``, solved exactly by back-substitution,
   ``D_ij X_ij + sum_k sum_{m>i, q>j} J_k,im X_mq J_k,jq^* = B_ij`` with the diagonal
   ``D_ij = -i(K_ii - K_jj^*) + sum_k J_k,ii J_k,jj^*`` (bare energies, Kerr and dispersive shifts,
   decay rates) and the jump terms that feed ``rho_ij`` from higher basis states (all of them for
@@ -22,20 +29,32 @@ Preconditioner (GMRES's left preconditioner), cheap next to one application of `
 * ``"diagonal"``: division by ``D`` only (the inverse of the Liouvillian's diagonal).
 * ``"...-no-energies"``: the same without the energies (the Hamiltonian-free part: ``Re D``).
 
-Measured (products with ``L`` to residual 1e-10, GMRES(20), left-preconditioned with scipy's
-``gmres`` during development): a qubit dispersively coupled to two driven cavities (d = 200):
-triangular 323, triangular-no-energies 599, diagonal-no-energies 1612; three driven Kerr cavities in a
-chain with hopping equal to the decay rate (d = 216): triangular 648, triangular-no-energies 300,
-diagonal 745, diagonal-no-energies 463, none 1926. With the right-preconditioned :func:`gmres` used
-now the chain takes 686 (triangular) and 329 (triangular-no-energies). Hopping mixes Fock states of
-equal energy, which the energies in ``D`` then misjudge; no choice wins everywhere, hence the option.
+Measured (products with ``L`` to residual 1e-10, GMRES(20), this module's :func:`gmres`): three driven
+Kerr cavities in a chain (``Delta = 0.5, U = 0.2, J = 0.8, E = 0.6, kappa = 1``, the benchmark's) at
+cutoffs 4, 6, 8, 10, 12 per mode (d = 64 ... 1728): excitation 38, 36, 36, 35, 36 (flat: hopping is
+exact in ``L_0``, the drive converges at a rate set by ``E / kappa``, not by the size);
+triangular-no-energies 173, 186, 197, 218 (cutoffs 4-10, growing); triangular 291, 332 (cutoffs 4, 6).
+GMRES(10, 15, 20, 30, 40) with excitation at cutoff 8: 39, 37, 36, 34, 34 products. Other models,
+excitation against triangular: pumped Jaynes-Cummings laser (cutoff 40) 76 / 120; thermal driven cavity
+(``n_th = 0.3``, the thermal excitation left to GMRES) 49 / 63; a driven qubit with dephasing,
+dispersively coupled to two driven cavities (d = 200) 189 / 181; a driven cavity with dephasing
+``a^+ a`` (left out of ``L_0``) 72 / 49. Hopping mixes Fock states of equal energy, which the energies
+in ``D`` misjudge and ``L_0`` holds exactly; where the drive or dephasing dominates the two are even.
 
 Memory, for ``n`` jump operators and GMRES restart ``m``: ``m + 5`` real vectors of ``d^2`` entries
 (8 bytes each: the Krylov basis, the iterate, the right-hand side and two work vectors) and ``n + 5``
 complex ``d x d`` matrices (the kernel's scratch, its input and output, the diagonal of ``A``): at
-``d = 5000``, ``m = 20``, ``n = 3``: ``25 x 0.2 + 8 x 0.4 = 8.2 GB``. Cost of one GMRES step at
-d = 4913 (three modes, one thread, measured): the kernel 1.3 s, the triangular preconditioner 0.55 s,
-packing 0.2 s, Gram-Schmidt two passes over the basis.
+``d = 5000``, ``m = 20``, ``n = 3``: ``25 x 0.2 + 8 x 0.4 = 8.2 GB``. The excitation preconditioner adds
+its blocks' eigenvectors, ``2-4 sum_n b_n^2`` numbers (0.05 GB at cutoff 17 per mode, three modes), and
+one block's temporaries.
+
+Cost of one GMRES step at d = 4913 (three modes, one thread, measured on a busy machine): the kernel
+1.6 s, the excitation preconditioner 2.1 s (the triangular one 0.55 s), packing and unpacking 0.3 s
+(twice per step), Gram-Schmidt 1.3 s at ten basis vectors; before the iteration, the population-block
+search 8 s and ``||L||_1`` 1 s. Measured solve of the benchmark's chain at d = 4913 (GMRES(20),
+excitation, residual 2.8e-11): 35 products, peak 8.5 GB, 832 s with two threads on a machine whose
+other jobs left it 67 % of one core (539 s user time); the one-thread step costs above give
+~35 x 5.6 s + 10 s = 0.2 ks.
 """
 
 from __future__ import annotations
@@ -48,8 +67,9 @@ import numpy as np
 import scipy.sparse as sps
 from scipy.linalg import solve_triangular
 
-from qderive.symbolic import ConvergenceError
+from qderive.symbolic import ConvergenceError, ParameterError
 
+from .excitation_blocks import ExcitationBlockInverse, excitation_grading, sorted_model
 from .fock import FockModel
 from .generator import LindbladGenerator
 from .memory import COMPLEX_BYTES
@@ -57,8 +77,10 @@ from .memory import COMPLEX_BYTES
 REAL_BYTES = 8
 TIGHTENING_ROUNDS = 4  # GMRES restarts from its last iterate with a tighter target when the 1-norm check fails
 
-Preconditioner = Literal["triangular", "triangular-no-energies", "diagonal", "diagonal-no-energies", "none"]
-PRECONDITIONERS = ("triangular", "triangular-no-energies", "diagonal", "diagonal-no-energies", "none")
+Preconditioner = Literal["auto", "excitation", "triangular", "triangular-no-energies", "diagonal",
+                         "diagonal-no-energies", "none"]
+PRECONDITIONERS = ("auto", "excitation", "triangular", "triangular-no-energies", "diagonal", "diagonal-no-energies",
+                   "none")
 
 
 def iterative_bytes(dimension: int, n_jumps: int, restart: int) -> int:
@@ -306,7 +328,7 @@ def gmres(apply, precondition, rhs: np.ndarray, x: np.ndarray, restart: int, bud
 
 
 def solve_matrix_free(fock: FockModel, tolerance: float, restart: int, maxiter: int,
-                      preconditioner: Preconditioner = "triangular",
+                      preconditioner: Preconditioner = "auto",
                       start: np.ndarray | None = None) -> IterativeResult:
     """GMRES(``restart``) on the bordered Liouvillian until ``||vec(L rho)||_1 <= tolerance ||L||_1`` (``Tr rho = 1``).
 
@@ -330,6 +352,17 @@ def solve_matrix_free(fock: FockModel, tolerance: float, restart: int, maxiter: 
     True
     """
     d = fock.dimension
+    grading = excitation_grading(fock) if preconditioner in ("auto", "excitation") else None
+    if preconditioner == "excitation" and grading is None:
+        raise ParameterError("steady_state: preconditioner='excitation' needs an excitation number that the "
+                             "jump operators lower (see qderive.numeric.excitation_blocks); this model has none")
+    if grading is not None:
+        preconditioner = "excitation"
+        fock = sorted_model(fock, grading)
+        if start is not None:
+            start = start[np.ix_(grading.order, grading.order)]
+    elif preconditioner == "auto":
+        preconditioner = "triangular"
     generator = LindbladGenerator(fock, frame="lab")
     diagonal = liouvillian_diagonal(fock, keep_energies=not preconditioner.endswith("no-energies"))
     weight = float(np.abs(diagonal).mean()) or 1.0
@@ -338,6 +371,7 @@ def solve_matrix_free(fock: FockModel, tolerance: float, restart: int, maxiter: 
     diagonal[small] = weight
     if preconditioner == "none":
         diagonal[:] = 1.0
+    blocks = ExcitationBlockInverse(fock, grading, weight) if grading is not None else None
     matrix = np.empty((d, d), dtype=complex)
     image = np.empty((d, d), dtype=complex)
     jumps = sps.vstack([j for j in fock.jump_operators if j.nnz] or [sps.csr_matrix((d, d))], format="csr")
@@ -352,7 +386,11 @@ def solve_matrix_free(fock: FockModel, tolerance: float, restart: int, maxiter: 
         pack_hermitian(image, out.reshape(d, d))
 
     def precondition(y: np.ndarray, out: np.ndarray) -> None:
-        if preconditioner.startswith("triangular"):
+        if blocks is not None:
+            unpack_hermitian(y.reshape(d, d), matrix)
+            blocks.solve(matrix, image)
+            pack_hermitian(image, out.reshape(d, d))
+        elif preconditioner.startswith("triangular"):
             unpack_hermitian(y.reshape(d, d), matrix)
             feeding_back_substitution(matrix, diagonal, *j_args, image)
             pack_hermitian(image, out.reshape(d, d))
@@ -391,4 +429,7 @@ def solve_matrix_free(fock: FockModel, tolerance: float, restart: int, maxiter: 
             f"not the tolerance {tolerance:.0e}; raise maxiter or restart, or use method='direct'"
         )
     rho = matrix / trace
+    if grading is not None:  # back to the model's basis
+        image[np.ix_(grading.order, grading.order)] = rho
+        rho = image
     return IterativeResult(rho, residual / norm, products=matvecs)

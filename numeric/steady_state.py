@@ -17,8 +17,10 @@ Direct method (:mod:`.liouville_block`):
    SuperLU factorises it in this order with threshold pivoting, which keeps the band.
 
 Iterative method (:mod:`.steady_iterative`): restarted GMRES on Hermitian matrices, with the
-compiled Lindblad kernel as the operator and the number-diagonal part of ``L`` as preconditioner;
-memory a few copies of ``rho`` plus the Krylov basis (``restart + 5`` real ``d^2`` vectors).
+compiled Lindblad kernel as the operator and, as preconditioner, the exact inverse of the part of
+``L`` that conserves an excitation number (:mod:`.excitation_blocks`; the drive is left to GMRES)
+or, for a model without one, the number-diagonal part of ``L``; memory a few copies of ``rho`` plus
+the Krylov basis (``restart + 5`` real ``d^2`` vectors).
 
 Residual (both methods, checked against ``tolerance``): ``||vec(L rho)||_1 / ||L||_1`` for the
 returned ``rho`` (trace 1), ``||L||_1`` the largest column sum of ``|L|``: computed from ``K`` and the
@@ -223,7 +225,7 @@ def _solve_direct(fock: FockModel, pattern: LindbladPattern, block: PopulationBl
 
 def steady_state_solution(fock: FockModel, truncation_tolerance: float = 1e-4, method: Method = "auto",
                           tolerance: float = 1e-10, restart: int = 20, maxiter: int | None = None,
-                          preconditioner: Preconditioner = "triangular", check_uniqueness: bool = True) -> SteadyState:
+                          preconditioner: Preconditioner = "auto", check_uniqueness: bool = True) -> SteadyState:
     """The unique steady state of a time-independent model with its residual and the method used.
 
     Parameters
@@ -243,8 +245,12 @@ def steady_state_solution(fock: FockModel, truncation_tolerance: float = 1e-4, m
         GMRES restart length (iterative): the Krylov basis holds ``restart + 1`` real ``d^2`` vectors.
     maxiter : int, optional
         Most applications of ``L`` (iterative); default ``max(2000, 20 d)``.
-    preconditioner : {"triangular", "triangular-no-energies", "diagonal", "diagonal-no-energies", "none"}
-        GMRES preconditioner (see :mod:`qderive.numeric.steady_iterative`).
+    preconditioner : str
+        ``"auto"``, ``"excitation"``, ``"triangular"``, ``"triangular-no-energies"``, ``"diagonal"``,
+        ``"diagonal-no-energies"`` or ``"none"``: the GMRES preconditioner (see
+        :mod:`qderive.numeric.steady_iterative`); ``"auto"`` takes ``"excitation"`` (the exact inverse
+        of the drive-free part, :mod:`.excitation_blocks`) when the model has an excitation number that
+        its jump operators lower, else ``"triangular"``.
     check_uniqueness : bool
         Iterative method: prove uniqueness numerically by a second solve from another start (doubles
         the cost; the structural check always runs).
@@ -280,7 +286,7 @@ def steady_state_solution(fock: FockModel, truncation_tolerance: float = 1e-4, m
     require_memory(BLOCK_BYTES_PER_ENTRY * d * d, f"steady_state (population block search) at dimension {d}",
                    "lower the Fock cutoffs or eliminate a fast subsystem adiabatically")
     pattern = LindbladPattern.of(fock)
-    block = population_block(pattern)
+    block = population_block(pattern, envelope=method != "iterative")  # the LU bound, for direct and auto only
     if method == "auto":
         lu_bytes = SPARSE_ENTRY_BYTES * block.envelope
         fits = lu_bytes <= AUTO_MEMORY_FRACTION * available_memory() if lu_bytes > 2**28 else True

@@ -157,8 +157,10 @@ def sensitivity(derivation: Derivation, factor: float = 10.0) -> dict[str, float
 
     The unstated inputs are :data:`UNSTATED`; keys read ``"<metric>_change_<input>_x<factor>"``.
 
-    Each changed point is evaluated with the reduced model whether or not it stays in the regime: ``gy x 10``
-    puts ``eps_b`` at 2, where the eliminations do not hold (its change is not validated).
+    Each changed point is evaluated with the reduced model whether or not it stays in the regime; the
+    derivation's conditions are re-evaluated there and ``"outside_regime_<input>_x<factor>"`` is the number
+    of them that fail (``gy x 10`` puts ``eps_b`` at 2, where the eliminations do not hold: that change is
+    not validated).
 
     Examples
     --------
@@ -172,14 +174,19 @@ def sensitivity(derivation: Derivation, factor: float = 10.0) -> dict[str, float
     >>> changes = sensitivity(derivation)
     >>> round(changes["P_coh_change_kc_i_x10"], 2), abs(changes["P_coh_change_ka_i_x10"]) < 1e-3
     (-0.13, True)
+    >>> changes["outside_regime_kc_i_x10"], changes["outside_regime_gy_x10"]  # gy x 10 leaves the regime
+    (0.0, 1.0)
     """
     base = conversion.figures_of_merit(conversion.operating_point(derivation))
     out = {}
     for name in UNSTATED:
-        changed = conversion.figures_of_merit(conversion.operating_point(
-            derivation, {name: derivation.parameters[name] * factor}))
+        overrides = {name: derivation.parameters[name] * factor}
+        changed = conversion.figures_of_merit(conversion.operating_point(derivation, overrides))
         for key in ("P_coh", "P_tot", "R_d"):
             out[f"{key}_change_{name}_x{factor:g}"] = changed[key] / base[key] - 1
+        there = derivation.parameters.replace(**overrides)
+        out[f"outside_regime_{name}_x{factor:g}"] = float(sum(
+            abs(complex(there.evaluate(c.expr))) > c.limit for c in derivation.conditions.values()))
     return out
 
 
@@ -353,7 +360,9 @@ def validate(derivation: Derivation, options: ValidationOptions) -> Validation:
             f"{name} ({claim}): P_coh {statements[f'P_coh_at_{name}']:.3f}, "
             f"P_coh/P_tot {statements[f'P_coh_over_P_tot_at_{name}']:.3f}"
             for name, _, claim in SOURCE_STATEMENTS) + "."
-        details += " Unstated inputs x10: " + ", ".join(f"{k} {v:+.1%}" for k, v in changes.items())
+        details += " Unstated inputs x10: " + ", ".join(
+            f"{k} {v:+.1%}" + (" (outside the regime)" if changes[f"outside_regime_{k.split('_change_')[1]}"] else "")
+            for k, v in changes.items() if "_change_" in k)
     progress.close()
     return judge("transducer001", derivation, error, TOLERANCE,
                  "largest relative error of P_coh, P_tot, R_d (reduced vs full model)",
