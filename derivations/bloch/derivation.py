@@ -12,6 +12,7 @@ from typing import Any
 import sympy as sp
 
 from qderive.symbolic import Model, ParameterSet, coefficient_tensors, heisenberg_langevin
+from qderive.symbolic.reproducible import reproducible
 
 from ..contract import Condition, Derivation, Step, SymbolicCache, closed_form, quantities
 from .model import ATOM, PARAMETERS, Delta, Gamma, Omega, bloch_model, gamma_phi, omega_0
@@ -47,6 +48,7 @@ def steady_state_solution(model: Model) -> dict[tuple[int, int], sp.Expr]:
     return {key: sp.factor(solution[symbol]) for key, symbol in unknowns.items()}
 
 
+@reproducible
 def symbolic_solution() -> dict[str, Any]:
     """The parameter-free part: steady-state expressions and the steps that lead to them.
 

@@ -29,6 +29,7 @@ from qderive.symbolic import (
     spin_operators,
     spin_system,
 )
+from qderive.symbolic.reproducible import reproducible
 
 from ..contract import Condition, Derivation, Discrepancy, Evaluator, Quantity, Step, SymbolicCache, closed_form
 from .model import (
@@ -399,6 +400,7 @@ def result_evaluators(results: dict[str, Quantity]) -> dict[str, Evaluator]:
             for key in closed}
 
 
+@reproducible
 def symbolic_solution() -> dict[str, Any]:
     """The parameter-free part of the derivation: every closed form and the compiled concurrence kernels.
 

@@ -34,6 +34,7 @@ from qderive.numeric import (
     regression_system,
 )
 from qderive.symbolic import Expectation, MomentEquations, ParameterSet, QderiveError, complete, meanfield
+from qderive.symbolic.reproducible import reproducible
 
 from ..contract import Condition, Derivation, Quantity, Step, SymbolicCache, closed_form
 from .model import CAVITY, PARAMETERS, Delta_a, Delta_c, N, chi, g, gamma, kappa, nu, representative_model
@@ -154,6 +155,7 @@ def _linear_root(expr: sp.Expr, x: sp.Symbol) -> sp.Expr:
 _SAMPLE = {N: 10, g: 1, kappa: 1, gamma: sp.Rational(1, 10), chi: sp.Rational(1, 10)}
 
 
+@reproducible
 def symbolic_solution() -> dict[str, Any]:
     """Parameter-free part: both closed systems, the threshold expressions, the compiled order-2 system.
 

@@ -12,6 +12,7 @@ from typing import Any
 import sympy as sp
 
 from qderive.symbolic import ParameterSet, adiabatic_eliminate, declare, effective_operators, maximise, transition_rates
+from qderive.symbolic.reproducible import reproducible
 
 from ..contract import Derivation, Quantity, Step, SymbolicCache, closed_form, conditions_of
 from .model import CAVITY, EMITTER, PARAMETERS, Delta, g, gamma, purcell_model
@@ -40,6 +41,7 @@ def _effective_operator_check(gamma_p: sp.Expr) -> tuple[sp.Expr, bool]:
     return scattered, sp.simplify((scattered - weak_drive_limit).subs(Delta, 0)) == 0
 
 
+@reproducible
 def symbolic_solution() -> dict[str, Any]:
     """Eliminate the cavity; rates, shift, the effective-operator cross-check, critical coupling.
 

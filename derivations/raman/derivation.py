@@ -12,6 +12,7 @@ from typing import Any
 import sympy as sp
 
 from qderive.symbolic import ParameterSet, effective_operators, far_detuned_eliminate, transition_rates
+from qderive.symbolic.reproducible import reproducible
 
 from ..contract import Derivation, Step, SymbolicCache, closed_form, conditions_of, quantities
 from .model import ATOM, PARAMETERS, Gamma, lambda_model, parts
@@ -20,6 +21,7 @@ TITLE = "Raman coupling of a far-detuned lambda system"
 SMALL_LIMIT = 0.1  # errors scale as (Omega/Delta)^2: below 0.1 the splitting is good to about 1 %
 
 
+@reproducible
 def symbolic_solution() -> dict[str, Any]:
     """Second-order effective Hamiltonian and jumps; the Reiter-Sorensen cross-check.
 

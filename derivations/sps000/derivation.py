@@ -37,6 +37,7 @@ from qderive.symbolic import (
     thermal_eliminate,
 )
 from qderive.symbolic.bath import mode_bath
+from qderive.symbolic.reproducible import reproducible
 
 from ..contract import Condition, Derivation, Discrepancy, Quantity, Step, SymbolicCache, closed_form
 from .model import COOLING, HBAR, K_B, PHONON, PHOTON, SOURCE_PARAMETERS, SPIN
@@ -64,6 +65,7 @@ def _source_substitutions(gamma_opt: sp.Expr, gamma_c_delta: sp.Expr, pull: sp.E
             s["Gamma_c_delta"]: gamma_c_delta, s["delta_b"]: s["delta"] - pull, s["w_m"]: w_m}
 
 
+@reproducible
 def dressing() -> dict[str, Any]:
     """Eliminate ``|0>`` of ``H = -Delta_q |0><0| + (Omega_q/2)(|0><+1| + |0><-1| + h.c.)`` (rotating frame).
 
@@ -89,6 +91,7 @@ def dressing() -> dict[str, Any]:
     return {"omega_q": sp.simplify(e_energy - d_energy), "model": model, "effective": eff}
 
 
+@reproducible
 def cooling() -> dict[str, Any]:
     """Eliminate ``c`` from the resonant beam splitter ``g_c (c^+ b + b^+ c)`` (frame at ``w_m``).
 
@@ -145,6 +148,7 @@ def _coherence_rate(model: Model, coherence: Op) -> tuple[sp.Expr, sp.Expr]:
     return gamma, delta
 
 
+@reproducible
 def counter_rotating() -> EffectiveModel:
     """Second-order effect of the counter-rotating terms ``lam (s- b + s+ b^+) + gsp (a b + a^+ b^+)`` (lab frame).
 
@@ -172,6 +176,7 @@ def counter_rotating() -> EffectiveModel:
                           {f"counter-rotating: {k}": v for k, v in eff.small_parameters.items()})
 
 
+@reproducible
 def raman() -> dict[str, Any]:
     """Eliminate the mechanics (cooled thermal bath) from the rotating-wave spin-photon-mechanics model.
 
@@ -237,6 +242,7 @@ def raman() -> dict[str, Any]:
             "delta_critical": sp.simplify(delta_crit)}
 
 
+@reproducible
 def symbolic_solution() -> dict[str, Any]:
     """All parameter-free work: the three eliminations and the rates, in the source's parameters.
 

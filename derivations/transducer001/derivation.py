@@ -25,6 +25,7 @@ from qderive.symbolic import (
     maximise,
     transition_rates,
 )
+from qderive.symbolic.reproducible import reproducible
 
 from ..contract import Condition, Derivation, Discrepancy, Quantity, Step, SymbolicCache, closed_form
 from .model import (
@@ -87,6 +88,7 @@ def _rate(expr: sp.Expr) -> sp.Expr:
     return sp.factor(numerator) / sp.factor(sp.expand(denominator))
 
 
+@reproducible
 def eliminate_modes() -> dict[str, Any]:
     """Eliminate ``a`` then ``b`` (chain) and ``c`` once per optical transition; per-port rates and shifts.
 
@@ -132,6 +134,7 @@ def eliminate_modes() -> dict[str, Any]:
             + after_b.assumptions + effective.assumptions}
 
 
+@reproducible
 def source_forms() -> dict[str, sp.Expr]:
     """The source's resonant, first-order rates (as printed), for comparison.
 
@@ -155,6 +158,7 @@ def source_forms() -> dict[str, sp.Expr]:
     }
 
 
+@reproducible
 def reduced_model() -> Model:
     """The NV coupled directly to the waveguides (source Fig. 1b), lab frame, with the effective rates as symbols.
 
@@ -182,6 +186,7 @@ def reduced_model() -> Model:
                  ports=("a_e", "c20_e", "c21_e"))
 
 
+@reproducible
 def source_tensors() -> dict[str, sp.ImmutableDenseNDimArray]:
     """``M1 ... M5`` of ``d s_ij/dt = sum_mn (M1 s + M2 a_in^+ s + M3 s a_in + M4 c_in^+ s + M5 s c_in)_ijmn``.
 
@@ -201,6 +206,7 @@ def source_tensors() -> dict[str, sp.ImmutableDenseNDimArray]:
             "M4": total("c", tensors.input_dagger), "M5": total("c", tensors.input)}
 
 
+@reproducible
 def single_click_fidelity() -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr]:
     """``F_1c(P_e)`` (source), its maximiser ``P_e*`` by :func:`maximise`, ``F_1c(P_e*)`` and the total
     single-click probability ``N`` (source; the heralding rate is ``N R_rep``).
@@ -228,6 +234,7 @@ def single_click_fidelity() -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr]:
     return F, optimum, sp.simplify(F.subs(Pe, optimum)), norm
 
 
+@reproducible
 def single_click_weights() -> dict[str, sp.Expr]:
     r"""``Pi_ij`` and ``alpha``, ``|delta|`` from each node's ``P_tot``, ``P_coh`` and noise probability ``P_d``.
 
@@ -259,6 +266,7 @@ def single_click_weights() -> dict[str, sp.Expr]:
     }
 
 
+@reproducible
 def symbolic_solution() -> dict[str, Any]:
     """Everything parameter-free: rates, tensors (and their compiled filler), fidelity and its optimum.
 

@@ -24,6 +24,7 @@ import sympy as sp
 
 from qderive.symbolic import BosonMode, Model, ParameterSet, bright_dark_modes, declare
 from qderive.symbolic import heisenberg_langevin as langevin
+from qderive.symbolic.reproducible import reproducible
 from qderive.symbolic.selection_rules import (
     PHI,
     angular_harmonics,
@@ -169,6 +170,7 @@ def writein_harmonics() -> dict[sp.Expr, sp.Expr]:
     return angular_harmonics(sp.expand((R_HAT.T * polarisation)[0]))
 
 
+@reproducible
 def symbolic_solution() -> dict[str, Any]:
     """The parameter-free part of the derivation.
 
