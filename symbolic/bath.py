@@ -21,6 +21,7 @@ import sympy as sp
 from .errors import ModelError
 from .model import Dissipator, Model
 from .operators import Op
+from .reproducible import reproducible
 from .subsystems import BosonMode, NLevelSystem
 
 
@@ -48,6 +49,7 @@ class ModeBath:
     gain: tuple[tuple[Dissipator, sp.Expr], ...]
 
 
+@reproducible
 def mode_bath(model: Model, mode: BosonMode) -> ModeBath:
     """The bath of ``mode``: every dissipator on it must be ``r D[l b]`` or ``r D[l b^+]`` with scalar ``l``.
 

@@ -30,6 +30,7 @@ from .equations import heisenberg_langevin
 from .errors import ModelError
 from .model import Dissipator, Model
 from .operators import Monomial, Op, commutator
+from .reproducible import reproducible
 from .subsystems import BosonMode, NLevelSystem, Subsystem
 
 
@@ -63,6 +64,7 @@ def _coupling_operator(model: Model, mode: BosonMode) -> tuple[sp.Expr, Op]:
     return detuning, X
 
 
+@reproducible
 def adiabatic_eliminate(model: Model, mode: BosonMode) -> EffectiveModel:
     """Eliminate a fast damped mode from the Heisenberg-Langevin equations (method 1).
 
@@ -214,6 +216,7 @@ def _norm(op: Op) -> sp.Expr:
     return sp.sqrt(sum((sp.Abs(c) ** 2 for m, c in op.terms.items() if m), sp.S.Zero))
 
 
+@reproducible
 def far_detuned_eliminate(
     model: Model,
     free: Op,

@@ -24,6 +24,7 @@ from .errors import ModelError
 from .operators import Op
 from .parameters import Parameter, ParameterSet
 from .printing import latex_text, pretty_lines, pretty_text, repr_latex
+from .reproducible import reproducible
 from .subsystems import BosonMode, InputField, NLevelSystem, Subsystem
 
 TIME = sp.Symbol("t", real=True)
@@ -59,6 +60,7 @@ class Dissipator:
         """
         return InputField(self.channel).field
 
+    @reproducible
     def simplified(self) -> Dissipator:
         """The same Lindblad term written tidily: ``rate D[L] = (rate k^2) D[L / k]``.
 
@@ -105,6 +107,7 @@ class Dissipator:
         return repr_latex(self)
 
 
+@reproducible
 def _real_denominator(coefficient: sp.Expr) -> sp.Expr:
     """``coefficient`` with a real denominator when its denominator is complex (else unchanged)."""
     if not sp.fraction(sp.together(coefficient))[1].has(sp.I):

@@ -8,9 +8,11 @@ import sympy as sp
 
 from .errors import ModelError
 from .model import Model
+from .reproducible import reproducible
 from .subsystems import NLevelSystem
 
 
+@reproducible
 def transition_rates(model: Model, system: NLevelSystem, level: Hashable) -> dict[str, sp.Expr]:
     """Rate of jumps out of ``level`` per channel: ``gamma_k sum_(j != level) |<j|L_k|level>|^2``.
 

@@ -6,7 +6,9 @@ factorisation takes depends on those draws: the Raman elimination of sps000 fini
 most seeds and ran for minutes without finishing for one of six tried (``sympy.core.random.seed(4)``
 before it), so a derivation could hang at random. Inside :func:`fixed_sympy_random` the generator is
 reseeded with a seed under which every registered derivation was measured to finish, and its previous
-state is restored on exit, so code outside sees the sequence it would have seen.
+state is restored on exit, so code outside sees the sequence it would have seen. The library's factoring
+entry points (the eliminations, rates, baths, ``Dissipator.simplified``) and every derivation's symbolic
+stages run under :func:`reproducible`: the same input gives the same work every time, in every process.
 """
 
 from __future__ import annotations

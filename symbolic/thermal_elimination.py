@@ -51,6 +51,7 @@ from .equations import heisenberg_langevin
 from .errors import ModelError
 from .model import Dissipator, Model
 from .operators import Op, commutator
+from .reproducible import reproducible
 from .subsystems import BosonMode
 
 
@@ -58,6 +59,7 @@ def _without_identity(op: Op) -> Op:
     return Op({m: c for m, c in op.terms.items() if m})
 
 
+@reproducible
 def thermal_eliminate(model: Model, mode: BosonMode) -> EffectiveModel:
     r"""Eliminate a thermally damped mode coupled linearly to the rest (Langevin route, see module docstring).
 
