@@ -32,6 +32,7 @@ from collections.abc import Iterator, Sequence
 import sympy as sp
 
 from .errors import CodegenError
+from .tree import distinct_nodes
 
 
 def eliminate_common(
@@ -117,13 +118,7 @@ def _scan(exprs: Sequence[sp.Expr]) -> tuple[set[sp.Symbol], bool]:
     """
     symbols: set[sp.Symbol] = set()
     shielded, bound = False, False
-    seen: set[sp.Basic] = set()
-    stack = list(exprs)
-    while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
+    for node in distinct_nodes(exprs):
         if node.is_Symbol:
             symbols.add(node)
         elif node.is_Pow:
@@ -131,7 +126,6 @@ def _scan(exprs: Sequence[sp.Expr]) -> tuple[set[sp.Symbol], bool]:
         elif node.is_Function and getattr(node, "name", None) == KEPT_BASE:
             raise CodegenError(f"the function name '{KEPT_BASE}' is reserved by the code generator")
         bound = bound or bool(getattr(node, "bound_symbols", ()))
-        stack.extend(node.args)
     if bound:  # an integration or summation variable is not free
         symbols = set().union(*(expr.free_symbols for expr in exprs))
     return symbols, shielded

@@ -34,6 +34,7 @@ from sympy.printing.pycode import PythonCodePrinter
 
 from .errors import UnsupportedFunctionError
 from .special import __all__ as SPECIAL_NAMES
+from .tree import distinct_nodes
 
 _MAX_EXACT_INT = 2**53
 
@@ -161,15 +162,8 @@ def check_supported(exprs: Iterable[sp.Basic]) -> None:
     ...
     qderive.codegen.errors.UnsupportedFunctionError: undefined function f(x) has no numeric ...
     """
-    seen: set[sp.Basic] = set()
-    stack = list(exprs)
-    while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
+    for node in distinct_nodes(exprs):
         _check_node(node)
-        stack.extend(node.args)
 
 
 def _check_node(node: sp.Basic) -> None:
