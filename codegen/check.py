@@ -14,8 +14,10 @@ loaded from the disk cache can be re-verified cheaply, without SymPy or mpmath.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import mpmath
 import numpy as np
@@ -256,7 +258,11 @@ def reference_sample(arguments: Sequence[Argument], lowered: Lowered, n_entries:
     linear in the number of operations after CSE.  At the first point where it succeeds,
     the reference is instead the expressions before CSE (``lowered.expressions``)
     evaluated over their whole tree (:func:`_tree_values`), so that an error of the
-    common-subexpression elimination itself is caught too.
+    common-subexpression elimination itself is caught too.  When SymEngine lowered the
+    expressions (``lowered.symengine_expressions``, real rational functions), every point
+    evaluates those whole, with MPFR at the same precision (:func:`_symengine_values`,
+    in C++), and the first point the SymPy expressions' tree as above, which is
+    independent of SymEngine's conversion.
 
     Examples
     --------
@@ -270,10 +276,13 @@ def reference_sample(arguments: Sequence[Argument], lowered: Lowered, n_entries:
     """
     functions = reference_functions()
     printer = _reference_printer(functions)
-    evaluate = sp.lambdify(
-        [a.local for a in arguments], list(lowered.reduced), modules=[functions, "mpmath"], printer=printer,
-        cse=lambda exprs: (lowered.replacements, lowered.reduced), docstring_limit=0,
-    )
+    if lowered.symengine_expressions:
+        evaluate = partial(_symengine_values, lowered.symengine_expressions, [a.name for a in arguments])
+    else:
+        evaluate = sp.lambdify(
+            [a.local for a in arguments], list(lowered.reduced), modules=[functions, "mpmath"], printer=printer,
+            cse=lambda exprs: (lowered.replacements, lowered.reduced), docstring_limit=0,
+        )
     kept_points, rows, failures = [], [], []
     whole_tree = False  # whether one row already comes from the expressions before CSE
     with mpmath.workdps(REFERENCE_DIGITS):
@@ -301,6 +310,39 @@ def reference_sample(arguments: Sequence[Argument], lowered: Lowered, n_entries:
         np.array(rows, dtype=complex).reshape(len(rows), n_entries),
         failures[0] if failures else "",
     )
+
+
+def _symengine_values(forms: Sequence, names: Sequence[str], *inputs: mpmath.mpf) -> list:
+    """SymEngine expressions ``forms`` at one point, ``names`` (symbol names) bound to the
+    real ``inputs``: substituted as MPFR numbers of mpmath's current precision, so SymEngine
+    evaluates every node in MPFR arithmetic.
+
+    Raises
+    ------
+    ValueError
+        A form does not reduce to a real number there (e.g. a symbol not among ``names``).
+
+    Examples
+    --------
+    >>> import symengine as se
+    >>> with mpmath.workdps(30):
+    ...     (value,) = _symengine_values([se.Symbol("x") / 3], ["x"], mpmath.mpf(1))
+    ...     print(mpmath.nstr(value, 30))
+    0.333333333333333333333333333333
+    """
+    import symengine as se
+
+    # 10 more decimal digits than the precision holds: rounding them to mp.prec bits gives the input exactly
+    values = {se.Symbol(name): se.RealMPFR(mpmath.nstr(value, mpmath.mp.dps + 10, strip_zeros=False), mpmath.mp.prec)
+              for name, value in zip(names, inputs, strict=True)}
+    results = []
+    for form in forms:
+        value = form.subs(values)
+        if not value.is_Number or not value.is_real:
+            raise ValueError(f"the SymEngine form does not evaluate to a real number: {str(value)[:80]}")
+        double = float(value)
+        results.append(mpmath.mpf(str(value)) if math.isfinite(double) else mpmath.mpf(double))  # inf, nan: dropped
+    return results
 
 
 def _reference_printer(functions: Mapping[str, Callable]) -> MpmathPrinter:

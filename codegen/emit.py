@@ -33,6 +33,7 @@ from .cse import eliminate_common, expression_text, symengine_form
 from .errors import CodegenError, InvalidArgumentsError, MissingArgumentError
 from .llvm_body import Program, parse_body
 from .printer import RUNTIME_NAMES, NumbaPrinter, check_supported
+from .rational_body import lower_rational
 from .real_operands import with_real_operands
 from .special import __all__ as SPECIAL_NAMES
 
@@ -92,9 +93,13 @@ class Lowered:
         The kernel's result dtype.
     replacements, reduced :
         The result of :func:`~qderive.codegen.cse.eliminate_common` as it came (temporaries
-        without assumptions), for the reference evaluation.
+        without assumptions), for the reference evaluation; empty when SymEngine lowered the
+        expressions (:mod:`~qderive.codegen.rational_body`).
     expressions : list of sympy.Expr
         The expressions before CSE (in the local symbols), for the reference evaluation.
+    symengine_expressions : tuple of symengine.Basic
+        When SymEngine lowered the expressions: the same expressions before CSE, in SymEngine
+        and the arguments' source names; the reference evaluates them whole, with MPFR.
 
     Examples
     --------
@@ -111,6 +116,7 @@ class Lowered:
     replacements: list[tuple[sp.Symbol, sp.Expr]]
     reduced: list[sp.Expr]
     expressions: list[sp.Expr]
+    symengine_expressions: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -520,12 +526,18 @@ def emit_scalar_module(
     arguments = prepare_arguments(args, [expr], taken)
     (local,) = _localise([expr], arguments)
     known = symengine_form(expr)  # one conversion for the CSE and the header's text
-    lowered = lower([local], arguments, dtype, taken, tolerance, known)
+    rational = (lower_rational(known[1], arguments, LLVM_BODY_MIN_OPERATIONS)
+                if known is not None and dtype in (None, FLOAT) else None)
+    if rational is None:
+        lowered = lower([local], arguments, dtype, taken, tolerance, known)
+    else:  # a large rational function: SymEngine's CSE and printing, the reference from its form
+        lowered = Lowered(rational.assignments, [rational.output], FLOAT, [], [], [local], (rational.form,))
     params = ", ".join(a.name for a in arguments)
     scalar_sig = f"{lowered.dtype}({', '.join(a.dtype for a in arguments)})"
     loop_sig = f"void({''.join(f'{_input_array(a.dtype)}, ' for a in arguments)}{lowered.dtype}[::1])"
     call = ", ".join(f"{a.name}[i]" for a in arguments)
-    definition, statements, program = _scalar_body(lowered, arguments, fname, names["body"])
+    definition, statements, program = _scalar_body(lowered, arguments, fname, names["body"],
+                                                   rational and rational.program)
     loop_params, point_value = f"{params + ', ' if params else ''}out", f"{fname}({call})"
     body = [
         *definition,
@@ -573,17 +585,17 @@ def emit_scalar_module(
                          lowered, (0,), program)
 
 
-def _scalar_body(lowered: Lowered, arguments: Sequence[Argument], fname: str,
-                 body_name: str) -> tuple[list[str], list[str], Program | None]:
+def _scalar_body(lowered: Lowered, arguments: Sequence[Argument], fname: str, body_name: str,
+                 parsed: Program | None = None) -> tuple[list[str], list[str], Program | None]:
     """``(lines before the scalar function, its body, the parsed body)``: the statements
     themselves, or for a large real kernel a call of an LLVM-built straight-line body
     (:mod:`~qderive.codegen.llvm_body`) holding the same statements, defined before it, and
-    those statements as parsed and checked."""
+    those statements as parsed and checked (``parsed``, when they were already)."""
     statements = [f"{temp} = {value}" for temp, value in lowered.assignments] + [f"return {lowered.outputs[0]}"]
     names = tuple(a.name for a in arguments)
     real = lowered.dtype == FLOAT and all(a.dtype == FLOAT for a in arguments)
     try:
-        program = parse_body(names, "\n".join(statements)) if real else None
+        program = parsed or (parse_body(names, "\n".join(statements)) if real else None)
     except CodegenError:  # outside the subset: plain Numba
         program = None
     if program is None or program.n_operations < LLVM_BODY_MIN_OPERATIONS:

@@ -279,13 +279,14 @@ class Program:
     """Straight-line statements parsed and checked against the supported subset.
 
     ``assignments`` are ``(target, expression)`` in order, ``result`` the returned
-    expression; ``n_operations`` counts the arithmetic operations and calls.
+    expression; ``n_operations`` counts the arithmetic operations and calls, ``constants``
+    holds the distinct numeric literals.
 
     Examples
     --------
     >>> program = parse_body(("x", "y"), "t = x*y\\nreturn t - 1/t")
-    >>> program.parameters, len(program.assignments), program.n_operations
-    (('x', 'y'), 1, 3)
+    >>> program.parameters, len(program.assignments), program.n_operations, program.constants
+    (('x', 'y'), 1, 3, frozenset({1}))
     """
 
     parameters: tuple[str, ...]
@@ -293,6 +294,7 @@ class Program:
     assignments: tuple[tuple[str, ast.expr], ...]
     result: ast.expr
     n_operations: int
+    constants: frozenset[int | float]
 
 
 def parse_body(parameters: Sequence[str], statements: str) -> Program:
@@ -312,6 +314,7 @@ def parse_body(parameters: Sequence[str], statements: str) -> Program:
         raise CodegenError(f"straight-line body does not parse: {error}") from None
     defined = set(parameters)
     assignments = []
+    constants: set[int | float] = set()
     count = 0
     *body, last = tree.body or [None]
     for statement in body:
@@ -319,18 +322,18 @@ def parse_body(parameters: Sequence[str], statements: str) -> Program:
                 and isinstance(statement.targets[0], ast.Name)):
             raise CodegenError(f"straight-line body: line {getattr(statement, 'lineno', '?')} is not "
                                "an assignment to a name")
-        count += _check(statement.value, defined)
+        count += _check(statement.value, defined, constants)
         defined.add(statement.targets[0].id)
         assignments.append((statement.targets[0].id, statement.value))
     if not isinstance(last, ast.Return) or last.value is None:
         raise CodegenError("straight-line body must end with 'return <expression>'")
-    count += _check(last.value, defined)
-    return Program(parameters, statements, tuple(assignments), last.value, count)
+    count += _check(last.value, defined, constants)
+    return Program(parameters, statements, tuple(assignments), last.value, count, frozenset(constants))
 
 
-def _check(root: ast.expr, defined: set[str]) -> int:
-    """Refuse anything outside the subset; return the number of operations and calls
-    (iteratively: printed sums nest thousands deep)."""
+def _check(root: ast.expr, defined: set[str], constants: set[int | float]) -> int:
+    """Refuse anything outside the subset; return the number of operations and calls and
+    add the numeric literals to ``constants`` (iteratively: printed sums nest thousands deep)."""
     count = 0
     stack = [root]
     while stack:
@@ -342,6 +345,7 @@ def _check(root: ast.expr, defined: set[str]) -> int:
         elif kind is ast.Constant:
             if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
                 raise CodegenError(f"straight-line body: constant {node.value!r} is not a real number")
+            constants.add(node.value)
         elif kind is ast.BinOp and type(node.op) in _BINARY:
             count += 1
             stack += (node.left, node.right)
