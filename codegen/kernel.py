@@ -520,9 +520,9 @@ def _build(request: _Request, kernel_class: type[_CompiledModule], store: Kernel
         built.set()
     plan = request.plan(emitted.arguments)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        # LLVM releases the GIL while it optimises and generates machine code: the 30-digit reference is evaluated
-        # meanwhile, once a large body's IR is built (Python code run alongside it would take turns with it for the
-        # GIL: the compile took 0.50-0.55 s instead of 0.35 s for the 16 611-op kernel).
+        # LLVM releases the GIL while it generates machine code: the 30-digit reference is evaluated meanwhile, once
+        # a large body's compile gets there (Python code run earlier would take turns with Numba's for the GIL; see
+        # qderive.codegen.llvm_body._set_when_finalising).
         compiling = pool.submit(_compile_then_set, module, vouched, built)
         built.wait()
         try:
