@@ -387,9 +387,10 @@ def bench_symengine_build(expr: sp.Expr, args: list, cold: float, kernel) -> dic
                   f"symengine {se.__version__} Lambdify build ({best})", timings[best],
                   target=">= 0.333 (cold build within 3x SymEngine's)", target_met=cold <= 3 * timings[best],
                   symengine_configs_s=timings, max_rel_difference=agreement,
-                  notes=(f"ours: emit (SymEngine CSE, SymPy printing), Numba/LLVM for the scalar kernel (its "
-                         f"LLVM body compiled once, the loop over points beside it), the 30-digit accuracy check "
-                         f"(overlapping LLVM's code generation) and writing the cache; peer: Lambdify alone, after "
+                  notes=(f"ours: emit (a real rational function: SymEngine's CSE and printing), Numba/LLVM for the "
+                         f"scalar kernel (its LLVM body compiled once, the loop over points beside it), the 30-digit "
+                         f"accuracy check (MPFR, overlapping LLVM's machine code generation) and writing the cache; "
+                         f"peer: Lambdify alone, after "
                          f"converting the SymPy expression to SymEngine ({conversion:.2f} s, not counted)"))
 
 
