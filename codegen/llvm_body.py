@@ -128,8 +128,8 @@ def straight_line(parameters: Sequence[str], statements: str):
     def adopt(program: Program, built: threading.Event | None = None) -> None:
         """Compile ``program`` (what :func:`parse_body` returned for these same parameters and
         statements, e.g. when the emitter checked them) instead of parsing the statements again;
-        set ``built`` when the caller's code library starts its final optimisation and machine
-        code generation (LLVM's work, which releases the GIL; see :func:`_set_when_finalising`)."""
+        set ``built`` when the caller's code library starts generating machine code (LLVM's
+        work, which releases the GIL; see :func:`_set_when_finalising`)."""
         if program.parameters != parameters or program.statements != statements:
             raise CodegenError("straight-line body: the adopted program was parsed from other statements")
         adopted[:] = [(program, built)]
@@ -315,13 +315,13 @@ class Program:
 
     ``assignments`` are ``(target, expression)`` in order, ``result`` the returned
     expression; ``n_operations`` counts the arithmetic operations and calls, ``constants``
-    holds the distinct numeric literals.
+    holds the distinct numeric literals as ``(type, value)`` (``1`` and ``1.0`` stay apart).
 
     Examples
     --------
     >>> program = parse_body(("x", "y"), "t = x*y\\nreturn t - 1/t")
     >>> program.parameters, len(program.assignments), program.n_operations, program.constants
-    (('x', 'y'), 1, 3, frozenset({1}))
+    (('x', 'y'), 1, 3, frozenset({(<class 'int'>, 1)}))
     """
 
     parameters: tuple[str, ...]
@@ -329,7 +329,7 @@ class Program:
     assignments: tuple[tuple[str, ast.expr], ...]
     result: ast.expr
     n_operations: int
-    constants: frozenset[int | float]
+    constants: frozenset[tuple[type, int | float]]
 
 
 def parse_body(parameters: Sequence[str], statements: str) -> Program:
@@ -349,7 +349,7 @@ def parse_body(parameters: Sequence[str], statements: str) -> Program:
         raise CodegenError(f"straight-line body does not parse: {error}") from None
     defined = set(parameters)
     assignments = []
-    constants: set[int | float] = set()
+    constants: set[tuple[type, int | float]] = set()
     count = 0
     *body, last = tree.body or [None]
     for statement in body:
@@ -366,7 +366,7 @@ def parse_body(parameters: Sequence[str], statements: str) -> Program:
     return Program(parameters, statements, tuple(assignments), last.value, count, frozenset(constants))
 
 
-def _check(root: ast.expr, defined: set[str], constants: set[int | float]) -> int:
+def _check(root: ast.expr, defined: set[str], constants: set[tuple[type, int | float]]) -> int:
     """Refuse anything outside the subset; return the number of operations and calls and
     add the numeric literals to ``constants`` (iteratively: printed sums nest thousands deep)."""
     count = 0
@@ -380,7 +380,7 @@ def _check(root: ast.expr, defined: set[str], constants: set[int | float]) -> in
         elif kind is ast.Constant:
             if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
                 raise CodegenError(f"straight-line body: constant {node.value!r} is not a real number")
-            constants.add(node.value)
+            constants.add((type(node.value), node.value))
         elif kind is ast.BinOp and type(node.op) in _BINARY:
             count += 1
             stack += (node.left, node.right)

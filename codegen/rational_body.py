@@ -132,6 +132,6 @@ def lower_rational(form, arguments: Sequence, min_operations: int) -> RationalBo
     except CodegenError:
         return None
     if program.n_operations < min_operations or not all(
-            type(c) is int and abs(c) < _EXACT_INTEGER_LIMIT for c in program.constants):
+            kind is int and abs(value) < _EXACT_INTEGER_LIMIT for kind, value in program.constants):
         return None
     return RationalBody(assignments, output, program, form)
