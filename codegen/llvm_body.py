@@ -314,14 +314,13 @@ class Program:
     """Straight-line statements parsed and checked against the supported subset.
 
     ``assignments`` are ``(target, expression)`` in order, ``result`` the returned
-    expression; ``n_operations`` counts the arithmetic operations and calls, ``constants``
-    holds the distinct numeric literals as ``(type, value)`` (``1`` and ``1.0`` stay apart).
+    expression; ``n_operations`` counts the arithmetic operations and calls.
 
     Examples
     --------
     >>> program = parse_body(("x", "y"), "t = x*y\\nreturn t - 1/t")
-    >>> program.parameters, len(program.assignments), program.n_operations, program.constants
-    (('x', 'y'), 1, 3, frozenset({(<class 'int'>, 1)}))
+    >>> program.parameters, len(program.assignments), program.n_operations
+    (('x', 'y'), 1, 3)
     """
 
     parameters: tuple[str, ...]
@@ -329,7 +328,6 @@ class Program:
     assignments: tuple[tuple[str, ast.expr], ...]
     result: ast.expr
     n_operations: int
-    constants: frozenset[tuple[type, int | float]]
 
 
 def parse_body(parameters: Sequence[str], statements: str) -> Program:
@@ -349,7 +347,6 @@ def parse_body(parameters: Sequence[str], statements: str) -> Program:
         raise CodegenError(f"straight-line body does not parse: {error}") from None
     defined = set(parameters)
     assignments = []
-    constants: set[tuple[type, int | float]] = set()
     count = 0
     *body, last = tree.body or [None]
     for statement in body:
@@ -357,18 +354,18 @@ def parse_body(parameters: Sequence[str], statements: str) -> Program:
                 and isinstance(statement.targets[0], ast.Name)):
             raise CodegenError(f"straight-line body: line {getattr(statement, 'lineno', '?')} is not "
                                "an assignment to a name")
-        count += _check(statement.value, defined, constants)
+        count += _check(statement.value, defined)
         defined.add(statement.targets[0].id)
         assignments.append((statement.targets[0].id, statement.value))
     if not isinstance(last, ast.Return) or last.value is None:
         raise CodegenError("straight-line body must end with 'return <expression>'")
-    count += _check(last.value, defined, constants)
-    return Program(parameters, statements, tuple(assignments), last.value, count, frozenset(constants))
+    count += _check(last.value, defined)
+    return Program(parameters, statements, tuple(assignments), last.value, count)
 
 
-def _check(root: ast.expr, defined: set[str], constants: set[tuple[type, int | float]]) -> int:
-    """Refuse anything outside the subset; return the number of operations and calls and
-    add the numeric literals to ``constants`` (iteratively: printed sums nest thousands deep)."""
+def _check(root: ast.expr, defined: set[str]) -> int:
+    """Refuse anything outside the subset; return the number of operations and calls
+    (iteratively: printed sums nest thousands deep)."""
     count = 0
     stack = [root]
     while stack:
@@ -380,7 +377,6 @@ def _check(root: ast.expr, defined: set[str], constants: set[tuple[type, int | f
         elif kind is ast.Constant:
             if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
                 raise CodegenError(f"straight-line body: constant {node.value!r} is not a real number")
-            constants.add((type(node.value), node.value))
         elif kind is ast.BinOp and type(node.op) in _BINARY:
             count += 1
             stack += (node.left, node.right)

@@ -36,7 +36,8 @@ from .errors import UnsupportedFunctionError
 from .special import __all__ as SPECIAL_NAMES
 from .tree import distinct_nodes
 
-_MAX_EXACT_INT = 2**53
+#: Integers below this are exact as doubles (and printed as integers).
+MAX_EXACT_INT = 2**53
 
 # Printed directly as a call: these have no domain problem for real operands.
 _DIRECT_CALLS = {
@@ -287,10 +288,10 @@ class NumbaPrinter(PythonCodePrinter):
 
     def _print_Integer(self, expr):
         value = int(expr)
-        return str(value) if abs(value) < _MAX_EXACT_INT else _float_literal(float(value))
+        return str(value) if abs(value) < MAX_EXACT_INT else _float_literal(float(value))
 
     def _print_Rational(self, expr):
-        if abs(expr.p) < _MAX_EXACT_INT and expr.q < _MAX_EXACT_INT:
+        if abs(expr.p) < MAX_EXACT_INT and expr.q < MAX_EXACT_INT:
             return f"{expr.p}/{expr.q}"
         return _float_literal(float(expr))
 

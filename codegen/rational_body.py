@@ -8,7 +8,8 @@ the expression's SymEngine form and prints each temporary with SymEngine (C++, a
 hundredth of SymPy's printing time); the statements must then parse as a
 :mod:`~qderive.codegen.llvm_body` straight-line body (:func:`~qderive.codegen.llvm_body.parse_body`
 checks every node), which is how such a kernel is compiled.  Anything else is declined
-(``None``) and takes the general path (:func:`~qderive.codegen.emit.lower`):
+(``None``) and takes the general path (:func:`~qderive.codegen.emit.lower`); functions, fractional
+powers and inexact numbers are found before the CSE, which the general path would run again:
 
 * an argument that is not ``float64``, or two arguments whose symbols share a name (SymEngine
   tells symbols apart by name only);
@@ -48,9 +49,7 @@ from dataclasses import dataclass
 
 from .errors import CodegenError
 from .llvm_body import Program, parse_body
-
-#: Integers at least this large are not exact as doubles.
-_EXACT_INTEGER_LIMIT = 2**53
+from .printer import MAX_EXACT_INT
 
 
 @dataclass(frozen=True)
@@ -114,8 +113,9 @@ def lower_rational(form, arguments: Sequence, min_operations: int) -> RationalBo
     """
     import symengine as se  # here, not at module level: a cached kernel's load never needs it
 
-    if any(a.dtype != "float64" for a in arguments) or len({a.symbol.name for a in arguments}) < len(arguments):
-        return None
+    if (any(a.dtype != "float64" for a in arguments) or len({a.symbol.name for a in arguments}) < len(arguments)
+            or not all(map(_rational_node, form.atoms(se.Function, se.Pow, se.Number)))):
+        return None  # declined before the CSE (one walk in C++): it would be done again on the general path
     renamed = {se.Symbol(a.symbol.name): se.Symbol(a.name) for a in arguments if a.symbol.name != a.name}
     form = form.xreplace(renamed) if renamed else form
     pairs, (reduced,) = se.cse([form])
@@ -131,7 +131,24 @@ def lower_rational(form, arguments: Sequence, min_operations: int) -> RationalBo
         program = parse_body(parameters, statements)
     except CodegenError:
         return None
-    if program.n_operations < min_operations or not all(
-            kind is int and abs(value) < _EXACT_INTEGER_LIMIT for kind, value in program.constants):
+    if program.n_operations < min_operations:
         return None
     return RationalBody(assignments, output, program, form)
+
+
+def _rational_node(node) -> bool:
+    """Whether a SymEngine function, power or number may stand in a rational body: no function,
+    integer exponents, numbers exact rationals with numerator and denominator below 2^53.
+
+    Examples
+    --------
+    >>> import symengine as se
+    >>> x = se.Symbol("x")
+    >>> [_rational_node(n) for n in (x**-2, se.sqrt(x), se.sin(x), se.Rational(1, 3), se.RealDouble(0.5), se.I)]
+    [True, False, False, True, False, False]
+    """
+    if node.is_Pow:
+        return node.args[1].is_Integer
+    if node.is_Rational:  # integers too
+        return all(abs(part) < MAX_EXACT_INT for part in node.get_num_den())
+    return False  # a function, a float or a complex number
